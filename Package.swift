@@ -1,0 +1,98 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Ordinaut",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ordinaut", targets: ["OrdinautCLI"]),
+        .library(name: "Ordinaut", targets: ["Ordinaut"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+    ],
+    targets: [
+        .target(name: "OrdinautCore", swiftSettings: swiftSettings),
+        .target(name: "OrdinautJSONSchema", dependencies: ["OrdinautCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "OrdinautMCP",
+            dependencies: [
+                "OrdinautCore", "OrdinautJSONSchema",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrdinautStdio",
+            dependencies: [
+                "OrdinautCore", "OrdinautMCP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrdinautHTTP",
+            dependencies: [
+                "OrdinautCore", "OrdinautMCP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Ordinaut",
+            dependencies: [
+                "OrdinautCore", "OrdinautMCP", "OrdinautStdio", "OrdinautHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrdinautTesting",
+            dependencies: ["OrdinautCore", "OrdinautMCP", "Ordinaut"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "OrdinautCLI",
+            dependencies: [
+                "Ordinaut",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "OrdinautCoreTests", dependencies: ["OrdinautCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OrdinautJSONSchemaTests",
+            dependencies: ["OrdinautJSONSchema", "OrdinautCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdinautMCPTests",
+            dependencies: ["OrdinautMCP", "OrdinautCore", "OrdinautTesting", "Ordinaut"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdinautHTTPTests",
+            dependencies: [
+                "OrdinautHTTP", "Ordinaut", "OrdinautMCP", "OrdinautCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
