@@ -1,0 +1,39 @@
+import Synchronization
+
+/// Something that changed in the server's surface and that clients may have subscribed to.
+public enum ChangeEvent: Sendable, Equatable {
+    case toolsListChanged
+    case resourcesListChanged
+    case promptsListChanged
+    case resourceUpdated(uri: String)
+}
+
+/// Fans registry and resource changes out to every live connection and subscription.
+/// Listeners must not block: they enqueue and return.
+final class ChangeHub: Sendable {
+    typealias Listener = @Sendable (ChangeEvent) -> Void
+
+    private struct State {
+        var next = 0
+        var listeners: [Int: Listener] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func subscribe(_ listener: @escaping Listener) -> Int {
+        state.withLock { state in
+            state.next += 1
+            state.listeners[state.next] = listener
+            return state.next
+        }
+    }
+
+    func unsubscribe(_ token: Int) {
+        _ = state.withLock { $0.listeners.removeValue(forKey: token) }
+    }
+
+    func publish(_ event: ChangeEvent) {
+        let listeners = state.withLock { Array($0.listeners.values) }
+        for listener in listeners { listener(event) }
+    }
+}

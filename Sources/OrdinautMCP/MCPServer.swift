@@ -1,0 +1,100 @@
+import Crypto
+import OrdinautCore
+
+/// The MCP engine: the registries and everything that answers protocol methods. Transports create
+/// `MCPConnection`s on it; extensions and the scheduler register tools in its registries.
+public final class MCPServer: Sendable {
+    /// How the engine behaves; every field has a documented default.
+    public struct Configuration: Sendable {
+        /// The name, version and title the server reports.
+        public var name: String
+        public var version: String
+        public var title: String?
+        /// Guidance for models, sent in `initialize` and `server/discover` results.
+        public var instructions: String?
+        /// Items per page of every list method.
+        public var pageSize: Int
+        /// How long clients may cache list and read results (stateless era), in milliseconds.
+        public var cacheTTLMilliseconds: Int
+        /// The key that integrity-protects `requestState`; random per process unless configured, so
+        /// set it (32+ bytes) when several nodes serve the same clients.
+        public var requestStateKey: [UInt8]
+        /// How long a `requestState` stays valid, in seconds.
+        public var requestStateLifetime: Int
+        /// How long to wait for the client to answer a server-to-client request, in seconds.
+        public var clientRequestTimeout: Double
+        /// The log level used in a session until the client calls `logging/setLevel`.
+        public var defaultSessionLogLevel: LogLevel
+
+        public init(
+            name: String = "ordinaut", version: String = "0.1.0", title: String? = "Ordinaut",
+            instructions: String? = nil, pageSize: Int = 100, cacheTTLMilliseconds: Int = 0,
+            requestStateKey: [UInt8]? = nil, requestStateLifetime: Int = 600, clientRequestTimeout: Double = 300,
+            defaultSessionLogLevel: LogLevel = .info
+        ) {
+            self.name = name
+            self.version = version
+            self.title = title
+            self.instructions = instructions
+            self.pageSize = pageSize
+            self.cacheTTLMilliseconds = cacheTTLMilliseconds
+            self.requestStateKey = requestStateKey ?? SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+            self.requestStateLifetime = requestStateLifetime
+            self.clientRequestTimeout = clientRequestTimeout
+            self.defaultSessionLogLevel = defaultSessionLogLevel
+        }
+    }
+
+    public let configuration: Configuration
+    public let tools: ToolRegistry
+    public let resources: ResourceRegistry
+    public let prompts: PromptRegistry
+    let changes = ChangeHub()
+    let requestState: RequestStateCodec
+    let methods: [String: any MethodHandler]
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        tools = ToolRegistry(changes: changes)
+        resources = ResourceRegistry(changes: changes)
+        prompts = PromptRegistry(changes: changes)
+        requestState = RequestStateCodec(key: configuration.requestStateKey, lifetime: configuration.requestStateLifetime)
+        let handlers: [any MethodHandler] = [
+            DiscoverMethod(), PingMethod(), SetLogLevelMethod(), CompleteMethod(),
+            ListToolsMethod(), CallToolMethod(),
+            ListResourcesMethod(), ListResourceTemplatesMethod(), ReadResourceMethod(),
+            SubscribeMethod(), UnsubscribeMethod(), ListenMethod(),
+            ListPromptsMethod(), GetPromptMethod(),
+        ]
+        methods = Dictionary(uniqueKeysWithValues: handlers.map { (type(of: $0).name, $0) })
+    }
+
+    /// The implementation description sent as `serverInfo`.
+    public var serverInfo: JSONValue {
+        var object: JSONObject = ["name": .string(configuration.name), "version": .string(configuration.version)]
+        if let title = configuration.title { object["title"] = .string(title) }
+        return .object(object)
+    }
+
+    /// The capabilities this server offers in `initialize` and `server/discover` results.
+    func capabilities(era: ProtocolEra) -> JSONValue {
+        var object: JSONObject = [
+            "tools": ["listChanged": true],
+            "resources": era.isStateless ? ["listChanged": true] : ["subscribe": true, "listChanged": true],
+            "prompts": ["listChanged": true],
+            "logging": [:],
+        ]
+        if era.version >= "2025-03-26" { object["completions"] = [:] }
+        return .object(object)
+    }
+
+    /// Whether `method` is something this server answers in some era.
+    public func knows(method: String) -> Bool {
+        method == "initialize" || methods[method] != nil
+    }
+
+    /// Tells subscribers that a resource changed (`notifications/resources/updated`).
+    public func resourceUpdated(_ uri: String) {
+        resources.notifyUpdated(uri)
+    }
+}

@@ -1,0 +1,47 @@
+import OrdinautCore
+
+/// One MCP method: its wire name, the eras it exists in, and its handler. The engine routes by a
+/// dictionary of these, so adding a method never touches a switch.
+protocol MethodHandler: Sendable {
+    static var name: String { get }
+    static var eras: Set<ProtocolEra.Kind> { get }
+    /// Whether stateless results carry `ttlMs` and `cacheScope`.
+    static var isCacheable: Bool { get }
+
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject
+}
+
+extension MethodHandler {
+    static var eras: Set<ProtocolEra.Kind> { [.session, .stateless] }
+    static var isCacheable: Bool { false }
+}
+
+/// Cursor-based pagination shared by every list method. Cursors are opaque to clients.
+enum Pagination {
+    static func page<T>(_ items: [T], params: JSONObject, size: Int) throws(RPCError) -> (items: ArraySlice<T>, next: String?) {
+        var start = 0
+        if let cursor = params["cursor"], !cursor.isNull {
+            guard let text = cursor.stringValue, let offset = decode(text), offset >= 0, offset <= items.count else {
+                throw RPCError.invalidParams("unknown or malformed cursor")
+            }
+            start = offset
+        }
+        let end = min(items.count, start + max(1, size))
+        return (items[start..<end], end < items.count ? encode(end) : nil)
+    }
+
+    private static func encode(_ offset: Int) -> String {
+        "o" + String(offset, radix: 36)
+    }
+
+    private static func decode(_ cursor: String) -> Int? {
+        guard cursor.first == "o" else { return nil }
+        return Int(cursor.dropFirst(), radix: 36)
+    }
+
+    static func result(_ key: String, _ values: [JSONValue], next: String?) -> JSONObject {
+        var result: JSONObject = [key: .array(values)]
+        if let next { result["nextCursor"] = .string(next) }
+        return result
+    }
+}

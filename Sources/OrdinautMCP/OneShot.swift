@@ -1,0 +1,77 @@
+import Synchronization
+
+/// A value delivered once, awaited by at most one waiter; it may arrive before anyone waits.
+/// Used for the answers to server-to-client requests and for request cancellation.
+final class OneShot<Value: Sendable>: Sendable {
+    private enum State {
+        case idle
+        case waiting(CheckedContinuation<Value?, Never>)
+        case done(Value?)
+    }
+
+    private let state = Mutex(State.idle)
+
+    /// Whether a value (or a cancellation) has arrived.
+    var isDone: Bool { state.withLock { if case .done = $0 { return true } else { return false } } }
+
+    /// Delivers `value`; later deliveries are ignored.
+    func fulfil(_ value: Value?) {
+        let continuation: CheckedContinuation<Value?, Never>? = state.withLock { state in
+            switch state {
+            case .idle:
+                state = .done(value)
+                return nil
+            case .waiting(let continuation):
+                state = .done(value)
+                return continuation
+            case .done:
+                return nil
+            }
+        }
+        continuation?.resume(returning: value)
+    }
+
+    /// The delivered value, or `nil` if the waiting task is cancelled first.
+    func value() async -> Value? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Value?, Never>) in
+                let ready: Value?? = state.withLock { state in
+                    switch state {
+                    case .idle:
+                        state = .waiting(continuation)
+                        return .none
+                    case .done(let value):
+                        return .some(value)
+                    case .waiting:
+                        return .some(nil)
+                    }
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        } onCancel: {
+            fulfil(nil)
+        }
+    }
+}
+
+/// The signal that a client cancelled a request.
+typealias CancelSignal = OneShot<Void>
+
+extension OneShot where Value == Void {
+    func fire() { fulfil(()) }
+
+    /// Runs `operation`; returns `nil` if the signal fires first, after cancelling the operation.
+    func race<T: Sendable>(_ operation: @escaping @Sendable () async -> T) async -> T? {
+        if isDone { return nil }
+        return await withTaskGroup(of: T?.self) { group in
+            group.addTask { await operation() }
+            group.addTask {
+                _ = await self.value()
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import OrdinautCore
+import OrdinautJSONSchema
+
+/// What a tool handler receives: its validated arguments and the request it serves.
+public typealias ToolHandler = @Sendable (_ arguments: JSONObject, _ context: RequestContext) async throws -> ToolResult
+
+/// A tool: its descriptor, as listed to clients, and its handler.
+public struct Tool: Sendable {
+    /// The registry name; may contain dots (`ext.billing.charge`). See `ToolName` for the wire spelling.
+    public let name: String
+    public var title: String?
+    public var description: String?
+    public var inputSchema: JSONValue
+    public var outputSchema: JSONValue?
+    public var annotations: JSONValue?
+    public var icons: JSONValue?
+    public var meta: JSONObject?
+    public let handler: ToolHandler
+
+    public init(
+        name: String, title: String? = nil, description: String? = nil,
+        inputSchema: JSONValue = ["type": "object", "additionalProperties": false],
+        outputSchema: JSONValue? = nil, annotations: JSONValue? = nil, icons: JSONValue? = nil,
+        meta: JSONObject? = nil, handler: @escaping ToolHandler
+    ) {
+        self.name = name
+        self.title = title
+        self.description = description
+        self.inputSchema = inputSchema
+        self.outputSchema = outputSchema
+        self.annotations = annotations
+        self.icons = icons
+        self.meta = meta
+        self.handler = handler
+    }
+}
+
+/// A tool accepted by the registry: schemas compiled once, wire name computed once.
+struct RegisteredTool: Sendable {
+    let tool: Tool
+    let wireName: String
+    let input: JSONSchema
+    let output: JSONSchema?
+
+    func descriptor(version: String) -> JSONValue {
+        var object: JSONObject = ["name": .string(wireName)]
+        if let title = tool.title { object["title"] = .string(title) }
+        if let description = tool.description { object["description"] = .string(description) }
+        object["inputSchema"] = tool.inputSchema
+        if let output = tool.outputSchema, version >= "2025-06-18" { object["outputSchema"] = output }
+        if let annotations = tool.annotations, version >= "2025-03-26" { object["annotations"] = annotations }
+        if let icons = tool.icons, version >= "2025-11-25" { object["icons"] = icons }
+        if let meta = tool.meta { object["_meta"] = .object(meta) }
+        return .object(object)
+    }
+}

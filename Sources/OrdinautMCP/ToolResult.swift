@@ -1,0 +1,50 @@
+import OrdinautCore
+
+/// What a tool returns: content blocks, optional structured content, and whether it failed.
+public struct ToolResult: Sendable {
+    public var content: [Content]
+    public var structuredContent: JSONValue?
+    public var isError: Bool
+    public var meta: JSONObject?
+
+    public init(content: [Content], structuredContent: JSONValue? = nil, isError: Bool = false, meta: JSONObject? = nil) {
+        self.content = content
+        self.structuredContent = structuredContent
+        self.isError = isError
+        self.meta = meta
+    }
+
+    /// A successful result with one text block.
+    public static func text(_ text: String) -> ToolResult {
+        ToolResult(content: [.text(text)])
+    }
+
+    /// A successful result carrying `value` as structured content and, for older clients, as text.
+    public static func structured(_ value: JSONValue) -> ToolResult {
+        ToolResult(content: [.text(value.encodedString())], structuredContent: value)
+    }
+
+    /// A failed result the model can read and act on.
+    public static func error(_ message: String) -> ToolResult {
+        ToolResult(content: [.text(message)], isError: true)
+    }
+
+    public var json: JSONObject {
+        var object: JSONObject = ["content": .array(content.map(\.json))]
+        if let structuredContent { object["structuredContent"] = structuredContent }
+        if isError { object["isError"] = true }
+        if let meta { object["_meta"] = .object(meta) }
+        return object
+    }
+}
+
+/// Thrown by a tool handler to fail with a message meant for the model (an `isError` result).
+public struct ToolError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}
