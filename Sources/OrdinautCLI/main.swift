@@ -1,1 +1,112 @@
-print("x")
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Ordinaut
+import ServiceLifecycle
+
+@main
+struct OrdinautCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ordinaut",
+        abstract: "An MCP-first task scheduler and extension host for AI agents.",
+        discussion: """
+        Serve MCP over stdio (for Claude Desktop, Claude Code and other assistants that launch a process)
+        or over Streamable HTTP. Both serve the session era (initialize, 2024-11-05 to 2025-11-25) and the
+        stateless era (2026-07-28, server/discover). Every flag has an ORDINAUT_* environment variable.
+
+        Examples:
+          ordinaut stdio
+          ordinaut serve --port 8080
+          ORDINAUT_ALLOWED_ORIGINS=https://app.example.com ordinaut serve --host 0.0.0.0 --allowed-host mcp.example.com
+          ordinaut serve --fixture conformance
+        """,
+        version: ordinautVersion,
+        subcommands: [Serve.self, Stdio.self]
+    )
+}
+
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical. (ORDINAUT_LOG_LEVEL)")
+    var logLevel: String?
+
+    @Option(help: "Serve a built-in test surface instead of the normal one: conformance.")
+    var fixture: Configuration.Fixture?
+
+    func configuration() throws -> Configuration {
+        var configuration = try Configuration(environment: ProcessInfo.processInfo.environment)
+        if let logLevel { configuration.logLevel = try Configuration.level(logLevel, "--log-level") }
+        configuration.fixture = fixture
+        return configuration
+    }
+
+    func logger(_ configuration: Configuration, label: String) -> Logger {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        var logger = Logger(label: label)
+        logger.logLevel = configuration.logLevel
+        return logger
+    }
+}
+
+extension Configuration.Fixture: ExpressibleByArgument {}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve MCP over Streamable HTTP at /mcp (and the 2024-11-05 HTTP+SSE transport at /sse).",
+        discussion: """
+        Examples:
+          ordinaut serve
+          ordinaut serve --host 127.0.0.1 --port 9000 --log-level debug
+          curl -s http://127.0.0.1:8080/health
+        """
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Interface to bind. (ORDINAUT_HOST, default 127.0.0.1)")
+    var host: String?
+
+    @Option(help: "Port to bind; 0 picks a free port. (ORDINAUT_PORT, default 8080)")
+    var port: Int?
+
+    @Option(name: .customLong("allowed-origin"), help: "A browser Origin allowed to call /mcp; repeatable. (ORDINAUT_ALLOWED_ORIGINS)")
+    var allowedOrigins: [String] = []
+
+    @Option(name: .customLong("allowed-host"), help: "A Host header value accepted besides loopback names; repeatable. (ORDINAUT_ALLOWED_HOSTS)")
+    var allowedHosts: [String] = []
+
+    func run() async throws {
+        var configuration = try common.configuration()
+        if let host { configuration.host = host }
+        if let port {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+            configuration.port = port
+        }
+        configuration.allowedOrigins += allowedOrigins
+        configuration.allowedHosts += allowedHosts
+        let logger = common.logger(configuration, label: "ordinaut")
+        let application = try buildApplication(configuration: configuration, logger: logger)
+        try await application.runService()
+    }
+}
+
+struct Stdio: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve MCP over stdin/stdout (newline-delimited JSON-RPC); logs go to stderr.",
+        discussion: """
+        Assistants launch this command themselves. Claude Desktop (claude_desktop_config.json):
+          {"mcpServers": {"ordinaut": {"command": "/path/to/ordinaut", "args": ["stdio"]}}}
+        Claude Code:
+          claude mcp add ordinaut -- /path/to/ordinaut stdio
+        """
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let configuration = try common.configuration()
+        let logger = common.logger(configuration, label: "ordinaut")
+        let group = try buildStdioApplication(configuration: configuration, logger: logger)
+        try await group.run()
+    }
+}

@@ -3,7 +3,7 @@
 /// Strings must be valid UTF-8, nesting is bounded (`maximumDepth`), and duplicate keys are rejected:
 /// an object with two `"id"` members has no single meaning, and accepting the last one silently is how
 /// request smuggling between a proxy and a server starts.
-public struct JSONParser {
+public struct JSONParser: Sendable {
     /// The nesting limit used when none is given.
     public static let defaultMaximumDepth = 128
 

@@ -30,15 +30,14 @@ public final class MCPConnection: Sendable {
     public let server: MCPServer
     public let kind: Kind
     private let state = Mutex(State())
-    private let outboxContinuation: AsyncStream<JSONValue>.Continuation
-    /// Messages not tied to any request, in order; bounded, oldest dropped first.
-    public let outbox: AsyncStream<JSONValue>
+    /// Messages not tied to any request, in order; bounded, oldest dropped first. The transport drains it.
+    public let outbox: Mailbox
     private let changeToken: Mutex<Int?>
 
     public init(server: MCPServer, kind: Kind, outboxLimit: Int = 1024) {
         self.server = server
         self.kind = kind
-        (outbox, outboxContinuation) = AsyncStream.makeStream(of: JSONValue.self, bufferingPolicy: .bufferingNewest(outboxLimit))
+        outbox = Mailbox(capacity: outboxLimit)
         changeToken = Mutex(nil)
         if kind != .httpStateless {
             let token = server.changes.subscribe { [weak self] event in self?.deliver(event) }
@@ -76,7 +75,7 @@ public final class MCPConnection: Sendable {
         signals.forEach { $0.fire() }
         pending.forEach { $0.fulfil(.failure(.internalError("the connection closed"))) }
         if let token = changeToken.withLock({ $0 }) { server.changes.unsubscribe(token) }
-        outboxContinuation.finish()
+        outbox.close()
     }
 
     // MARK: Requests
@@ -155,7 +154,11 @@ public final class MCPConnection: Sendable {
     private func makeContext(for request: JSONRPCRequest, stream: any MessageSink) -> Result<RequestContext, RPCError> {
         let meta = request.params["_meta"]?.objectValue ?? [:]
         let session = state.withLock { $0.session.session }
-        if let declared = meta[ProtocolVersion.MetaKey.protocolVersion], session == nil || kind == .httpStateless {
+        // A request that declares a stateless revision is self-describing, session or not; any other
+        // declared version is an error unless a session already says how to serve it.
+        let declared = meta[ProtocolVersion.MetaKey.protocolVersion]
+        let declaresStateless = declared?.stringValue.map(ProtocolVersion.statelessEra.contains) ?? false
+        if let declared, declaresStateless || session == nil || kind == .httpStateless {
             guard let version = declared.stringValue, ProtocolVersion.statelessEra.contains(version) else {
                 return .failure(.unsupportedProtocolVersion(declared.stringValue ?? declared.description, supported: ProtocolVersion.statelessEra))
             }
@@ -269,7 +272,7 @@ public final class MCPConnection: Sendable {
             return (initialized, true)
         }
         guard initialized, subscribed else { return }
-        outboxContinuation.yield(event.notification(subscriptionID: nil).json)
+        outbox.post(event.notification(subscriptionID: nil).json)
     }
 }
 

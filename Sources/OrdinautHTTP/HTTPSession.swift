@@ -1,0 +1,144 @@
+import OrdinautCore
+import OrdinautMCP
+import Synchronization
+
+/// One session-era HTTP session: its MCP connection, the server-stream state (one GET at a time),
+/// and the replay buffer that `Last-Event-ID` resumes from.
+final class HTTPSession: Sendable {
+    private struct State {
+        var lastActivity: ContinuousClock.Instant
+        var streamOpen = false
+        var replay: [(id: Int, message: JSONValue)] = []
+        var nextEventID = 0
+    }
+
+    let id: String
+    let connection: MCPConnection
+    /// For the 2024-11-05 HTTP+SSE transport: messages POSTed to `/messages`, handled by the stream.
+    let legacyInbox: Mailbox?
+    private let replayLimit: Int
+    private let state: Mutex<State>
+
+    init(id: String, connection: MCPConnection, legacy: Bool, replayLimit: Int) {
+        self.id = id
+        self.connection = connection
+        legacyInbox = legacy ? Mailbox(capacity: 1024) : nil
+        self.replayLimit = replayLimit
+        state = Mutex(State(lastActivity: .now))
+    }
+
+    func touch() {
+        state.withLock { $0.lastActivity = .now }
+    }
+
+    func idle(since now: ContinuousClock.Instant) -> Duration {
+        state.withLock { $0.streamOpen ? .zero : now - $0.lastActivity }
+    }
+
+    /// Claims the server stream; `false` if another GET holds it.
+    func openStream() -> Bool {
+        state.withLock { state in
+            if state.streamOpen { return false }
+            state.streamOpen = true
+            state.lastActivity = .now
+            return true
+        }
+    }
+
+    func closeStream() {
+        state.withLock { state in
+            state.streamOpen = false
+            state.lastActivity = .now
+        }
+    }
+
+    /// Numbers a server-stream message and keeps it for replay.
+    func record(_ message: JSONValue) -> Int {
+        state.withLock { state in
+            state.nextEventID += 1
+            if replayLimit > 0 {
+                state.replay.append((state.nextEventID, message))
+                if state.replay.count > replayLimit { state.replay.removeFirst(state.replay.count - replayLimit) }
+            }
+            return state.nextEventID
+        }
+    }
+
+    /// The kept messages after event `id`.
+    func replay(after id: Int) -> [(id: Int, message: JSONValue)] {
+        state.withLock { $0.replay.filter { $0.id > id } }
+    }
+
+    func close() {
+        connection.close()
+        legacyInbox?.close()
+    }
+}
+
+/// Every live HTTP session, bounded in number and expired when idle.
+final class HTTPSessionStore: Sendable {
+    private let sessions = Mutex<[String: HTTPSession]>([:])
+    private let limit: Int
+    private let replayLimit: Int
+
+    init(limit: Int, replayLimit: Int) {
+        self.limit = limit
+        self.replayLimit = replayLimit
+    }
+
+    var count: Int { sessions.withLock { $0.count } }
+
+    /// A new session, or `nil` when the limit is reached.
+    func create(server: MCPServer, legacy: Bool) -> HTTPSession? {
+        let id = Self.makeID()
+        let session = HTTPSession(id: id, connection: MCPConnection(server: server, kind: .httpSession), legacy: legacy,
+                                  replayLimit: replayLimit)
+        let added = sessions.withLock { sessions -> Bool in
+            guard sessions.count < limit else { return false }
+            sessions[id] = session
+            return true
+        }
+        if !added { session.close() }
+        return added ? session : nil
+    }
+
+    func lookup(_ id: String) -> HTTPSession? {
+        sessions.withLock { $0[id] }
+    }
+
+    func remove(_ id: String) {
+        let removed = sessions.withLock { $0.removeValue(forKey: id) }
+        removed?.close()
+    }
+
+    /// Closes sessions idle for longer than `limit`; returns how many.
+    @discardableResult
+    func expire(idleLongerThan limit: Duration) -> Int {
+        let now = ContinuousClock.now
+        let expired = sessions.withLock { sessions -> [HTTPSession] in
+            let stale = sessions.values.filter { $0.idle(since: now) > limit }
+            for session in stale { sessions[session.id] = nil }
+            return stale
+        }
+        expired.forEach { $0.close() }
+        return expired.count
+    }
+
+    func closeAll() {
+        let all = sessions.withLock { sessions -> [HTTPSession] in
+            defer { sessions.removeAll() }
+            return Array(sessions.values)
+        }
+        all.forEach { $0.close() }
+    }
+
+    /// 32 random bytes as hex: unguessable, and visible ASCII as the transport requires.
+    private static func makeID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<4).map { _ in
+            let value = generator.next() as UInt64
+            let hex = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
+    }
+}

@@ -1,0 +1,206 @@
+import Hummingbird
+import NIOCore
+import OrdinautCore
+import OrdinautMCP
+
+/// What the next read from a stream's mailbox produced.
+enum StreamDelivery: Sendable {
+    case message(JSONValue)
+    case keepAlive
+    case closed
+}
+
+extension MCPHTTPEndpoint {
+    static let sseHeaders: HTTPFields = [
+        .contentType: "text/event-stream", .cacheControl: "no-cache", .accelBuffering: "no",
+    ]
+
+    /// An SSE response whose events come from a mailbox that `produce` fills. The producer runs as a
+    /// child of the response-writing task: when the client closes the stream, the write fails and the
+    /// producer is cancelled, which is how the 2026-07-28 transport cancels a request.
+    func sseResponse(headers extra: HTTPFields = [:], produce: @escaping @Sendable (Mailbox) async -> Void) -> Response {
+        var headers = Self.sseHeaders
+        headers.append(contentsOf: extra)
+        let keepAlive = Duration.seconds(configuration.keepAliveSeconds)
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            let mailbox = Mailbox()
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    await produce(mailbox)
+                    mailbox.close()
+                }
+                let completed = await Self.pump(mailbox, into: &writer, keepAlive: keepAlive) { message in
+                    ServerSentEvents.event(message)
+                }
+                if !completed { group.cancelAll() }
+            }
+            try? await writer.finish(nil)
+        })
+    }
+
+    /// Writes mailbox messages as events until the mailbox closes (returns `true`) or a write fails
+    /// (returns `false`).
+    static func pump(_ mailbox: Mailbox, into writer: inout any ResponseBodyWriter, keepAlive: Duration,
+                     encode: (JSONValue) -> ByteBuffer) async -> Bool {
+        while true {
+            for delivery in await next(from: mailbox, keepAlive: keepAlive) {
+                do {
+                    switch delivery {
+                    case .message(let message): try await writer.write(encode(message))
+                    case .keepAlive: try await writer.write(ServerSentEvents.keepAlive)
+                    case .closed: return true
+                    }
+                } catch {
+                    return false
+                }
+            }
+        }
+    }
+
+    /// The next message, or a keep-alive tick when none arrives in time. A message that races the
+    /// tick is returned with it, never lost.
+    static func next(from mailbox: Mailbox, keepAlive: Duration) async -> [StreamDelivery] {
+        await withTaskGroup(of: StreamDelivery?.self) { group in
+            group.addTask {
+                if let message = await mailbox.receive() { return .message(message) }
+                return Task.isCancelled ? nil : .closed
+            }
+            group.addTask {
+                do {
+                    try await Task.sleep(for: keepAlive)
+                    return .keepAlive
+                } catch {
+                    return nil
+                }
+            }
+            var deliveries: [StreamDelivery] = []
+            if let first = await group.next() ?? nil { deliveries.append(first) }
+            group.cancelAll()
+            for await other in group {
+                if let other, case .message = other { deliveries.insert(other, at: 0) }
+            }
+            if deliveries.isEmpty { deliveries.append(.closed) }
+            return deliveries
+        }
+    }
+
+    // MARK: GET /mcp — the session's server stream
+
+    func getStream(_ request: Request) -> Response {
+        if let rejection = screen(request) { return rejection }
+        if let version = request.headers[.mcpProtocolVersion], ProtocolVersion.statelessEra.contains(version) {
+            return rpcError(.methodNotAllowed, .invalidRequest("2026-07-28 has no GET stream; use subscriptions/listen"))
+        }
+        guard accepts(request, "text/event-stream") else {
+            return rpcError(.notAcceptable, .invalidRequest("GET /mcp needs Accept: text/event-stream"))
+        }
+        guard let sessionID = request.headers[.mcpSessionID] else {
+            return rpcError(.badRequest, .invalidRequest("an Mcp-Session-Id header is required"))
+        }
+        guard let session = sessions.lookup(sessionID), session.legacyInbox == nil else {
+            return rpcError(.notFound, .invalidRequest("session \(sessionID) does not exist or has expired"))
+        }
+        guard session.openStream() else {
+            return rpcError(.conflict, .invalidRequest("this session already has an open server stream"))
+        }
+        let resumeAfter = request.headers[.lastEventID].flatMap(Int.init)
+        let keepAlive = Duration.seconds(configuration.keepAliveSeconds)
+        var headers = Self.sseHeaders
+        headers[.mcpSessionID] = session.id
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            defer { session.closeStream() }
+            do {
+                try await writer.write(ServerSentEvents.priming(id: "0"))
+                if let resumeAfter {
+                    for (id, message) in session.replay(after: resumeAfter) {
+                        try await writer.write(ServerSentEvents.event(message, id: String(id)))
+                    }
+                }
+            } catch {
+                return
+            }
+            _ = await Self.pump(session.connection.outbox, into: &writer, keepAlive: keepAlive) { message in
+                ServerSentEvents.event(message, id: String(session.record(message)))
+            }
+            try? await writer.finish(nil)
+        })
+    }
+
+    // MARK: DELETE /mcp
+
+    func delete(_ request: Request) -> Response {
+        if let rejection = screen(request) { return rejection }
+        if let version = request.headers[.mcpProtocolVersion], ProtocolVersion.statelessEra.contains(version) {
+            return rpcError(.methodNotAllowed, .invalidRequest("2026-07-28 has no sessions to delete"))
+        }
+        guard let sessionID = request.headers[.mcpSessionID] else {
+            return rpcError(.badRequest, .invalidRequest("an Mcp-Session-Id header is required"))
+        }
+        guard sessions.lookup(sessionID) != nil else {
+            return rpcError(.notFound, .invalidRequest("session \(sessionID) does not exist or has expired"))
+        }
+        sessions.remove(sessionID)
+        return plain(.ok)
+    }
+
+    // MARK: The 2024-11-05 HTTP+SSE transport
+
+    func legacyStream(_ request: Request) -> Response {
+        if let rejection = screen(request) { return rejection }
+        guard let session = sessions.create(server: server, legacy: true), let inbox = session.legacyInbox else {
+            return rpcError(.serviceUnavailable, .internalError("too many sessions (ORDINAUT_MAX_SESSIONS); try again later"))
+        }
+        let keepAlive = Duration.seconds(configuration.keepAliveSeconds)
+        let connection = session.connection
+        return Response(status: .ok, headers: Self.sseHeaders, body: ResponseBody { writer in
+            defer { sessions.remove(session.id) }
+            guard (try? await writer.write(ServerSentEvents.raw(event: "endpoint", data: "/messages?session_id=\(session.id)"))) != nil else { return }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    // Every POSTed message is handled here, as a child of the stream that carries its answer.
+                    await withTaskGroup(of: Void.self) { handlers in
+                        while let value = await inbox.receive() {
+                            guard case .success(let message) = JSONRPCMessage.classify(value) else { continue }
+                            handlers.addTask {
+                                if let response = await connection.handle(message, stream: connection.outbox) {
+                                    connection.outbox.post(response.json)
+                                }
+                            }
+                        }
+                    }
+                }
+                _ = await Self.pump(connection.outbox, into: &writer, keepAlive: keepAlive) { ServerSentEvents.event($0) }
+                inbox.close()
+                group.cancelAll()
+            }
+            try? await writer.finish(nil)
+        })
+    }
+
+    func legacyPost(_ request: Request) async -> Response {
+        if let rejection = screen(request) { return rejection }
+        guard let sessionID = request.uri.queryParameters.get("session_id") else {
+            return rpcError(.badRequest, .invalidRequest("session_id query parameter is required"))
+        }
+        guard let session = sessions.lookup(sessionID), let inbox = session.legacyInbox else {
+            return rpcError(.notFound, .invalidRequest("session \(sessionID) does not exist or has expired"))
+        }
+        let body: ByteBuffer
+        switch await readBody(request) {
+        case .read(let read): body = read
+        case .rejected(let response): return response
+        }
+        let value: JSONValue
+        do {
+            value = try body.withUnsafeReadableBytes { try parser.parse($0) }
+        } catch {
+            return rpcError(.badRequest, .parseError("\(error)"))
+        }
+        if case .failure(let failure) = JSONRPCMessage.classify(value) {
+            return rpcError(.badRequest, failure.error, id: failure.id)
+        }
+        session.touch()
+        inbox.post(value)
+        return Response(status: .accepted, headers: [.contentType: "text/plain"], body: ResponseBody(byteBuffer: ByteBuffer(string: "Accepted")))
+    }
+}

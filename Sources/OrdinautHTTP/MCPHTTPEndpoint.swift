@@ -1,0 +1,289 @@
+import Hummingbird
+import Logging
+import NIOCore
+import OrdinautCore
+import OrdinautMCP
+
+/// MCP over HTTP: Streamable HTTP at `/mcp` (both eras), the 2024-11-05 HTTP+SSE transport at
+/// `/sse` + `/messages`, and health endpoints.
+///
+/// The era of a POST is read from its headers and body: `MCP-Protocol-Version: 2026-07-28` (or
+/// 2026-07-28 `_meta` without a session) is stateless; `initialize` or an `Mcp-Session-Id` is a session.
+public struct MCPHTTPEndpoint: Sendable {
+    let server: MCPServer
+    let configuration: MCPHTTPConfiguration
+    let logger: Logger
+    let requestGuard: RequestGuard
+    let sessions: HTTPSessionStore
+    let stateless: MCPConnection
+    let parser: JSONParser
+
+    public init(server: MCPServer, configuration: MCPHTTPConfiguration, logger: Logger) {
+        self.server = server
+        self.configuration = configuration
+        self.logger = logger
+        requestGuard = RequestGuard(configuration: configuration)
+        sessions = HTTPSessionStore(limit: configuration.maxSessions, replayLimit: configuration.replayBufferSize)
+        stateless = MCPConnection(server: server, kind: .httpStateless)
+        parser = JSONParser()
+    }
+
+    /// The service that expires idle sessions; run it beside the HTTP server.
+    public var sessionReaper: SessionReaper {
+        SessionReaper(store: sessions, idleLimit: .seconds(configuration.sessionIdleSeconds), logger: logger)
+    }
+
+    public func addRoutes<Context: Hummingbird.RequestContext>(to router: Router<Context>) {
+        router.post("/mcp") { request, _ in await self.post(request) }
+        router.get("/mcp") { request, _ in self.getStream(request) }
+        router.delete("/mcp") { request, _ in self.delete(request) }
+        router.get("/sse") { request, _ in self.legacyStream(request) }
+        router.post("/messages") { request, _ in await self.legacyPost(request) }
+        router.get("/health") { _, _ in self.health("ok") }
+        router.get("/health/live") { _, _ in self.health("ok") }
+        router.get("/health/ready") { _, _ in self.health("ready") }
+    }
+
+    private func health(_ status: String) -> Response {
+        let body: JSONValue = ["status": .string(status), "version": .string(server.configuration.version),
+                               "sessions": .integer(Int64(sessions.count))]
+        return json(.ok, body)
+    }
+
+    // MARK: Responses
+
+    func json(_ status: HTTPResponse.Status, _ body: JSONValue, headers extra: HTTPFields = [:]) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers.append(contentsOf: extra)
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.encoded())))
+    }
+
+    func rpcError(_ status: HTTPResponse.Status, _ error: RPCError, id: OrdinautMCP.RequestID? = nil) -> Response {
+        json(status, JSONRPCResponse.failure(id, error).json)
+    }
+
+    func plain(_ status: HTTPResponse.Status) -> Response {
+        Response(status: status)
+    }
+
+    /// The HTTP status for an error the engine returned to a stateless request.
+    static func status(for error: RPCError) -> HTTPResponse.Status {
+        switch error.code {
+        case RPCError.methodNotFoundCode: return .notFound
+        case RPCError.headerMismatchCode, RPCError.missingClientCapabilityCode, RPCError.unsupportedProtocolVersionCode,
+             RPCError.parseErrorCode, RPCError.invalidRequestCode: return .badRequest
+        default: return .ok
+        }
+    }
+
+    /// The failure response if Origin or Host is not acceptable.
+    func screen(_ request: Request) -> Response? {
+        if !requestGuard.isAllowed(origin: request.headers[.origin]) {
+            return rpcError(.forbidden, .invalidRequest("Origin \(request.headers[.origin] ?? "") is not allowed; add it to ORDINAUT_ALLOWED_ORIGINS"))
+        }
+        if !requestGuard.isAllowed(host: request.head.authority) {
+            return rpcError(.misdirectedRequest, .invalidRequest("Host \(request.head.authority ?? "(none)") is not served here; add it to ORDINAUT_ALLOWED_HOSTS"))
+        }
+        return nil
+    }
+
+    func accepts(_ request: Request, _ type: String) -> Bool {
+        guard let accept = request.headers[.accept] else { return false }
+        return accept.contains(type) || accept.contains("*/*")
+    }
+
+    /// Reads the body within the configured limit.
+    enum BodyRead {
+        case read(ByteBuffer)
+        case rejected(Response)
+    }
+
+    func readBody(_ request: Request) async -> BodyRead {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxBodyBytes {
+            return .rejected(tooLarge())
+        }
+        do {
+            return .read(try await request.body.collect(upTo: configuration.maxBodyBytes))
+        } catch {
+            return .rejected(tooLarge())
+        }
+    }
+
+    private func tooLarge() -> Response {
+        rpcError(.contentTooLarge, .invalidRequest("the request body exceeds \(configuration.maxBodyBytes) bytes (ORDINAUT_MAX_BODY_BYTES)"))
+    }
+
+    // MARK: POST /mcp
+
+    func post(_ request: Request) async -> Response {
+        if let rejection = screen(request) { return rejection }
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
+            return rpcError(.unsupportedMediaType, .invalidRequest("Content-Type must be application/json"))
+        }
+        if let accept = request.headers[.accept], !accept.contains("application/json"), !accept.contains("text/event-stream"), !accept.contains("*/*") {
+            return rpcError(.notAcceptable, .invalidRequest("Accept must include application/json and text/event-stream"))
+        }
+        let body: ByteBuffer
+        switch await readBody(request) {
+        case .read(let read): body = read
+        case .rejected(let response): return response
+        }
+        let value: JSONValue
+        do {
+            value = try body.withUnsafeReadableBytes { try parser.parse($0) }
+        } catch let error as JSONParseError {
+            return rpcError(.badRequest, .parseError(error.description))
+        } catch {
+            return rpcError(.badRequest, .parseError("\(error)"))
+        }
+        let message: JSONRPCMessage
+        switch JSONRPCMessage.classify(value) {
+        case .success(let classified): message = classified
+        case .failure(let failure): return rpcError(.badRequest, failure.error, id: failure.id)
+        }
+        let versionHeader = request.headers[.mcpProtocolVersion]
+        if let version = versionHeader, !ProtocolVersion.all.contains(version) {
+            return rpcError(.badRequest, .unsupportedProtocolVersion(version, supported: ProtocolVersion.all))
+        }
+        let sessionID = request.headers[.mcpSessionID]
+        let declaresStateless: Bool
+        if let version = versionHeader {
+            declaresStateless = ProtocolVersion.statelessEra.contains(version)
+        } else {
+            declaresStateless = sessionID == nil && message.metaProtocolVersion != nil && message.method != "initialize"
+        }
+        if declaresStateless {
+            return await postStateless(request, message, versionHeader: versionHeader)
+        }
+        return await postSession(request, message, sessionID: sessionID, versionHeader: versionHeader)
+    }
+
+    private func postStateless(_ request: Request, _ message: JSONRPCMessage, versionHeader: String?) async -> Response {
+        switch message {
+        case .notification:
+            return plain(.accepted)
+        case .response:
+            return rpcError(.badRequest, .invalidRequest("2026-07-28 clients do not send responses; answer input requests with inputResponses"))
+        case .request(let rpc):
+            let meta = rpc.params["_meta"]?.objectValue ?? [:]
+            guard let headerVersion = versionHeader else {
+                return rpcError(.badRequest, .headerMismatch("the MCP-Protocol-Version header is required"), id: rpc.id)
+            }
+            guard let bodyVersion = meta[ProtocolVersion.MetaKey.protocolVersion]?.stringValue else {
+                return rpcError(.badRequest, .invalidParams("_meta \"\(ProtocolVersion.MetaKey.protocolVersion)\" is required"), id: rpc.id)
+            }
+            guard bodyVersion == headerVersion else {
+                return rpcError(.badRequest, .headerMismatch("MCP-Protocol-Version \(headerVersion) differs from _meta version \(bodyVersion)"), id: rpc.id)
+            }
+            guard let methodHeader = request.headers[.mcpMethod] else {
+                return rpcError(.badRequest, .headerMismatch("the Mcp-Method header is required"), id: rpc.id)
+            }
+            guard methodHeader == rpc.method else {
+                return rpcError(.badRequest, .headerMismatch("Mcp-Method \(methodHeader) differs from the body's method \(rpc.method)"), id: rpc.id)
+            }
+            if let nameKey = Self.nameParameter[rpc.method] {
+                let bodyName = rpc.params[nameKey]?.stringValue
+                guard let raw = request.headers[.mcpName], let headerName = MCPHeaderValue.decode(raw) else {
+                    return rpcError(.badRequest, .headerMismatch("the Mcp-Name header is required for \(rpc.method)"), id: rpc.id)
+                }
+                guard headerName == bodyName else {
+                    return rpcError(.badRequest, .headerMismatch("Mcp-Name \(headerName) differs from params.\(nameKey)"), id: rpc.id)
+                }
+            }
+            guard meta[ProtocolVersion.MetaKey.clientCapabilities]?.objectValue != nil else {
+                return rpcError(.badRequest, .invalidParams("_meta \"\(ProtocolVersion.MetaKey.clientCapabilities)\" is required"), id: rpc.id)
+            }
+            guard server.knows(method: rpc.method), rpc.method != "initialize" else {
+                return rpcError(.notFound, .methodNotFound(rpc.method), id: rpc.id)
+            }
+            let streaming = accepts(request, "text/event-stream")
+                && (rpc.method == "subscriptions/listen" || meta["progressToken"] != nil || meta[ProtocolVersion.MetaKey.logLevel] != nil)
+            return await respond(to: message, on: stateless, streaming: streaming, statusMapping: true)
+        }
+    }
+
+    /// The parameter that `Mcp-Name` must repeat, per method.
+    static let nameParameter: [String: String] = ["tools/call": "name", "prompts/get": "name", "resources/read": "uri"]
+
+    private func postSession(_ request: Request, _ message: JSONRPCMessage, sessionID: String?, versionHeader: String?) async -> Response {
+        if case .request(let rpc) = message, rpc.method == "initialize" {
+            guard sessionID == nil else {
+                return rpcError(.badRequest, .invalidRequest("initialize must not carry an Mcp-Session-Id; this session is already initialized"), id: rpc.id)
+            }
+            guard let session = sessions.create(server: server, legacy: false) else {
+                return rpcError(.serviceUnavailable, .internalError("too many sessions (ORDINAUT_MAX_SESSIONS); try again later"), id: rpc.id)
+            }
+            let response = await session.connection.handle(message, stream: session.connection.outbox)
+            guard let response, case .success = response.outcome else {
+                sessions.remove(session.id)
+                return json(.ok, (response ?? .failure(rpc.id, .internalError("initialize failed"))).json)
+            }
+            return json(.ok, response.json, headers: [.mcpSessionID: session.id])
+        }
+        guard let sessionID else {
+            return rpcError(.badRequest, .invalidRequest("an Mcp-Session-Id header is required; send initialize first, or use protocol 2026-07-28"), id: message.requestID)
+        }
+        guard let session = sessions.lookup(sessionID), session.legacyInbox == nil else {
+            return rpcError(.notFound, .invalidRequest("session \(sessionID) does not exist or has expired; initialize again"), id: message.requestID)
+        }
+        if let version = versionHeader, let negotiated = session.connection.session?.version, version != negotiated {
+            return rpcError(.badRequest, .invalidRequest("MCP-Protocol-Version \(version) differs from the session's \(negotiated)"), id: message.requestID)
+        }
+        session.touch()
+        switch message {
+        case .notification, .response:
+            _ = await session.connection.handle(message, stream: session.connection.outbox)
+            return plain(.accepted)
+        case .request(let rpc):
+            let streaming = accepts(request, "text/event-stream")
+                && (Self.mayTalkBack.contains(rpc.method) || rpc.params["_meta"]?["progressToken"] != nil)
+            return await respond(to: message, on: session.connection, streaming: streaming, statusMapping: false,
+                                 headers: [.mcpSessionID: session.id])
+        }
+    }
+
+    /// Methods whose handlers may log, report progress or ask the client something while they run.
+    static let mayTalkBack: Set<String> = ["tools/call", "prompts/get", "resources/read"]
+
+    /// Answers a request as JSON, or as an SSE stream that carries its notifications first.
+    func respond(to message: JSONRPCMessage, on connection: MCPConnection, streaming: Bool, statusMapping: Bool,
+                 headers: HTTPFields = [:]) async -> Response {
+        guard streaming else {
+            guard let response = await connection.handle(message, stream: DiscardingSink()) else { return plain(.noContent) }
+            var status = HTTPResponse.Status.ok
+            if statusMapping, case .failure(let error) = response.outcome { status = Self.status(for: error) }
+            return json(status, response.json, headers: headers)
+        }
+        return sseResponse(headers: headers) { mailbox in
+            if let response = await connection.handle(message, stream: mailbox) { mailbox.post(response.json) }
+        }
+    }
+}
+
+/// A sink for requests answered as plain JSON: there is no stream to carry notifications.
+struct DiscardingSink: MessageSink {
+    func send(_ message: JSONValue) async {}
+}
+
+extension JSONRPCMessage {
+    var method: String? {
+        switch self {
+        case .request(let request): return request.method
+        case .notification(let notification): return notification.method
+        case .response: return nil
+        }
+    }
+
+    var requestID: OrdinautMCP.RequestID? {
+        if case .request(let request) = self { return request.id }
+        return nil
+    }
+
+    var metaProtocolVersion: String? {
+        switch self {
+        case .request(let request): return request.params["_meta"]?[ProtocolVersion.MetaKey.protocolVersion]?.stringValue
+        case .notification(let notification): return notification.params["_meta"]?[ProtocolVersion.MetaKey.protocolVersion]?.stringValue
+        case .response: return nil
+        }
+    }
+}

@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Reads newline-delimited messages from a file descriptor on a dedicated thread, so that waiting
+/// for input blocks that thread only — never the concurrency pool, and never a polling sleep.
+///
+/// A line longer than `maximumLineLength` is not buffered whole: it is reported as `.tooLong` and
+/// skipped up to its newline, so an endless line cannot exhaust memory.
+final class LineReader: Sendable {
+    enum Line: Sendable {
+        case message([UInt8])
+        case tooLong(Int)
+    }
+
+    let lines: AsyncStream<Line>
+    private let continuation: AsyncStream<Line>.Continuation
+    private let descriptor: Int32
+    private let maximumLineLength: Int
+
+    init(descriptor: Int32, maximumLineLength: Int) {
+        self.descriptor = descriptor
+        self.maximumLineLength = maximumLineLength
+        (lines, continuation) = AsyncStream.makeStream(of: Line.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Starts the reading thread; the stream finishes at end of input or on a read error.
+    func start() {
+        let thread = Thread { [self] in self.readLoop() }
+        thread.name = "ordinaut-stdin"
+        thread.start()
+    }
+
+    /// Ends the stream now (graceful shutdown); the thread itself ends with the process or at EOF.
+    func stop() {
+        continuation.finish()
+    }
+
+    private func readLoop() {
+        var pending: [UInt8] = []
+        var skipping = 0
+        let capacity = 64 * 1024
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(descriptor, buffer, capacity)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            var start = 0
+            for i in 0..<count where buffer[i] == 0x0A {
+                if skipping > 0 {
+                    continuation.yield(.tooLong(skipping + i - start))
+                    skipping = 0
+                } else {
+                    pending.append(contentsOf: UnsafeBufferPointer(start: buffer + start, count: i - start))
+                    emit(&pending)
+                }
+                start = i + 1
+            }
+            let rest = count - start
+            if skipping > 0 {
+                skipping += rest
+            } else if pending.count + rest > maximumLineLength {
+                skipping = pending.count + rest
+                pending.removeAll()
+            } else {
+                pending.append(contentsOf: UnsafeBufferPointer(start: buffer + start, count: rest))
+            }
+        }
+        if skipping > 0 { continuation.yield(.tooLong(skipping)) } else { emit(&pending) }
+        continuation.finish()
+    }
+
+    private func emit(_ pending: inout [UInt8]) {
+        if pending.last == 0x0D { pending.removeLast() }
+        if !pending.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continuation.yield(.message(pending)) }
+        pending.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,98 @@
+import Logging
+import OrdinautCore
+import OrdinautMCP
+import ServiceLifecycle
+
+/// MCP over stdio: newline-delimited JSON-RPC on stdin and stdout, logs on stderr.
+///
+/// Requests run concurrently (a slow tool never delays a `ping`); `initialize` and notifications are
+/// handled in arrival order because they change session state. End of input closes the connection,
+/// cancels what is still running and returns.
+public struct StdioTransport: Service {
+    /// Limits for the transport.
+    public struct Configuration: Sendable {
+        /// The longest accepted line, in bytes.
+        public var maximumMessageSize: Int
+        /// The deepest accepted JSON nesting.
+        public var maximumDepth: Int
+        /// How long requests still running at end of input may take before they are cancelled.
+        public var drainTimeout: Duration
+
+        public init(maximumMessageSize: Int = 4 * 1024 * 1024, maximumDepth: Int = JSONParser.defaultMaximumDepth,
+                    drainTimeout: Duration = .milliseconds(500)) {
+            self.maximumMessageSize = maximumMessageSize
+            self.maximumDepth = maximumDepth
+            self.drainTimeout = drainTimeout
+        }
+    }
+
+    private let server: MCPServer
+    private let configuration: Configuration
+    private let input: Int32
+    private let output: Int32
+    private let logger: Logger
+
+    public init(server: MCPServer, configuration: Configuration = Configuration(), input: Int32 = 0, output: Int32 = 1,
+                logger: Logger = Logger(label: "ordinaut.stdio")) {
+        self.server = server
+        self.configuration = configuration
+        self.input = input
+        self.output = output
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let reader = LineReader(descriptor: input, maximumLineLength: configuration.maximumMessageSize)
+        let writer = LineWriter(descriptor: output)
+        let connection = MCPConnection(server: server, kind: .stdio)
+        reader.start()
+        logger.info("serving MCP on stdio")
+        let inFlight = Tally()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while let message = await connection.outbox.receive() { await writer.send(message) }
+            }
+            await withDiscardingTaskGroup { requests in
+                await withGracefulShutdownHandler {
+                    for await line in reader.lines {
+                        await self.dispatch(line, connection: connection, writer: writer, inFlight: inFlight, requests: &requests)
+                    }
+                } onGracefulShutdown: {
+                    reader.stop()
+                }
+                // Input is over: answer what is running if it finishes promptly, then cancel the rest.
+                await inFlight.waitForZero(atMost: configuration.drainTimeout)
+                connection.close()
+            }
+            group.cancelAll()
+        }
+        logger.info("stdin closed; stdio transport stopped")
+    }
+
+    private func dispatch(_ line: LineReader.Line, connection: MCPConnection, writer: LineWriter, inFlight: Tally,
+                          requests: inout DiscardingTaskGroup) async {
+        let bytes: [UInt8]
+        switch line {
+        case .tooLong(let length):
+            logger.warning("dropped a \(length)-byte message; the limit is \(configuration.maximumMessageSize) bytes")
+            await writer.send(JSONRPCResponse.failure(nil, .invalidRequest("message of \(length) bytes exceeds the \(configuration.maximumMessageSize)-byte limit")).json)
+            return
+        case .message(let message):
+            bytes = message
+        }
+        switch JSONRPCMessage.decode(bytes, maximumDepth: configuration.maximumDepth) {
+        case .failure(let failure):
+            await writer.send(JSONRPCResponse.failure(failure.id, failure.error).json)
+        case .success(let message):
+            if case .request(let request) = message, request.method != "initialize" {
+                inFlight.increment()
+                requests.addTask {
+                    defer { inFlight.decrement() }
+                    if let response = await connection.handle(message, stream: writer) { await writer.send(response.json) }
+                }
+            } else if let response = await connection.handle(message, stream: writer) {
+                await writer.send(response.json)
+            }
+        }
+    }
+}
