@@ -175,7 +175,7 @@ private struct Reader {
             while position < buffer.count && isDigit(buffer[position]) { position += 1 }
         }
         let digits = UnsafeBufferPointer(rebasing: buffer[start..<position])
-        if !isFloat, digits.count <= 19 {
+        if !isFloat, digits.count <= (digits[0] == UInt8(ascii: "-") ? 20 : 19) {
             // Fast path: accumulate; fall back to Double only on overflow.
             var value: Int64 = 0
             let negative = digits[0] == UInt8(ascii: "-")
