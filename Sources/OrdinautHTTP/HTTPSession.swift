@@ -8,6 +8,8 @@ final class HTTPSession: Sendable {
     private struct State {
         var lastActivity: ContinuousClock.Instant
         var streamOpen = false
+        var streamGeneration = 0
+        var streamEnded: OneShot<Void>?
         var replay: [(id: Int, message: JSONValue)] = []
         var nextEventID = 0
     }
@@ -35,21 +37,35 @@ final class HTTPSession: Sendable {
         state.withLock { $0.streamOpen ? .zero : now - $0.lastActivity }
     }
 
-    /// Claims the server stream; `false` if another GET holds it.
-    func openStream() -> Bool {
-        state.withLock { state in
-            if state.streamOpen { return false }
+    /// Claims the server stream for a new GET. A stream that is still open is told to stop (its
+    /// client may have gone without the server noticing yet); the returned signal fires once it has,
+    /// so that the new stream replays everything the old one took.
+    func claimStream() -> (generation: Int, ended: OneShot<Void>, previous: OneShot<Void>?) {
+        let ended = OneShot<Void>()
+        let (generation, previous, wasOpen) = state.withLock { state in
+            state.streamGeneration += 1
+            let previous = state.streamEnded
+            let wasOpen = state.streamOpen
+            state.streamEnded = ended
             state.streamOpen = true
             state.lastActivity = .now
-            return true
+            return (state.streamGeneration, previous, wasOpen)
         }
+        if wasOpen { connection.outbox.interrupt() }
+        return (generation, ended, wasOpen ? previous : nil)
     }
 
-    func closeStream() {
+    /// Whether `generation` still owns the server stream.
+    func ownsStream(_ generation: Int) -> Bool {
+        state.withLock { $0.streamGeneration == generation }
+    }
+
+    func releaseStream(_ generation: Int, ended: OneShot<Void>) {
         state.withLock { state in
-            state.streamOpen = false
+            if state.streamGeneration == generation { state.streamOpen = false }
             state.lastActivity = .now
         }
+        ended.fire()
     }
 
     /// Numbers a server-stream message and keeps it for replay.

@@ -7,6 +7,7 @@ import OrdinautMCP
 enum StreamDelivery: Sendable {
     case message(JSONValue)
     case keepAlive
+    case interrupted
     case closed
 }
 
@@ -38,16 +39,17 @@ extension MCPHTTPEndpoint {
         })
     }
 
-    /// Writes mailbox messages as events until the mailbox closes (returns `true`) or a write fails
-    /// (returns `false`).
+    /// Writes mailbox messages as events until the mailbox closes (returns `true`), a write fails, or
+    /// an interruption finds `stillWanted` false (both return `false`).
     static func pump(_ mailbox: Mailbox, into writer: inout any ResponseBodyWriter, keepAlive: Duration,
-                     encode: (JSONValue) -> ByteBuffer) async -> Bool {
+                     stillWanted: () -> Bool = { true }, encode: (JSONValue) -> ByteBuffer) async -> Bool {
         while true {
             for delivery in await next(from: mailbox, keepAlive: keepAlive) {
                 do {
                     switch delivery {
                     case .message(let message): try await writer.write(encode(message))
                     case .keepAlive: try await writer.write(ServerSentEvents.keepAlive)
+                    case .interrupted: if !stillWanted() { return false }
                     case .closed: return true
                     }
                 } catch {
@@ -62,8 +64,11 @@ extension MCPHTTPEndpoint {
     static func next(from mailbox: Mailbox, keepAlive: Duration) async -> [StreamDelivery] {
         await withTaskGroup(of: StreamDelivery?.self) { group in
             group.addTask {
-                if let message = await mailbox.receive() { return .message(message) }
-                return Task.isCancelled ? nil : .closed
+                switch await mailbox.next() {
+                case .message(let message): return .message(message)
+                case .interrupted: return .interrupted
+                case .closed: return Task.isCancelled ? nil : .closed
+                }
             }
             group.addTask {
                 do {
@@ -77,7 +82,10 @@ extension MCPHTTPEndpoint {
             if let first = await group.next() ?? nil { deliveries.append(first) }
             group.cancelAll()
             for await other in group {
-                if let other, case .message = other { deliveries.insert(other, at: 0) }
+                switch other {
+                case .message?, .interrupted?: deliveries.insert(other!, at: 0)
+                default: break
+                }
             }
             if deliveries.isEmpty { deliveries.append(.closed) }
             return deliveries
@@ -100,15 +108,14 @@ extension MCPHTTPEndpoint {
         guard let session = sessions.lookup(sessionID), session.legacyInbox == nil else {
             return rpcError(.notFound, .invalidRequest("session \(sessionID) does not exist or has expired"))
         }
-        guard session.openStream() else {
-            return rpcError(.conflict, .invalidRequest("this session already has an open server stream"))
-        }
+        let claim = session.claimStream()
         let resumeAfter = request.headers[.lastEventID].flatMap(Int.init)
         let keepAlive = Duration.seconds(configuration.keepAliveSeconds)
         var headers = Self.sseHeaders
         headers[.mcpSessionID] = session.id
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            defer { session.closeStream() }
+            defer { session.releaseStream(claim.generation, ended: claim.ended) }
+            if let previous = claim.previous { _ = await previous.value() }
             do {
                 try await writer.write(ServerSentEvents.priming(id: "0"))
                 if let resumeAfter {
@@ -119,7 +126,8 @@ extension MCPHTTPEndpoint {
             } catch {
                 return
             }
-            _ = await Self.pump(session.connection.outbox, into: &writer, keepAlive: keepAlive) { message in
+            _ = await Self.pump(session.connection.outbox, into: &writer, keepAlive: keepAlive,
+                                stillWanted: { session.ownsStream(claim.generation) }) { message in
                 ServerSentEvents.event(message, id: String(session.record(message)))
             }
             try? await writer.finish(nil)

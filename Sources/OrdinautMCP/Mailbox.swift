@@ -4,14 +4,24 @@ import Synchronization
 /// A bounded, many-producer single-consumer queue of messages, usable as a `MessageSink`.
 ///
 /// When full it drops the oldest message: a client that stops reading loses old notifications, it
-/// does not grow the server's memory. `receive` returns `nil` once the mailbox is closed and drained,
-/// or when the receiving task is cancelled.
+/// does not grow the server's memory. A consumer can be interrupted without losing a message, which
+/// is how a new HTTP stream takes over from one whose client has silently gone.
 public final class Mailbox: MessageSink, Sendable {
+    /// What a wait on the mailbox produced.
+    public enum Event: Sendable {
+        case message(JSONValue)
+        /// `interrupt()` was called; no message was consumed.
+        case interrupted
+        /// The mailbox is closed and empty, or the waiting task was cancelled.
+        case closed
+    }
+
     private struct State {
         var queue: [JSONValue] = []
         var head = 0
-        var waiter: CheckedContinuation<JSONValue?, Never>?
+        var waiter: CheckedContinuation<Event, Never>?
         var closed = false
+        var interruptPending = false
         var dropped = 0
     }
 
@@ -31,7 +41,7 @@ public final class Mailbox: MessageSink, Sendable {
 
     /// Enqueues without waiting; ignored once closed.
     public func post(_ message: JSONValue) {
-        let waiter: CheckedContinuation<JSONValue?, Never>? = state.withLock { state in
+        let waiter: CheckedContinuation<Event, Never>? = state.withLock { state in
             guard !state.closed else { return nil }
             if let waiter = state.waiter {
                 state.waiter = nil
@@ -48,24 +58,53 @@ public final class Mailbox: MessageSink, Sendable {
             }
             return nil
         }
-        waiter?.resume(returning: message)
+        waiter?.resume(returning: .message(message))
     }
 
-    /// Stops accepting messages; a waiting receiver gets `nil` once the queue is empty.
+    /// Wakes the current consumer with `.interrupted` (or the next one, if none is waiting).
+    public func interrupt() {
+        let waiter = state.withLock { state -> CheckedContinuation<Event, Never>? in
+            guard let waiter = state.waiter else {
+                state.interruptPending = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume(returning: .interrupted)
+    }
+
+    /// Stops accepting messages; a waiting receiver gets `.closed` once the queue is empty.
     public func close() {
-        let waiter = state.withLock { state -> CheckedContinuation<JSONValue?, Never>? in
+        let waiter = state.withLock { state -> CheckedContinuation<Event, Never>? in
             state.closed = true
             defer { state.waiter = nil }
             return state.waiter
         }
-        waiter?.resume(returning: nil)
+        waiter?.resume(returning: .closed)
     }
 
     /// The next message; `nil` when closed and empty, or when the calling task is cancelled.
+    /// Interruptions are ignored.
     public func receive() async -> JSONValue? {
+        while true {
+            switch await next() {
+            case .message(let message): return message
+            case .interrupted: continue
+            case .closed: return nil
+            }
+        }
+    }
+
+    /// The next event: a message, an interruption, or the end.
+    public func next() async -> Event {
         await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<JSONValue?, Never>) in
-                let immediate: JSONValue?? = state.withLock { state in
+            await withCheckedContinuation { (continuation: CheckedContinuation<Event, Never>) in
+                let immediate: Event? = state.withLock { state in
+                    if state.interruptPending {
+                        state.interruptPending = false
+                        return .interrupted
+                    }
                     if state.head < state.queue.count {
                         let message = state.queue[state.head]
                         state.head += 1
@@ -73,20 +112,20 @@ public final class Mailbox: MessageSink, Sendable {
                             state.queue.removeAll(keepingCapacity: true)
                             state.head = 0
                         }
-                        return .some(message)
+                        return .message(message)
                     }
-                    if state.closed || Task.isCancelled { return .some(nil) }
+                    if state.closed || Task.isCancelled { return .closed }
                     state.waiter = continuation
-                    return .none
+                    return nil
                 }
                 if let immediate { continuation.resume(returning: immediate) }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<JSONValue?, Never>? in
+            let waiter = state.withLock { state -> CheckedContinuation<Event, Never>? in
                 defer { state.waiter = nil }
                 return state.waiter
             }
-            waiter?.resume(returning: nil)
+            waiter?.resume(returning: .closed)
         }
     }
 }

@@ -2,7 +2,7 @@ import Synchronization
 
 /// A value delivered once, awaited by at most one waiter; it may arrive before anyone waits.
 /// Used for the answers to server-to-client requests and for request cancellation.
-final class OneShot<Value: Sendable>: Sendable {
+public final class OneShot<Value: Sendable>: Sendable {
     private enum State {
         case idle
         case waiting(CheckedContinuation<Value?, Never>)
@@ -11,11 +11,13 @@ final class OneShot<Value: Sendable>: Sendable {
 
     private let state = Mutex(State.idle)
 
+    public init() {}
+
     /// Whether a value (or a cancellation) has arrived.
-    var isDone: Bool { state.withLock { if case .done = $0 { return true } else { return false } } }
+    public var isDone: Bool { state.withLock { if case .done = $0 { return true } else { return false } } }
 
     /// Delivers `value`; later deliveries are ignored.
-    func fulfil(_ value: Value?) {
+    public func fulfil(_ value: Value?) {
         let continuation: CheckedContinuation<Value?, Never>? = state.withLock { state in
             switch state {
             case .idle:
@@ -32,7 +34,7 @@ final class OneShot<Value: Sendable>: Sendable {
     }
 
     /// The delivered value, or `nil` if the waiting task is cancelled first.
-    func value() async -> Value? {
+    public func value() async -> Value? {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Value?, Never>) in
                 let ready: Value?? = state.withLock { state in
@@ -58,7 +60,7 @@ final class OneShot<Value: Sendable>: Sendable {
 typealias CancelSignal = OneShot<Void>
 
 extension OneShot where Value == Void {
-    func fire() { fulfil(()) }
+    public func fire() { fulfil(()) }
 
     /// Runs `operation`; returns `nil` if the signal fires first, after cancelling the operation.
     func race<T: Sendable>(_ operation: @escaping @Sendable () async -> T) async -> T? {
