@@ -1,0 +1,35 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+SWIFT ?= swift
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: run test build release bootstrap swift-test interop bench clean
+
+## Build (release) and serve MCP over HTTP on the embedded defaults.
+run: bootstrap release
+	.build/release/ordinaut serve --host $(HOST) --port $(PORT)
+
+## Build everything and run every test: Swift Testing, then the Python interop suite.
+test: bootstrap build swift-test interop
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+build:
+	$(SWIFT) build --build-tests
+
+release:
+	$(SWIFT) build -c release --product ordinaut
+
+swift-test:
+	$(SWIFT) test --skip-build
+
+interop:
+	cd tests/interop && ORDINAUT_BIN=$(CURDIR)/.build/debug/ordinaut ../../.venv/bin/python -m pytest -q
+
+## Benchmarks (not tests): see bench/README.md.
+bench: bootstrap release
+	bench/run.sh
+
+clean:
+	rm -rf .build .venv
