@@ -25,6 +25,7 @@ public func buildEngine(configuration: Configuration) throws -> Engine {
     var services: [any Service] = []
     switch configuration.fixture {
     case .conformance?: services.append(try ConformanceFixture(server: server))
+    case .bench?: try BenchFixture.register(on: server)
     case nil: break
     }
     return Engine(server: server, services: services)

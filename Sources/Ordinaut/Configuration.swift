@@ -8,6 +8,8 @@ public struct Configuration: Sendable {
     public enum Fixture: String, Sendable, CaseIterable {
         /// The official MCP conformance suite's reference surface.
         case conformance
+        /// One `echo` tool, for the benchmarks in `bench/`.
+        case bench
     }
 
     /// Interface to bind (`ORDINAUT_HOST`). Loopback unless told otherwise.

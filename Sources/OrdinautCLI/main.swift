@@ -30,7 +30,7 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical. (ORDINAUT_LOG_LEVEL)")
     var logLevel: String?
 
-    @Option(help: "Serve a built-in test surface instead of the normal one: conformance.")
+    @Option(help: "Serve a built-in test surface instead of the normal one: conformance, or bench (one echo tool).")
     var fixture: Configuration.Fixture?
 
     func configuration() throws -> Configuration {

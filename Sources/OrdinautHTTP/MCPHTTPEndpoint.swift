@@ -1,3 +1,5 @@
+import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -190,6 +192,11 @@ public struct MCPHTTPEndpoint: Sendable {
                     return rpcError(.badRequest, .headerMismatch("Mcp-Name \(headerName) differs from params.\(nameKey)"), id: rpc.id)
                 }
             }
+            if rpc.method == "tools/call", let name = rpc.params["name"]?.stringValue,
+               let mismatch = Self.headerMismatch(request, bindings: server.tools.headerBindings(for: name),
+                                                  arguments: rpc.params["arguments"]?.objectValue ?? [:]) {
+                return rpcError(.badRequest, .headerMismatch(mismatch), id: rpc.id)
+            }
             guard meta[ProtocolVersion.MetaKey.clientCapabilities]?.objectValue != nil else {
                 return rpcError(.badRequest, .invalidParams("_meta \"\(ProtocolVersion.MetaKey.clientCapabilities)\" is required"), id: rpc.id)
             }
@@ -200,6 +207,30 @@ public struct MCPHTTPEndpoint: Sendable {
                 && (rpc.method == "subscriptions/listen" || meta["progressToken"] != nil || meta[ProtocolVersion.MetaKey.logLevel] != nil)
             return await respond(to: message, on: stateless, streaming: streaming, statusMapping: true)
         }
+    }
+
+    /// Why the `Mcp-Param-*` headers do not mirror the arguments they are bound to, if they do not.
+    static func headerMismatch(_ request: Request, bindings: [HeaderBinding], arguments: JSONObject) -> String? {
+        for binding in bindings {
+            guard let name = HTTPField.Name("Mcp-Param-" + binding.header) else { continue }
+            let raw = request.headers[name]
+            switch (arguments[binding.property], raw) {
+            case (nil, nil), (.null?, nil): continue
+            case (_?, nil): return "the Mcp-Param-\(binding.header) header is required: argument \(binding.property) is bound to it"
+            case (nil, _?): return "Mcp-Param-\(binding.header) was sent but argument \(binding.property) is absent"
+            case (let value?, let header?):
+                guard let decoded = MCPHeaderValue.decode(header) else { return "Mcp-Param-\(binding.header) is not valid base64" }
+                let matches: Bool
+                switch value {
+                case .string(let text): matches = text == decoded
+                case .integer, .number: matches = Double(decoded.trimmingCharacters(in: .whitespaces)) == value.doubleValue
+                case .bool(let flag): matches = decoded == (flag ? "true" : "false")
+                default: matches = false
+                }
+                if !matches { return "Mcp-Param-\(binding.header) differs from argument \(binding.property)" }
+            }
+        }
+        return nil
     }
 
     /// The parameter that `Mcp-Name` must repeat, per method.
@@ -263,6 +294,7 @@ public struct MCPHTTPEndpoint: Sendable {
 /// A sink for requests answered as plain JSON: there is no stream to carry notifications.
 struct DiscardingSink: MessageSink {
     func send(_ message: JSONValue) async {}
+    var discardsMessages: Bool { true }
 }
 
 extension JSONRPCMessage {

@@ -4,4 +4,12 @@ import OrdinautCore
 public protocol MessageSink: Sendable {
     /// Delivers one message. A sink whose peer has gone drops it; the transport notices on its own.
     func send(_ message: JSONValue) async
+
+    /// Whether messages sent here reach nobody (a request answered as plain JSON has no stream for
+    /// notifications or server-to-client requests).
+    var discardsMessages: Bool { get }
+}
+
+extension MessageSink {
+    public var discardsMessages: Bool { false }
 }

@@ -64,6 +64,9 @@ public struct RequestContext: Sendable {
             if missing.isEmpty { return answers }
             throw InputRequiredSignal(requests: missing)
         case .session:
+            guard !stream.discardsMessages else {
+                throw RPCError.invalidRequest("this request is answered as plain JSON, which cannot carry a request to the client; accept text/event-stream")
+            }
             var answers: [String: JSONValue] = [:]
             for (key, request) in requests.sorted(by: { $0.key < $1.key }) {
                 answers[key] = try await connection.sendRequest(method: request.method, params: request.params, via: stream)

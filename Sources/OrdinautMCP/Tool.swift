@@ -35,12 +35,30 @@ public struct Tool: Sendable {
     }
 }
 
+/// An argument mirrored into an HTTP header (`x-mcp-header` on a top-level input property,
+/// 2026-07-28): the client sends `Mcp-Param-<header>` and the server checks it against the body.
+public struct HeaderBinding: Sendable, Equatable {
+    public let property: String
+    public let header: String
+}
+
 /// A tool accepted by the registry: schemas compiled once, wire name computed once.
 struct RegisteredTool: Sendable {
     let tool: Tool
     let wireName: String
     let input: JSONSchema
     let output: JSONSchema?
+    let headerBindings: [HeaderBinding]
+
+    init(tool: Tool, wireName: String, input: JSONSchema, output: JSONSchema?) {
+        self.tool = tool
+        self.wireName = wireName
+        self.input = input
+        self.output = output
+        headerBindings = (tool.inputSchema["properties"]?.objectValue ?? [:]).compactMap { property, schema in
+            schema["x-mcp-header"]?.stringValue.map { HeaderBinding(property: property, header: $0) }
+        }
+    }
 
     func descriptor(version: String) -> JSONValue {
         var object: JSONObject = ["name": .string(wireName)]

@@ -84,6 +84,11 @@ public final class ToolRegistry: Sendable {
         }
     }
 
+    /// The arguments of tool `name` that clients mirror into `Mcp-Param-*` headers.
+    public func headerBindings(for name: String) -> [HeaderBinding] {
+        lookup(name)?.headerBindings ?? []
+    }
+
     /// Whether a tool called `name` (either spelling) is registered.
     public func contains(_ name: String) -> Bool { lookup(name) != nil }
 

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import Ordinaut
 import OrdinautCore
+import OrdinautHTTP
 import OrdinautMCP
 import Testing
 
@@ -229,6 +230,46 @@ struct StreamableHTTPTests {
                 #expect(response.status == .ok)
                 #expect(Self.json(response)["status"] == "ready")
             }
+        }
+    }
+}
+
+@Suite("Mcp-Param headers")
+struct HeaderBindingTests {
+    @Test func argumentsBoundToHeadersMustMatch() async throws {
+        let server = MCPServer()
+        try server.tools.register(Tool(
+            name: "weather",
+            inputSchema: ["type": "object", "properties": [
+                "region": ["type": "string", "x-mcp-header": "Region"],
+                "days": ["type": "integer", "x-mcp-header": "Days"],
+            ]]
+        ) { arguments, _ in .text("ok \(arguments["region"]?.stringValue ?? "")") })
+        let router = Router()
+        MCPHTTPEndpoint(server: server, configuration: MCPHTTPConfiguration(), logger: Logger(label: "test")).addRoutes(to: router)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            func call(_ headers: [String: String], arguments: JSONValue) async throws -> (HTTPResponse.Status, JSONValue) {
+                var fields = StreamableHTTPTests.stateless("tools/call", name: "weather")
+                for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
+                let body: JSONValue = ["jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                                       "params": ["name": "weather", "arguments": arguments, "_meta": StreamableHTTPTests.meta]]
+                return try await client.execute(uri: "/mcp", method: .post, headers: fields, body: StreamableHTTPTests.body(body)) { response in
+                    (response.status, StreamableHTTPTests.json(response))
+                }
+            }
+            let matching = try await call(["Mcp-Param-Region": "eu-west", "Mcp-Param-Days": "3"], arguments: ["region": "eu-west", "days": 3])
+            #expect(matching.0 == .ok)
+            #expect(matching.1["result"]?["content"]?.arrayValue?.first?["text"] == "ok eu-west")
+            let encoded = try await call(["Mcp-Param-Region": "=?base64?w6lsw6k=?=", "Mcp-Param-Days": "3.0"], arguments: ["region": "élé", "days": 3])
+            #expect(encoded.0 == .ok)
+            let wrong = try await call(["Mcp-Param-Region": "us-east", "Mcp-Param-Days": "3"], arguments: ["region": "eu-west", "days": 3])
+            #expect(wrong.0 == .badRequest)
+            #expect(wrong.1["error"]?["code"] == -32020)
+            let missing = try await call([:], arguments: ["region": "eu-west"])
+            #expect(missing.1["error"]?["code"] == -32020)
+            let absent = try await call([:], arguments: [:])
+            #expect(absent.0 == .ok)
         }
     }
 }

@@ -1,0 +1,10 @@
+import Hummingbird
+
+// Usage: HummingbirdBaseline PORT — serves a fixed ~150-byte JSON body on every route and method.
+let port = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 8090 : 8090
+let body = #"{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}]}}"#
+let router = Router()
+router.get("/") { _, _ in body }
+router.post("/") { _, _ in body }
+let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
+try await app.runService()
