@@ -181,9 +181,10 @@ struct StatelessEraTests {
         let answers: JSONValue = ["q": ["action": "accept", "content": ["name": "Grace"]]]
         let retry = await client.statelessRequest("tools/call", ["name": "ask", "inputResponses": answers, "requestState": state], capabilities: caps)
         #expect(retry?.result?["content"]?.arrayValue?.first?["text"] == "hello Grace")
+        // Alter the sealed payload, not the MAC's last character, whose low bits are base64 padding.
         var forged = state.stringValue!
-        forged.removeLast()
-        forged.append(forged.last == "A" ? "B" : "A")
+        let leading = forged.removeFirst()
+        forged.insert(leading == "e" ? "f" : "e", at: forged.startIndex)
         let tampered = await client.statelessRequest("tools/call", ["name": "ask", "inputResponses": answers, "requestState": .string(forged)], capabilities: caps)
         #expect(tampered?.error?.code == -32602)
         let otherTool = await client.statelessRequest("tools/call", ["name": "add", "arguments": ["a": 1, "b": 2], "inputResponses": answers, "requestState": state], capabilities: caps)
