@@ -20,7 +20,7 @@ public final class MCPConnection: Sendable {
 
     private struct State {
         var session = SessionState()
-        var inFlight: [RequestID: CancelSignal] = [:]
+        var inFlight: [RequestID: InFlightRequest] = [:]
         var pending: [RequestID: OneShot<Result<JSONValue, RPCError>>] = [:]
         var nextOutgoingID = 0
         var subscriptions: Set<String> = []
@@ -65,14 +65,14 @@ public final class MCPConnection: Sendable {
     /// Stops everything: cancels requests in flight, fails pending server-to-client requests, and
     /// ends the outbox.
     public func close() {
-        let (signals, pending) = state.withLock { state in
+        let (requests, pending) = state.withLock { state in
             state.session.close()
-            let signals = Array(state.inFlight.values)
+            let requests = Array(state.inFlight.values)
             let pending = Array(state.pending.values)
             state.pending.removeAll()
-            return (signals, pending)
+            return (requests, pending)
         }
-        signals.forEach { $0.fire() }
+        requests.forEach { $0.cancel() }
         pending.forEach { $0.fulfil(.failure(.internalError("the connection closed"))) }
         if let token = changeToken.withLock({ $0 }) { server.changes.unsubscribe(token) }
         outbox.close()
@@ -92,26 +92,36 @@ public final class MCPConnection: Sendable {
         guard let handler = server.methods[request.method], type(of: handler).eras.contains(context.era.kind) else {
             return .failure(request.id, .methodNotFound(request.method))
         }
-        let signal = CancelSignal()
-        if kind != .httpStateless {
-            let duplicate = state.withLock { state -> Bool in
-                if state.inFlight[request.id] != nil { return true }
-                state.inFlight[request.id] = signal
-                return false
-            }
-            if duplicate { return .failure(request.id, .invalidRequest("request id \(request.id) is already in flight")) }
-        }
-        defer { if kind != .httpStateless { _ = state.withLock { $0.inFlight.removeValue(forKey: request.id) } } }
         let params = request.params
-        let outcome = await signal.race { () -> Result<JSONObject, RPCError> in
+        let run: @Sendable () async -> Result<JSONObject, RPCError> = {
             do throws(RPCError) {
                 return .success(try await handler.handle(params, context))
             } catch {
                 return .failure(error)
             }
         }
+        let outcome: Result<JSONObject, RPCError>
+        if kind == .httpStateless {
+            // Each HTTP request runs in its own task; closing its stream cancels that task.
+            outcome = await run()
+        } else {
+            let entry = InFlightRequest()
+            let duplicate = state.withLock { state -> Bool in
+                if state.inFlight[request.id] != nil { return true }
+                state.inFlight[request.id] = entry
+                return false
+            }
+            if duplicate { return .failure(request.id, .invalidRequest("request id \(request.id) is already in flight")) }
+            defer { _ = state.withLock { $0.inFlight.removeValue(forKey: request.id) } }
+            // A task of its own, so that `notifications/cancelled` can cancel this request by id. It is
+            // awaited right here, so it never outlives the request.
+            let task = Task(operation: run)
+            entry.attach { task.cancel() }
+            outcome = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+            if entry.isCancelled { return nil }
+        }
         // A cancelled request gets no response (2025-11-25 cancellation; 2026-07-28 stream close).
-        guard let outcome, !Task.isCancelled else { return nil }
+        guard !Task.isCancelled else { return nil }
         switch outcome {
         case .success(var result):
             if context.era.isStateless { decorate(&result, method: request.method, handler: handler) }
@@ -209,8 +219,8 @@ public final class MCPConnection: Sendable {
             state.withLock { $0.session.initialized() }
         case "notifications/cancelled":
             guard kind != .httpStateless, let raw = notification.params["requestId"], let id = RequestID(raw) else { return }
-            let signal = state.withLock { $0.inFlight[id] }
-            signal?.fire()
+            let entry = state.withLock { $0.inFlight[id] }
+            entry?.cancel()
         default:
             // Unknown notifications are ignored, as JSON-RPC requires.
             break

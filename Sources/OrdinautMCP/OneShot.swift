@@ -1,7 +1,7 @@
 import Synchronization
 
 /// A value delivered once, awaited by at most one waiter; it may arrive before anyone waits.
-/// Used for the answers to server-to-client requests and for request cancellation.
+/// Used for the answers to server-to-client requests and for the end of an HTTP stream.
 public final class OneShot<Value: Sendable>: Sendable {
     private enum State {
         case idle
@@ -56,24 +56,7 @@ public final class OneShot<Value: Sendable>: Sendable {
     }
 }
 
-/// The signal that a client cancelled a request.
-typealias CancelSignal = OneShot<Void>
-
 extension OneShot where Value == Void {
+    /// Delivers the signal.
     public func fire() { fulfil(()) }
-
-    /// Runs `operation`; returns `nil` if the signal fires first, after cancelling the operation.
-    func race<T: Sendable>(_ operation: @escaping @Sendable () async -> T) async -> T? {
-        if isDone { return nil }
-        return await withTaskGroup(of: T?.self) { group in
-            group.addTask { await operation() }
-            group.addTask {
-                _ = await self.value()
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
-    }
 }
