@@ -25,6 +25,8 @@ let package = Package(
     targets: [
         .target(name: "OrdinautCore", swiftSettings: swiftSettings),
         .target(name: "OrdinautJSONSchema", dependencies: ["OrdinautCore"], swiftSettings: swiftSettings),
+        .target(name: "OrdinautJMESPath", dependencies: ["OrdinautCore"], swiftSettings: swiftSettings),
+        .target(name: "OrdinautCalendar", swiftSettings: swiftSettings),
         .target(
             name: "OrdinautMCP",
             dependencies: [
@@ -85,6 +87,12 @@ let package = Package(
         .testTarget(
             name: "OrdinautJSONSchemaTests",
             dependencies: ["OrdinautJSONSchema", "OrdinautCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "OrdinautCalendarTests", dependencies: ["OrdinautCalendar"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OrdinautJMESPathTests",
+            dependencies: ["OrdinautJMESPath", "OrdinautCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
