@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "OrdinautCLI",
             dependencies: [
-                "Ordinaut",
+                "Ordinaut", "OrdinautCalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -20,9 +20,10 @@ struct OrdinautCommand: AsyncParsableCommand {
           ordinaut serve --port 8080
           ORDINAUT_ALLOWED_ORIGINS=https://app.example.com ordinaut serve --host 0.0.0.0 --allowed-host mcp.example.com
           ordinaut serve --fixture conformance
+          ordinaut schedule next "0 9 * * 1-5" --tz Europe/Chisinau --count 3
         """,
         version: ordinautVersion,
-        subcommands: [Serve.self, Stdio.self]
+        subcommands: [Serve.self, Stdio.self, Schedule.self]
     )
 }
 
