@@ -28,6 +28,11 @@ let package = Package(
         .target(name: "OrdinautJMESPath", dependencies: ["OrdinautCore"], swiftSettings: swiftSettings),
         .target(name: "OrdinautCalendar", swiftSettings: swiftSettings),
         .target(
+            name: "OrdinautPipeline",
+            dependencies: ["OrdinautCore", "OrdinautJMESPath", "OrdinautCalendar"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "OrdinautMCP",
             dependencies: [
                 "OrdinautCore", "OrdinautJSONSchema",
@@ -90,6 +95,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "OrdinautCalendarTests", dependencies: ["OrdinautCalendar"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OrdinautPipelineTests",
+            dependencies: ["OrdinautPipeline", "OrdinautCore"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "OrdinautJMESPathTests",
             dependencies: ["OrdinautJMESPath", "OrdinautCore"],

@@ -11,6 +11,11 @@ public struct SchedulePreview: Sendable {
         /// Offset from UTC, in seconds.
         public let offset: Int
 
+        public init(instant: Int, offset: Int) {
+            self.instant = instant
+            self.offset = offset
+        }
+
         /// `2025-03-30T09:00:00+03:00`.
         public var wallClock: String {
             LocalDateTime(localSeconds: instant + offset).description + Self.format(offset: offset)
