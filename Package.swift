@@ -88,6 +88,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "OrdinautBench",
+            dependencies: ["OrdinautCalendar", "OrdinautCore", "OrdinautJMESPath"],
+            path: "bench/swift",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "OrdinautCoreTests", dependencies: ["OrdinautCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OrdinautJSONSchemaTests",

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs benchmarks W1 (stdio round trips), W2 (stateless HTTP), W4 (cold start) and W5 (memory) of
+# Runs benchmarks W1 (stdio round trips), W2 (stateless HTTP), W4 (cold start), W5 (memory) and W9
+# (schedule computation, JMESPath) of
 # ../shared/BENCHMARKS.md: Ordinaut beside the Python `mcp` server and the physical limits, in the
 # same run, three repeats each. Writes bench/results/<date>-<commit>.md and .jsonl. Not a test.
 #
@@ -61,6 +62,13 @@ for _ in $(seq "$repeats"); do
     record W4 ordinaut unpinned "$("$work/mcpbench" coldstart 20 -- "$ordinaut" stdio --log-level error)"
     record W4 python-mcp unpinned "$("$work/mcpbench" coldstart 5 -- "$python" "$peer" stdio)"
     record W4 cat unpinned "$("$work/mcpbench" coldstart 20 -- cat)"
+done
+
+echo "== W9: schedule computation and JMESPath"
+swift build -c release --product OrdinautBench >/dev/null
+for _ in $(seq "$repeats"); do
+    while read -r line; do record W9 ordinaut unpinned "$line"; done < <(.build/release/OrdinautBench)
+    while read -r line; do record W9 python unpinned "$line"; done < <("$python" bench/peers/calendar_peer.py)
 done
 
 if [ "${SKIP_HTTP:-0}" != 1 ]; then

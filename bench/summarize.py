@@ -32,7 +32,7 @@ def main(path):
     print(f"Machine: {platform.node()}, {cpu}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; "
           f"produced by `bench/run.sh`; raw data in `{path.split('/')[-1]}`. Median of the repeats (min–max).\n")
     print("Pinning: `one` = driver and server on core 0; `split` = driver on core 0, server on core 1; `unpinned` = scheduler's choice.\n")
-    workloads = sorted({key[0] for key in groups})
+    workloads = sorted({key[0] for key in groups if key[0] != "W9"})
     for workload in workloads:
         family = workload.split("-")[0]
         metric, unit = METRICS[family]
@@ -70,6 +70,20 @@ def main(path):
             results = [r for t, r in memory if t == target]
             if results:
                 print(f"| {target} | {spread([r['rss_kib_idle'] / 1024 for r in results])} | {spread([r['rss_kib_after'] / 1024 for r in results])} |")
+        print()
+    w9 = collections.defaultdict(list)
+    for row in rows:
+        if row["workload"] == "W9":
+            w9[(row["target"], row["result"]["label"])].append(row["result"]["ns_per_op"])
+    if w9:
+        print("## W9: schedule computation and JMESPath (ns per operation)\n")
+        print("| workload | ordinaut | peer | peer / ours |")
+        print("|---|---|---|---|")
+        ours = sorted((label, values) for (target, label), values in w9.items() if target == "ordinaut")
+        peers = sorted((label, values) for (target, label), values in w9.items() if target != "ordinaut")
+        for (label, values), (peer_label, peer_values) in zip(ours, peers):
+            ratio = statistics.median(peer_values) / statistics.median(values)
+            print(f"| {label} | {spread(values)} | {peer_label}: {spread(peer_values)} | {ratio:,.0f}× |")
         print()
     if void:
         print(f"## Void runs\n\n{len(void)} run(s) had errors and are excluded:\n")

@@ -24,7 +24,8 @@ struct Interpreter {
         case .identity, .current:
             return value
         case .field(let name):
-            return value[name] ?? .null
+            guard case .object(let object) = value else { return .null }
+            return object[name] ?? .null
         case .literal(let literal):
             return literal
         case .subexpression(let left, let right):
@@ -135,6 +136,14 @@ struct Interpreter {
         case .equal: return .bool(a == b)
         case .notEqual: return .bool(a != b)
         default:
+            if case .integer(let x) = a, case .integer(let y) = b {
+                switch comparator {
+                case .less: return .bool(x < y)
+                case .lessOrEqual: return .bool(x <= y)
+                case .greater: return .bool(x > y)
+                default: return .bool(x >= y)
+                }
+            }
             guard let x = a.doubleValue, let y = b.doubleValue else { return .null }
             switch comparator {
             case .less: return .bool(x < y)

@@ -1,0 +1,50 @@
+// W9 of ../shared/BENCHMARKS.md: schedule computation and JMESPath evaluation, timed in process.
+// Prints one JSON object per measurement. Built by bench/run.sh in release mode; not a test.
+import Foundation
+import OrdinautCalendar
+import OrdinautCore
+import OrdinautJMESPath
+
+func measure(_ label: String, operations: Int, repeats: Int = 3, _ body: () throws -> Int) rethrows {
+    var samples: [Double] = []
+    var sink = 0
+    sink &+= try body()  // warm-up
+    for _ in 0..<repeats {
+        let start = DispatchTime.now().uptimeNanoseconds
+        sink &+= try body()
+        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / Double(operations))
+    }
+    samples.sort()
+    print(#"{"label":"\#(label)","ns_per_op":\#(String(format: "%.1f", samples[samples.count / 2])),"min":\#(String(format: "%.1f", samples[0])),"max":\#(String(format: "%.1f", samples.last!)),"ops":\#(operations),"checksum":\#(sink % 1000)}"#)
+}
+
+let zone = try TimeZoneDatabase.zone("America/New_York")
+// A DST week: 2025-03-06 to 2025-03-13 (New York springs forward on the 9th).
+let weekStart = zone.instant(ofLocal: LocalDateTime(year: 2025, month: 3, day: 6).localSeconds)
+var generator = SystemRandomNumberGenerator()
+let crons = try (0..<10_000).map { _ in
+    try CronExpression("\(Int.random(in: 0...59, using: &generator)) \(Int.random(in: 0...23, using: &generator)) * * \(Int.random(in: 0...6, using: &generator))")
+}
+let afters = (0..<10_000).map { _ in weekStart + Int.random(in: 0..<(7 * 86_400), using: &generator) }
+try measure("cron next (10k expressions, DST week, New York)", operations: crons.count) {
+    var total = 0
+    for (cron, after) in zip(crons, afters) { total &+= try cron.next(after: after, in: zone) }
+    return total
+}
+
+let rules = try (0..<10_000).map { i in
+    try Recurrence(parsing: "FREQ=WEEKLY;BYDAY=\(["MO", "TU", "WE", "TH", "FR"][i % 5]);BYHOUR=\(i % 24);BYMINUTE=\(i % 60)",
+                   defaultStart: LocalDateTime(year: 2024, month: 1, day: 1), zone: zone)
+}
+try measure("rrule next (10k weekly rules, DST week, New York)", operations: rules.count) {
+    var total = 0
+    for (rule, after) in zip(rules, afters) { total &+= try rule.next(after: after) ?? 0 }
+    return total
+}
+
+let items: JSONValue = .array((0..<1000).map { i in ["score": .integer(Int64(i % 7)), "name": .string("item\(i)")] })
+let document: JSONValue = ["steps": ["x": ["items": items]]]
+let expression = try JMESPathExpression.cached("steps.x.items[?score > `3`].name")
+try measure("jmespath steps.x.items[?score > `3`].name over 1,000 items (cached)", operations: 1, repeats: 200) {
+    (try expression.search(document)).arrayValue?.count ?? 0
+}
