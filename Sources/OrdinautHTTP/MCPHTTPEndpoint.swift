@@ -89,9 +89,9 @@ public struct MCPHTTPEndpoint: Sendable {
         return nil
     }
 
-    func accepts(_ request: Request, _ type: String) -> Bool {
+    func accepts(_ request: Request, _ type: StaticString) -> Bool {
         guard let accept = request.headers[.accept] else { return false }
-        return accept.contains(type) || accept.contains("*/*")
+        return HeaderText.contains(accept, type) || HeaderText.contains(accept, "*/*")
     }
 
     /// Reads the body within the configured limit.
@@ -119,10 +119,11 @@ public struct MCPHTTPEndpoint: Sendable {
 
     func post(_ request: Request) async -> Response {
         if let rejection = screen(request) { return rejection }
-        guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
+        guard let contentType = request.headers[.contentType], HeaderText.hasPrefix(contentType, "application/json") else {
             return rpcError(.unsupportedMediaType, .invalidRequest("Content-Type must be application/json"))
         }
-        if let accept = request.headers[.accept], !accept.contains("application/json"), !accept.contains("text/event-stream"), !accept.contains("*/*") {
+        if let accept = request.headers[.accept], !HeaderText.contains(accept, "application/json"),
+           !HeaderText.contains(accept, "text/event-stream"), !HeaderText.contains(accept, "*/*") {
             return rpcError(.notAcceptable, .invalidRequest("Accept must include application/json and text/event-stream"))
         }
         let body: ByteBuffer

@@ -16,12 +16,12 @@ struct RequestGuard: Sendable {
     }
 
     static func isLoopback(_ host: String) -> Bool {
-        loopbackNames.contains(host.lowercased()) || host.hasPrefix("127.")
+        loopbackNames.contains(HeaderText.lowercased(host)) || host.hasPrefix("127.")
     }
 
     /// The host part of `host[:port]` or `[v6]:port`.
     static func hostName(_ authority: String) -> String {
-        let lowered = authority.lowercased()
+        let lowered = HeaderText.lowercased(authority)
         if lowered.hasPrefix("[") {
             if let close = lowered.firstIndex(of: "]") { return String(lowered[...close]) }
             return lowered
@@ -34,12 +34,12 @@ struct RequestGuard: Sendable {
         guard let host, !host.isEmpty else { return false }
         if acceptsAnyHost { return true }
         let name = Self.hostName(host)
-        return Self.isLoopback(name) || allowedHosts.contains(name) || allowedHosts.contains(host.lowercased())
+        return Self.isLoopback(name) || allowedHosts.contains(name) || allowedHosts.contains(HeaderText.lowercased(host))
     }
 
     func isAllowed(origin: String?) -> Bool {
         guard let origin else { return true }
-        let lowered = origin.lowercased()
+        let lowered = HeaderText.lowercased(origin)
         if allowedOrigins.contains(lowered) || allowedOrigins.contains("*") { return true }
         guard let schemeEnd = lowered.range(of: "://") else { return false }
         let authority = lowered[schemeEnd.upperBound...].split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""

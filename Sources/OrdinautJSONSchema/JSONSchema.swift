@@ -34,6 +34,7 @@ public struct JSONSchema: Sendable {
 
     private let root: SchemaNode
     private let nodes: [SchemaNode]
+    private let tracksAnnotations: Bool
     /// The schema as given.
     public let document: JSONValue
 
@@ -42,12 +43,13 @@ public struct JSONSchema: Sendable {
         let compiler = SchemaCompiler(documents: options.documents, assertFormats: options.assertFormats)
         root = try compiler.compileRoot(document, baseURI: options.baseURI)
         nodes = compiler.nodes
+        tracksAnnotations = nodes.contains { $0.needsAnnotations }
         self.document = document
     }
 
     /// Validates `instance`, reporting every failing keyword with its location.
     public func validate(_ instance: JSONValue) -> Result {
-        var evaluator = SchemaEvaluator(formatChecker: FormatChecker())
+        var evaluator = SchemaEvaluator(formatChecker: FormatChecker(), tracksAnnotations: tracksAnnotations)
         let (valid, _) = evaluator.evaluate(root, instance, at: .root)
         if valid { return Result(errors: []) }
         let errors = evaluator.errors.isEmpty

@@ -19,13 +19,17 @@ struct Annotations {
 /// Evaluates an instance against a linked `SchemaNode` graph.
 struct SchemaEvaluator {
     let formatChecker: FormatChecker
+    /// Whether any schema in the graph has `unevaluated*`; only then are evaluated properties and
+    /// items worth recording.
+    let tracksAnnotations: Bool
     var errors: [SchemaValidationError] = []
     private var dynamicScope: [SchemaNode] = []
     private var depth = 0
     private static let maximumDepth = 512
 
-    init(formatChecker: FormatChecker) {
+    init(formatChecker: FormatChecker, tracksAnnotations: Bool) {
         self.formatChecker = formatChecker
+        self.tracksAnnotations = tracksAnnotations
     }
 
     mutating func evaluate(_ node: SchemaNode, _ instance: JSONValue, at path: JSONPointer) -> (Bool, Annotations) {
@@ -315,18 +319,18 @@ struct SchemaEvaluator {
                 var matched = false
                 if let schema = node.properties?[key] {
                     matched = true
-                    annotations.properties.insert(key)
+                    if tracksAnnotations { annotations.properties.insert(key) }
                     if !evaluate(schema, value, at: path.appending(key)).0 { valid = false }
                 }
                 if let patterns = node.patternProperties {
                     for (pattern, schema) in patterns where pattern.matches(key) {
                         matched = true
-                        annotations.properties.insert(key)
+                        if tracksAnnotations { annotations.properties.insert(key) }
                         if !evaluate(schema, value, at: path.appending(key)).0 { valid = false }
                     }
                 }
                 if !matched, let additional = node.additionalProperties {
-                    annotations.properties.insert(key)
+                    if tracksAnnotations { annotations.properties.insert(key) }
                     if !evaluate(additional, value, at: path.appending(key)).0 {
                         valid = false
                         if additional.constant == false {
@@ -404,7 +408,7 @@ struct SchemaEvaluator {
                 valid = false
                 fail(node, "maxContains", path, "must contain at most \(maximum) matching items, has \(matching.count)")
             }
-            annotations.containsIndices.formUnion(matching)
+            if tracksAnnotations { annotations.containsIndices.formUnion(matching) }
         }
         if let unevaluated = node.unevaluatedItems, !annotations.allItems {
             for i in annotations.itemPrefix..<array.count where !annotations.containsIndices.contains(i) {

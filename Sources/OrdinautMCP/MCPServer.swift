@@ -67,14 +67,13 @@ public final class MCPServer: Sendable {
             ListPromptsMethod(), GetPromptMethod(),
         ]
         methods = Dictionary(uniqueKeysWithValues: handlers.map { (type(of: $0).name, $0) })
+        var info: JSONObject = ["name": .string(configuration.name), "version": .string(configuration.version)]
+        if let title = configuration.title { info["title"] = .string(title) }
+        serverInfo = .object(info)
     }
 
-    /// The implementation description sent as `serverInfo`.
-    public var serverInfo: JSONValue {
-        var object: JSONObject = ["name": .string(configuration.name), "version": .string(configuration.version)]
-        if let title = configuration.title { object["title"] = .string(title) }
-        return .object(object)
-    }
+    /// The implementation description sent as `serverInfo` (and in every stateless result's `_meta`).
+    public let serverInfo: JSONValue
 
     /// The capabilities this server offers in `initialize` and `server/discover` results.
     func capabilities(era: ProtocolEra) -> JSONValue {
