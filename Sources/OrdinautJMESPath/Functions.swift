@@ -2,9 +2,7 @@ import OrdinautCore
 
 /// The built-in functions of the JMESPath specification, checked for arity and argument types.
 enum Functions {
-    typealias Value = Interpreter.Value
-
-    static func call(_ name: String, _ arguments: [Value], interpreter: Interpreter) throws(JMESPathError) -> JSONValue {
+    static func call(_ name: String, _ arguments: [FunctionArgument]) throws(JMESPathError) -> JSONValue {
         func arity(_ count: Int) throws(JMESPathError) {
             guard arguments.count == count else {
                 throw JMESPathError(.invalidArity, "\(name)() takes \(count) argument\(count == 1 ? "" : "s"), got \(arguments.count)")
@@ -21,7 +19,7 @@ enum Functions {
             }
             return value
         }
-        func expression(_ index: Int) throws(JMESPathError) -> Node {
+        func expression(_ index: Int) throws(JMESPathError) -> Evaluator {
             guard case .expression(let node) = arguments[index] else {
                 throw JMESPathError(.invalidType, "\(name)() argument \(index + 1) must be an expression reference (&…)")
             }
@@ -109,7 +107,7 @@ enum Functions {
             try arity(2)
             let node = try expression(0)
             var results: [JSONValue] = []
-            for item in try array(1) { results.append(try interpreter.evaluate(node, item)) }
+            for item in try array(1) { results.append(try node(item)) }
             return .array(results)
         case "max", "min":
             try arity(1)
@@ -120,7 +118,7 @@ enum Functions {
             let items = try array(0)
             let node = try expression(1)
             return try extreme(items, name: name, wantMax: name == "max_by") { item throws(JMESPathError) in
-                try interpreter.evaluate(node, item)
+                try node(item)
             }
         case "merge":
             var merged = JSONObject()
@@ -150,7 +148,7 @@ enum Functions {
             try arity(2)
             let items = try array(0)
             let node = try expression(1)
-            return .array(try sorted(items, name: name) { item throws(JMESPathError) in try interpreter.evaluate(node, item) })
+            return .array(try sorted(items, name: name) { item throws(JMESPathError) in try node(item) })
         case "sum":
             try arity(1)
             var integerSum: Int64 = 0

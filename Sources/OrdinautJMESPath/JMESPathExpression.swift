@@ -6,16 +6,18 @@ public struct JMESPathExpression: Sendable {
     /// The expression text.
     public let source: String
     let root: Node
+    private let evaluator: Evaluator
 
     /// Compiles `source`; a syntax error names the character where parsing failed.
     public init(_ source: String) throws(JMESPathError) {
         self.source = source
         root = try Parser.parse(source)
+        evaluator = Compiler.compile(root)
     }
 
     /// Evaluates the expression against `data`.
     public func search(_ data: JSONValue) throws(JMESPathError) -> JSONValue {
-        try Interpreter().evaluate(root, data)
+        try evaluator(data)
     }
 
     /// The names the expression reads from the root of the data (for `a.b`, `a`), in order.
@@ -27,7 +29,7 @@ public struct JMESPathExpression: Sendable {
     /// JMESPath truthiness: `false` for null, false, "", [] and {}; `true` for everything else,
     /// including 0.
     public static func isTruthy(_ value: JSONValue) -> Bool {
-        Interpreter.isTruthy(value)
+        Compiler.isTruthy(value)
     }
 
     private static let cache = Mutex<[String: JMESPathExpression]>([:])
