@@ -139,6 +139,9 @@ public struct MCPHTTPEndpoint: Sendable {
         } catch {
             return rpcError(.badRequest, .parseError("\(error)"))
         }
+        if case .array(let items) = value {
+            return await postBatch(items, sessionID: request.headers[.mcpSessionID])
+        }
         let message: JSONRPCMessage
         switch JSONRPCMessage.classify(value) {
         case .success(let classified): message = classified
@@ -272,6 +275,17 @@ public struct MCPHTTPEndpoint: Sendable {
             return await respond(to: message, on: session.connection, streaming: streaming, statusMapping: false,
                                  headers: [.mcpSessionID: session.id])
         }
+    }
+
+    /// A 2025-03-26 batch on an existing session, answered as one JSON array (202 when it held no request).
+    private func postBatch(_ items: [JSONValue], sessionID: String?) async -> Response {
+        guard let sessionID, let session = sessions.lookup(sessionID), session.legacyInbox == nil else {
+            return rpcError(.badRequest, .invalidRequest("a batch is only accepted on a session that negotiated 2025-03-26"))
+        }
+        session.touch()
+        guard let answer = await session.connection.handleBatch(items, stream: DiscardingSink()) else { return plain(.accepted) }
+        let status: HTTPResponse.Status = answer.arrayValue == nil ? .badRequest : .ok
+        return json(status, answer, headers: [.mcpSessionID: session.id])
     }
 
     /// Methods whose handlers may log, report progress or ask the client something while they run.

@@ -92,7 +92,7 @@ public enum JSONRPCMessage: Sendable {
     public static func classify(_ value: JSONValue) -> Result<JSONRPCMessage, DecodingFailure> {
         guard case .object(let object) = value else {
             if case .array = value {
-                return .failure(DecodingFailure(id: nil, error: .invalidRequest("batches are not supported (JSON-RPC batching was removed from MCP in 2025-06-18)")))
+                return .failure(DecodingFailure(id: nil, error: .invalidRequest("a batch is only accepted on a session that negotiated 2025-03-26 (batching was removed from MCP in 2025-06-18)")))
             }
             return .failure(DecodingFailure(id: nil, error: .invalidRequest("a message must be a JSON object, not \(value.typeName)")))
         }

@@ -62,6 +62,40 @@ public final class MCPConnection: Sendable {
         }
     }
 
+    /// Handles a JSON-RPC batch. Only a session that negotiated 2025-03-26 accepts one (that revision
+    /// required receiving batches; 2025-06-18 removed them). Requests in a batch run concurrently;
+    /// the answer is the array of their responses, or `nil` when the batch held only notifications
+    /// and responses.
+    public func handleBatch(_ items: [JSONValue], stream: any MessageSink) async -> JSONValue? {
+        guard session?.version == "2025-03-26" else {
+            return JSONRPCResponse.failure(nil, .invalidRequest(
+                "a batch is only accepted on a session that negotiated 2025-03-26 (batching was removed from MCP in 2025-06-18)")).json
+        }
+        guard !items.isEmpty else { return JSONRPCResponse.failure(nil, .invalidRequest("an empty batch")).json }
+        var responses: [JSONValue] = []
+        var requests: [JSONRPCMessage] = []
+        for item in items {
+            switch JSONRPCMessage.classify(item) {
+            case .failure(let failure): responses.append(JSONRPCResponse.failure(failure.id, failure.error).json)
+            case .success(let message):
+                if case .request(let request) = message, request.method != "initialize" {
+                    requests.append(message)
+                } else if let response = await handle(message, stream: stream) {
+                    responses.append(response.json)
+                }
+            }
+        }
+        await withTaskGroup(of: JSONValue?.self) { group in
+            for message in requests {
+                group.addTask { await self.handle(message, stream: stream)?.json }
+            }
+            for await response in group {
+                if let response { responses.append(response) }
+            }
+        }
+        return responses.isEmpty ? nil : .array(responses)
+    }
+
     /// Stops everything: cancels requests in flight, fails pending server-to-client requests, and
     /// ends the outbox.
     public func close() {

@@ -80,7 +80,22 @@ public struct StdioTransport: Service {
         case .message(let message):
             bytes = message
         }
-        switch JSONRPCMessage.decode(bytes, maximumDepth: configuration.maximumDepth) {
+        let value: JSONValue
+        do {
+            value = try JSONParser(maximumDepth: configuration.maximumDepth).parse(bytes)
+        } catch {
+            await writer.send(JSONRPCResponse.failure(nil, .parseError(error.description)).json)
+            return
+        }
+        if case .array(let items) = value {
+            inFlight.increment()
+            requests.addTask {
+                defer { inFlight.decrement() }
+                if let answer = await connection.handleBatch(items, stream: writer) { await writer.send(answer) }
+            }
+            return
+        }
+        switch JSONRPCMessage.classify(value) {
         case .failure(let failure):
             await writer.send(JSONRPCResponse.failure(failure.id, failure.error).json)
         case .success(let message):

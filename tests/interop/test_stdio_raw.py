@@ -123,3 +123,23 @@ def test_stateless_listen_on_stdio_is_acknowledged_and_cancellable(stdio):
     if wire.available():
         assert not wire.check("2026-07-28", ack, None)
         assert not wire.check("2026-07-28", changed, None)
+
+
+def test_a_2025_03_26_session_accepts_batches(stdio):
+    stdio.send({"jsonrpc": "2.0", "id": 0, "method": "initialize",
+                "params": {"protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}})
+    assert stdio.receive()["result"]["protocolVersion"] == "2025-03-26"
+    stdio.send([{"jsonrpc": "2.0", "method": "notifications/initialized"},
+                {"jsonrpc": "2.0", "id": 1, "method": "ping"},
+                {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "test_simple_text", "arguments": {}}}])
+    answer = stdio.receive()
+    assert isinstance(answer, list)
+    assert sorted(item["id"] for item in answer) == [1, 2]
+
+
+def test_later_sessions_refuse_batches(stdio):
+    stdio.send(INIT)
+    stdio.receive()
+    stdio.send([{"jsonrpc": "2.0", "id": 1, "method": "ping"}])
+    refused = stdio.receive()
+    assert refused["error"]["code"] == -32600 and "2025-03-26" in refused["error"]["message"]
