@@ -90,7 +90,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "OrdinautBench",
-            dependencies: ["OrdinautCalendar", "OrdinautCore", "OrdinautJMESPath"],
+            dependencies: ["OrdinautCalendar", "OrdinautCore", "OrdinautJMESPath", "OrdinautMCP"],
             path: "bench/swift",
             swiftSettings: swiftSettings
         ),

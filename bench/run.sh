@@ -101,6 +101,7 @@ NGINX
             record W2-c$connections ordinaut unpinned "$(wrk -t1 -c$connections -d${seconds}s -s bench/wrk/stateless_call.lua http://127.0.0.1:$port_ordinaut/mcp | tail -1)"
             record W2-c$connections python-mcp unpinned "$(wrk -t1 -c$connections -d${seconds}s -s bench/wrk/stateless_call.lua http://127.0.0.1:$port_python/mcp | tail -1)"
             record W2-c$connections hummingbird-route unpinned "$(wrk -t1 -c$connections -d${seconds}s -s bench/wrk/fixed_get.lua http://127.0.0.1:$port_hb/ | tail -1)"
+            record W2-c$connections hummingbird-route-reading-body unpinned "$(wrk -t1 -c$connections -d${seconds}s -s bench/wrk/stateless_call.lua http://127.0.0.1:$port_hb/collect | tail -1)"
             record W2-c$connections nginx unpinned "$(wrk -t1 -c$connections -d${seconds}s -s bench/wrk/fixed_get.lua http://127.0.0.1:$port_nginx/ | tail -1)"
         done
     done

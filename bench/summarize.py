@@ -9,7 +9,7 @@ import sys
 
 METRICS = {"W1": ("calls_per_s", "calls/s"), "W2": ("rps", "req/s"), "W4": ("median_ms", "ms")}
 PEER = "python-mcp"
-LIMITS = {"W1": ["pipe-echo"], "W2": ["hummingbird-route", "nginx"], "W4": ["cat"]}
+LIMITS = {"W1": ["pipe-echo"], "W2": ["hummingbird-route", "hummingbird-route-reading-body", "nginx"], "W4": ["cat"]}
 
 
 def spread(values):
@@ -80,10 +80,14 @@ def main(path):
         print("| workload | ordinaut | peer | peer / ours |")
         print("|---|---|---|---|")
         ours = sorted((label, values) for (target, label), values in w9.items() if target == "ordinaut")
-        peers = sorted((label, values) for (target, label), values in w9.items() if target != "ordinaut")
-        for (label, values), (peer_label, peer_values) in zip(ours, peers):
-            ratio = statistics.median(peer_values) / statistics.median(values)
-            print(f"| {label} | {spread(values)} | {peer_label}: {spread(peer_values)} | {ratio:,.0f}× |")
+        peers = {label.split()[0]: (label, values) for (target, label), values in w9.items() if target != "ordinaut"}
+        for label, values in ours:
+            if label.split()[0] in peers:
+                peer_label, peer_values = peers[label.split()[0]]
+                ratio = statistics.median(peer_values) / statistics.median(values)
+                print(f"| {label} | {spread(values)} | {peer_label}: {spread(peer_values)} | {ratio:,.0f}× |")
+            else:
+                print(f"| {label} | {spread(values)} | — | — |")
         print()
     if void:
         print(f"## Void runs\n\n{len(void)} run(s) had errors and are excluded:\n")

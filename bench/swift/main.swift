@@ -4,6 +4,7 @@ import Foundation
 import OrdinautCalendar
 import OrdinautCore
 import OrdinautJMESPath
+import OrdinautMCP
 
 func measure(_ label: String, operations: Int, repeats: Int = 3, _ body: () throws -> Int) rethrows {
     var samples: [Double] = []
@@ -48,3 +49,30 @@ let expression = try JMESPathExpression.cached("steps.x.items[?score > `3`].name
 try measure("jmespath steps.x.items[?score > `3`].name over 1,000 items (cached)", operations: 1, repeats: 200) {
     (try expression.search(document)).arrayValue?.count ?? 0
 }
+
+// The engine's share of a stateless HTTP tools/call: parse, classify, dispatch, validate, call, encode.
+let server = MCPServer()
+try server.tools.register(Tool(name: "echo", inputSchema: ["type": "object", "properties": ["text": ["type": "string"]], "required": ["text"]]) { arguments, _ in
+    .text(arguments["text"]?.stringValue ?? "")
+})
+let connection = MCPConnection(server: server, kind: .httpStateless)
+struct NullSink: MessageSink { func send(_ message: JSONValue) async {} }
+let body = Array(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghij"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#.utf8)
+let calls = 200_000
+/// Runs off the main actor, as a request handler does, so the loop measures the engine and not hops.
+@concurrent func engineLoop(_ calls: Int) async -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    var bytes = 0
+    for _ in 0..<calls {
+        guard case .success(let message) = JSONRPCMessage.decode(body) else { fatalError("decode") }
+        let response = await connection.handle(message, stream: NullSink())
+        bytes &+= response?.json.encoded().count ?? 0
+    }
+    precondition(bytes > 0)
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / Double(calls)
+}
+var samples: [Double] = []
+for _ in 0..<4 { samples.append(await engineLoop(calls)) }
+samples.removeFirst()
+samples.sort()
+print(#"{"label":"engine stateless tools/call (decode, handle, encode)","ns_per_op":\#(String(format: "%.1f", samples[1])),"min":\#(String(format: "%.1f", samples[0])),"max":\#(String(format: "%.1f", samples[2])),"ops":\#(calls),"checksum":0}"#)
