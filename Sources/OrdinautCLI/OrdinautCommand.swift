@@ -21,9 +21,10 @@ struct OrdinautCommand: AsyncParsableCommand {
           ORDINAUT_ALLOWED_ORIGINS=https://app.example.com ordinaut serve --host 0.0.0.0 --allowed-host mcp.example.com
           ordinaut serve --fixture conformance
           ordinaut schedule next "0 9 * * 1-5" --tz Europe/Chisinau --count 3
+          ordinaut tools call echo --args '{"text":"hi"}' --fixture bench
         """,
         version: ordinautVersion,
-        subcommands: [Serve.self, Stdio.self, Schedule.self]
+        subcommands: [Serve.self, Stdio.self, Schedule.self, Tools.self]
     )
 }
 
