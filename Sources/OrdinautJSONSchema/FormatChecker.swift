@@ -142,12 +142,11 @@ struct FormatChecker: Sendable {
     static func isIPv6(_ text: String) -> Bool {
         guard !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isHexDigit || $0 == ":" || $0 == ".") }) else { return false }
         var groups = text.components(separatedByString: ":")
-        var budget = 8
         if let last = groups.last, last.contains(".") {
+            // An embedded IPv4 address stands for the last two groups.
             guard isIPv4(last) else { return false }
             groups.removeLast()
             groups.append("0")
-            budget = 7
             groups.append("0")
         }
         let compressed = text.contains("::")
@@ -156,7 +155,6 @@ struct FormatChecker: Sendable {
         if text.hasSuffix(":") && !text.hasSuffix("::") { return false }
         let nonEmpty = groups.filter { !$0.isEmpty }
         guard nonEmpty.allSatisfy({ $0.count <= 4 }) else { return false }
-        _ = budget
         return compressed ? nonEmpty.count < 8 : groups.count == 8 && nonEmpty.count == 8
     }
 

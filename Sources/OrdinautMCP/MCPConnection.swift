@@ -158,7 +158,7 @@ public final class MCPConnection: Sendable {
         guard !Task.isCancelled else { return nil }
         switch outcome {
         case .success(var result):
-            if context.era.isStateless { decorate(&result, method: request.method, handler: handler) }
+            if context.era.isStateless { decorate(&result, handler: handler) }
             return .success(request.id, .object(result))
         case .failure(let error):
             return .failure(request.id, error)
@@ -166,7 +166,7 @@ public final class MCPConnection: Sendable {
     }
 
     /// Adds what every stateless-era result carries: `resultType`, server info, cache hints.
-    private func decorate(_ result: inout JSONObject, method: String, handler: any MethodHandler) {
+    private func decorate(_ result: inout JSONObject, handler: any MethodHandler) {
         if result["resultType"] == nil { result["resultType"] = "complete" }
         var meta = result["_meta"]?.objectValue ?? [:]
         meta[ProtocolVersion.MetaKey.serverInfo] = server.serverInfo
