@@ -2,6 +2,7 @@ import Hummingbird
 import NIOCore
 import OrdinautCore
 import OrdinautMCP
+import ServiceLifecycle
 
 /// What the next read from a stream's mailbox produced.
 enum StreamDelivery: Sendable {
@@ -30,32 +31,41 @@ extension MCPHTTPEndpoint {
                     await produce(mailbox)
                     mailbox.close()
                 }
-                let completed = await Self.pump(mailbox, into: &writer, keepAlive: keepAlive) { message in
+                _ = await Self.pump(mailbox, into: &writer, keepAlive: keepAlive) { message in
                     ServerSentEvents.event(message)
                 }
-                if !completed { group.cancelAll() }
+                // The producer is done when the stream completed; otherwise the client left or the
+                // server is stopping, and the request is cancelled.
+                group.cancelAll()
             }
             try? await writer.finish(nil)
         })
     }
 
-    /// Writes mailbox messages as events until the mailbox closes (returns `true`), a write fails, or
-    /// an interruption finds `stillWanted` false (both return `false`).
+    /// Writes mailbox messages as events until the mailbox closes (returns `true`), a write fails, the
+    /// server shuts down, or an interruption finds `stillWanted` false (all return `false`).
+    ///
+    /// Streams are long-lived: without ending them on graceful shutdown, the HTTP server would wait
+    /// for them forever.
     static func pump(_ mailbox: Mailbox, into writer: inout any ResponseBodyWriter, keepAlive: Duration,
                      stillWanted: () -> Bool = { true }, encode: (JSONValue) -> ByteBuffer) async -> Bool {
-        while true {
-            for delivery in await next(from: mailbox, keepAlive: keepAlive) {
-                do {
-                    switch delivery {
-                    case .message(let message): try await writer.write(encode(message))
-                    case .keepAlive: try await writer.write(ServerSentEvents.keepAlive)
-                    case .interrupted: if !stillWanted() { return false }
-                    case .closed: return true
+        await withGracefulShutdownHandler {
+            while true {
+                for delivery in await next(from: mailbox, keepAlive: keepAlive) {
+                    do {
+                        switch delivery {
+                        case .message(let message): try await writer.write(encode(message))
+                        case .keepAlive: try await writer.write(ServerSentEvents.keepAlive)
+                        case .interrupted: if Task.isShuttingDownGracefully || !stillWanted() { return false }
+                        case .closed: return true
+                        }
+                    } catch {
+                        return false
                     }
-                } catch {
-                    return false
                 }
             }
+        } onGracefulShutdown: {
+            mailbox.interrupt()
         }
     }
 
