@@ -203,16 +203,10 @@ extension MCPHTTPEndpoint {
         guard let session = sessions.lookup(sessionID), let inbox = session.legacyInbox else {
             return rpcError(.notFound, .invalidRequest("session \(sessionID) does not exist or has expired"))
         }
-        let body: ByteBuffer
-        switch await readBody(request) {
-        case .read(let read): body = read
-        case .rejected(let response): return response
-        }
         let value: JSONValue
-        do {
-            value = try body.withUnsafeReadableBytes { try parser.parse($0) }
-        } catch {
-            return rpcError(.badRequest, .parseError("\(error)"))
+        switch await readJSON(request) {
+        case .parsed(let parsed): value = parsed
+        case .rejected(let response): return response
         }
         if case .failure(let failure) = JSONRPCMessage.classify(value) {
             return rpcError(.badRequest, failure.error, id: failure.id)

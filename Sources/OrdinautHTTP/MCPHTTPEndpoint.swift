@@ -95,19 +95,30 @@ public struct MCPHTTPEndpoint: Sendable {
     }
 
     /// Reads the body within the configured limit.
+    /// What reading and parsing a request body produced.
     enum BodyRead {
-        case read(ByteBuffer)
+        case parsed(JSONValue)
         case rejected(Response)
     }
 
-    func readBody(_ request: Request) async -> BodyRead {
+    /// Reads the body within the configured limit (413 beyond it) and parses it as JSON (400 with
+    /// -32700 when it is not).
+    func readJSON(_ request: Request) async -> BodyRead {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxBodyBytes {
             return .rejected(tooLarge())
         }
+        let body: ByteBuffer
         do {
-            return .read(try await request.body.collect(upTo: configuration.maxBodyBytes))
+            body = try await request.body.collect(upTo: configuration.maxBodyBytes)
         } catch {
             return .rejected(tooLarge())
+        }
+        do {
+            return .parsed(try body.withUnsafeReadableBytes { try parser.parse($0) })
+        } catch let error as JSONParseError {
+            return .rejected(rpcError(.badRequest, .parseError(error.description)))
+        } catch {
+            return .rejected(rpcError(.badRequest, .parseError("\(error)")))
         }
     }
 
@@ -126,18 +137,10 @@ public struct MCPHTTPEndpoint: Sendable {
            !HeaderText.contains(accept, "text/event-stream"), !HeaderText.contains(accept, "*/*") {
             return rpcError(.notAcceptable, .invalidRequest("Accept must include application/json and text/event-stream"))
         }
-        let body: ByteBuffer
-        switch await readBody(request) {
-        case .read(let read): body = read
-        case .rejected(let response): return response
-        }
         let value: JSONValue
-        do {
-            value = try body.withUnsafeReadableBytes { try parser.parse($0) }
-        } catch let error as JSONParseError {
-            return rpcError(.badRequest, .parseError(error.description))
-        } catch {
-            return rpcError(.badRequest, .parseError("\(error)"))
+        switch await readJSON(request) {
+        case .parsed(let parsed): value = parsed
+        case .rejected(let response): return response
         }
         if case .array(let items) = value {
             return await postBatch(items, sessionID: request.headers[.mcpSessionID])

@@ -128,29 +128,15 @@ public struct Template: Sendable {
     /// The `}` that closes a template body starting at `start`, skipping quoted text and nested brackets;
     /// `nil` when there is none (an unterminated template is literal text).
     private static func closingBrace(in text: String, from start: String.Index) -> String.Index? {
-        var depth = 0
-        var quote: Character? = nil
-        var index = start
-        while index < text.endIndex {
-            let character = text[index]
-            if let open = quote {
-                if character == "\\" {
-                    index = text.index(after: index)
-                    if index < text.endIndex { index = text.index(after: index) }
-                    continue
-                }
-                if character == open { quote = nil }
-            } else if character == "'" || character == "\"" || character == "`" {
-                quote = character
-            } else if character == "{" || character == "[" || character == "(" {
-                depth += 1
-            } else if character == "}" && depth == 0 {
-                return index
-            } else if character == "}" || character == "]" || character == ")" {
-                depth -= 1
+        var found: String.Index? = nil
+        ExpressionScanner.scan(text[start...]) { index, character, depth in
+            if character == "}" && depth == 0 {
+                found = index
+                return false
             }
-            index = text.index(after: index)
+            return true
         }
+        if let found { return found }
         // Unbalanced inside: the first "}" still ends the template, so a broken expression is
         // reported rather than passed through as text.
         return text[start...].firstIndex(of: "}")

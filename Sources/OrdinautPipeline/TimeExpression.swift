@@ -18,7 +18,7 @@ struct TimeExpression: Sendable {
     static func parse(_ text: String) throws(TemplateError) -> TimeExpression? {
         var body = Substring(text)
         var zone: ZoneRules? = nil
-        if let at = topLevelIndex(of: "@", in: body, fromEnd: true), at != body.startIndex {
+        if let at = topLevelIndex(of: "@", in: body), at != body.startIndex {
             let name = body[body.index(after: at)...].trimmingCharacters()
             if !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "/_+-".contains($0) }) {
                 do throws(TimeZoneError) {
@@ -31,7 +31,7 @@ struct TimeExpression: Sendable {
         }
         var shift = 0
         var hasShift = false
-        if let sign = topLevelIndex(of: "+", in: body, fromEnd: true) ?? topLevelMinus(in: body) {
+        if let sign = topLevelIndex(of: "+", in: body) ?? topLevelMinus(in: body) {
             let amount = body[body.index(after: sign)...].trimmingCharacters()
             if let seconds = Self.duration(String(amount)) {
                 shift = body[sign] == "-" ? -seconds : seconds
@@ -103,47 +103,24 @@ struct TimeExpression: Sendable {
     }
 
     /// The last `target` outside quotes and brackets.
-    private static func topLevelIndex(of target: Character, in text: Substring, fromEnd: Bool) -> Substring.Index? {
+    private static func topLevelIndex(of target: Character, in text: Substring) -> Substring.Index? {
         var found: Substring.Index? = nil
-        scanTopLevel(text) { index, character in
-            if character == target { found = index }
+        ExpressionScanner.scan(text) { index, character, depth in
+            if depth == 0 && character == target { found = index }
+            return true
         }
         return found
     }
 
-    /// The last top-level `-` that is an operator: preceded by a space or a name, not `[-1]`.
+    /// The last top-level `-` that can be an operator (not the first character; JMESPath has no
+    /// minus, so outside brackets and quotes a `-` is ours).
     private static func topLevelMinus(in text: Substring) -> Substring.Index? {
         var found: Substring.Index? = nil
-        scanTopLevel(text) { index, character in
-            if character == "-", index != text.startIndex { found = index }
+        ExpressionScanner.scan(text) { index, character, depth in
+            if depth == 0 && character == "-" && index != text.startIndex { found = index }
+            return true
         }
         return found
-    }
-
-    static func scanTopLevel(_ text: Substring, _ visit: (Substring.Index, Character) -> Void) {
-        var depth = 0
-        var quote: Character? = nil
-        var index = text.startIndex
-        while index < text.endIndex {
-            let character = text[index]
-            if let open = quote {
-                if character == "\\" {
-                    index = text.index(after: index)
-                    if index < text.endIndex { index = text.index(after: index) }
-                    continue
-                }
-                if character == open { quote = nil }
-            } else if character == "'" || character == "\"" || character == "`" {
-                quote = character
-            } else if "([{".contains(character) {
-                depth += 1
-            } else if ")]}".contains(character) {
-                depth -= 1
-            } else if depth == 0 {
-                visit(index, character)
-            }
-            index = text.index(after: index)
-        }
     }
 }
 
