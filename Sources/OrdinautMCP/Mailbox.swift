@@ -22,7 +22,6 @@ public final class Mailbox: MessageSink, Sendable {
         var waiter: CheckedContinuation<Event, Never>?
         var closed = false
         var interruptPending = false
-        var dropped = 0
     }
 
     private let state = Mutex(State())
@@ -31,9 +30,6 @@ public final class Mailbox: MessageSink, Sendable {
     public init(capacity: Int = 1024) {
         self.capacity = max(1, capacity)
     }
-
-    /// How many messages were dropped because the mailbox was full.
-    public var droppedCount: Int { state.withLock { $0.dropped } }
 
     public func send(_ message: JSONValue) async {
         post(message)
@@ -49,7 +45,6 @@ public final class Mailbox: MessageSink, Sendable {
             }
             if state.queue.count - state.head >= capacity {
                 state.head += 1
-                state.dropped += 1
             }
             state.queue.append(message)
             if state.head > 64 && state.head * 2 > state.queue.count {

@@ -13,8 +13,6 @@ public final class OneShot<Value: Sendable>: Sendable {
 
     public init() {}
 
-    /// Whether a value (or a cancellation) has arrived.
-    public var isDone: Bool { state.withLock { if case .done = $0 { return true } else { return false } } }
 
     /// Delivers `value`; later deliveries are ignored.
     public func fulfil(_ value: Value?) {

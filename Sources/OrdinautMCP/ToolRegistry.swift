@@ -92,9 +92,6 @@ public final class ToolRegistry: Sendable {
     /// Whether a tool called `name` (either spelling) is registered.
     public func contains(_ name: String) -> Bool { lookup(name) != nil }
 
-    /// The registry names, in the order `tools/list` uses.
-    public var names: [String] { all().map(\.tool.name) }
-
     /// All tools, sorted by wire name so that every node lists them in the same order.
     func all() -> [RegisteredTool] {
         state.withLock { state in

@@ -119,3 +119,17 @@ struct RecurrenceTests {
         }
     }
 }
+
+@Suite("Occurrences in a window")
+struct WindowTests {
+    @Test func cronAndRecurrenceListAWindow() throws {
+        let zone = try zone("Europe/Chisinau")
+        let from = instant("2025-01-06T00:00", zone), to = instant("2025-01-09T00:00", zone)
+        let cron = try CronExpression("0 9 * * *").occurrences(from: from, to: to, in: zone)
+        #expect(cron.map { wall($0, zone) } == ["2025-01-06T09:00:00+02:00", "2025-01-07T09:00:00+02:00", "2025-01-08T09:00:00+02:00"])
+        let rule = try Recurrence(parsing: "FREQ=DAILY;BYHOUR=9;BYMINUTE=0", defaultStart: LocalDateTime(year: 2025, month: 1, day: 1), zone: zone)
+        #expect(try rule.occurrences(from: from, to: to) == cron)
+        // The window's start is inclusive and its end exclusive.
+        #expect(try rule.occurrences(from: cron[0], to: cron[1]) == [cron[0]])
+    }
+}
