@@ -12,6 +12,8 @@ let package = Package(
     products: [
         .executable(name: "ordinaut", targets: ["OrdinautCLI"]),
         .library(name: "Ordinaut", targets: ["Ordinaut"]),
+        .library(name: "OrdinautExtensionKit", targets: ["OrdinautExtensionKit"]),
+        .library(name: "OrdinautTesting", targets: ["OrdinautTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -62,9 +64,49 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "OrdinautEvents",
+            dependencies: ["OrdinautCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrdinautExtensionKit",
+            dependencies: [
+                "OrdinautCore", "OrdinautMCP", "OrdinautEvents",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The files of protocol/ and extensions/ that the binary carries (C23 #embed).
+        .target(name: "CResources"),
+        .target(
+            name: "OrdinautExtensionHost",
+            dependencies: [
+                "OrdinautCore", "OrdinautJSONSchema", "OrdinautMCP", "OrdinautEvents", "OrdinautExtensionKit",
+                "OrdinautStdio", "CResources",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrdinautExtEventsDemo", dependencies: ["OrdinautExtensionKit"], path: "extensions/events_demo",
+            exclude: ["extension.json"], swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrdinautExtMCPHTTP", dependencies: ["OrdinautExtensionKit"], path: "extensions/mcp_http",
+            exclude: ["extension.json"], swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Ordinaut",
             dependencies: [
                 "OrdinautCore", "OrdinautMCP", "OrdinautStdio", "OrdinautHTTP",
+                "OrdinautEvents", "OrdinautExtensionKit", "OrdinautExtensionHost", "OrdinautExtEventsDemo", "OrdinautExtMCPHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -74,13 +116,17 @@ let package = Package(
         ),
         .target(
             name: "OrdinautTesting",
-            dependencies: ["OrdinautCore", "OrdinautMCP", "Ordinaut"],
+            dependencies: [
+                "OrdinautCore", "OrdinautMCP", "Ordinaut", "OrdinautEvents", "OrdinautExtensionKit", "OrdinautExtensionHost",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "OrdinautCLI",
             dependencies: [
-                "Ordinaut", "OrdinautCalendar",
+                "Ordinaut", "OrdinautCalendar", "OrdinautCore", "OrdinautMCP", "OrdinautExtensionHost",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -92,6 +138,21 @@ let package = Package(
             name: "OrdinautBench",
             dependencies: ["OrdinautCalendar", "OrdinautCore", "OrdinautJMESPath", "OrdinautMCP"],
             path: "bench/swift",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdinautEventsTests",
+            dependencies: ["OrdinautEvents", "OrdinautCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdinautExtensionHostTests",
+            dependencies: [
+                "OrdinautExtensionHost", "OrdinautExtensionKit", "OrdinautEvents", "OrdinautMCP", "OrdinautCore",
+                "OrdinautTesting", "Ordinaut", "OrdinautExtEventsDemo",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "OrdinautCoreTests", dependencies: ["OrdinautCore"], swiftSettings: swiftSettings),

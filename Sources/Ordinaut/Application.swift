@@ -1,5 +1,10 @@
 import Hummingbird
 import Logging
+import OrdinautEvents
+import OrdinautExtEventsDemo
+import OrdinautExtMCPHTTP
+import OrdinautExtensionHost
+import OrdinautExtensionKit
 import OrdinautHTTP
 import OrdinautMCP
 import OrdinautStdio
@@ -9,14 +14,24 @@ import UnixSignals
 /// The version `ordinaut --version` prints and `serverInfo` reports.
 public let ordinautVersion = "0.1.0"
 
+/// The extensions compiled into every build (`extensions/<id>/`).
+public let builtInExtensions: [CompiledExtension] = [
+    CompiledExtension(builtIn: "events_demo") { EventsDemoExtension() },
+    CompiledExtension(builtIn: "mcp_http") { MCPHTTPExtension() },
+]
+
 /// The engine and the background services that belong to it, as configured.
 public struct Engine: Sendable {
     public let server: MCPServer
+    public let extensions: ExtensionHost
     public let services: [any Service]
 }
 
-/// Builds the MCP engine with everything the configuration asks for. Both transports start here.
-public func buildEngine(configuration: Configuration) throws -> Engine {
+/// Builds the MCP engine and the extension host with everything the configuration asks for. Both
+/// transports start here. `extensions` are compiled-in extensions of a custom build, added to the
+/// built-ins; `mcpEndpoint` is what the `mcp_http` extension mounts (HTTP only).
+public func buildEngine(configuration: Configuration, extensions: [CompiledExtension] = [], logger: Logger,
+                        mcpEndpoint: (MCPServer) -> (any MCPEndpointMounting)? = { _ in nil }) throws -> Engine {
     let server = MCPServer(configuration: MCPServer.Configuration(
         version: ordinautVersion,
         instructions: "Ordinaut schedules and runs tool pipelines for AI agents.",
@@ -28,31 +43,55 @@ public func buildEngine(configuration: Configuration) throws -> Engine {
     case .bench?: try BenchFixture.register(on: server)
     case nil: break
     }
-    return Engine(server: server, services: services)
+    var hostLogger = logger
+    hostLogger[metadataKey: "component"] = "extensions"
+    let bus = InProcessEventBus(retention: configuration.eventRetention, logger: hostLogger)
+    let host = ExtensionHost(
+        configuration: configuration.extensions, compiled: builtInExtensions + extensions, server: server, bus: bus,
+        mcpEndpoint: mcpEndpoint(server), logger: hostLogger)
+    services.append(host)
+    return Engine(server: server, extensions: host, services: services)
+}
+
+/// Mounts the MCP Streamable HTTP endpoint for the `mcp_http` extension.
+struct MCPEndpointMount: MCPEndpointMounting {
+    let endpoint: MCPHTTPEndpoint
+
+    func mount(on routes: ExtensionRoutes, at path: String) {
+        endpoint.addStreamableRoutes(to: routes, at: RouterPath(path))
+    }
 }
 
 /// Builds the HTTP application (`ordinaut serve`): MCP Streamable HTTP at `/mcp`, the legacy
-/// HTTP+SSE transport, and health endpoints.
-public func buildApplication(configuration: Configuration, logger: Logger) throws -> some ApplicationProtocol {
-    let engine = try buildEngine(configuration: configuration)
+/// HTTP+SSE transport, health endpoints, and the extensions at `/ext/<id>/` with `/ext/status`,
+/// `/extensions` and `/tools`.
+public func buildApplication(configuration: Configuration, extensions: [CompiledExtension] = [],
+                             logger: Logger) throws -> some ApplicationProtocol {
     let http = MCPHTTPConfiguration(
         maxBodyBytes: configuration.maxBodyBytes, allowedOrigins: configuration.allowedOrigins,
         allowedHosts: configuration.allowedHosts, bindHost: configuration.host, maxSessions: configuration.maxSessions,
         sessionIdleSeconds: configuration.sessionIdleSeconds, replayBufferSize: configuration.replayBufferSize)
-    let endpoint = MCPHTTPEndpoint(server: engine.server, configuration: http, logger: logger)
+    var endpoint: MCPHTTPEndpoint?
+    let engine = try buildEngine(configuration: configuration, extensions: extensions, logger: logger) { server in
+        let made = MCPHTTPEndpoint(server: server, configuration: http, logger: logger)
+        endpoint = made
+        return MCPEndpointMount(endpoint: made)
+    }
     let router = Router()
-    endpoint.addRoutes(to: router)
+    endpoint!.addRoutes(to: router)
+    engine.extensions.addRoutes(to: router)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ordinaut"),
-        services: engine.services + [endpoint.sessionReaper],
+        services: engine.services + [endpoint!.sessionReaper],
         logger: logger
     )
 }
 
-/// Builds the stdio service group (`ordinaut stdio`).
-public func buildStdioApplication(configuration: Configuration, logger: Logger) throws -> ServiceGroup {
-    let engine = try buildEngine(configuration: configuration)
+/// Builds the stdio service group (`ordinaut stdio`). Extension tools are offered; routes are not.
+public func buildStdioApplication(configuration: Configuration, extensions: [CompiledExtension] = [],
+                                  logger: Logger) throws -> ServiceGroup {
+    let engine = try buildEngine(configuration: configuration, extensions: extensions, logger: logger)
     let transport = StdioTransport(
         server: engine.server,
         configuration: .init(maximumMessageSize: configuration.maxBodyBytes), logger: logger)

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import OrdinautCore
+import OrdinautExtensionHost
 
 /// Everything an `ordinaut` process can be told, with its defaults. `init(environment:)` reads the
 /// `ORDINAUT_*` variables (all listed in the README); command-line flags override them.
@@ -37,6 +39,11 @@ public struct Configuration: Sendable {
     public var stateKey: String?
     /// Surface to serve (`--fixture`).
     public var fixture: Fixture?
+    /// Extension discovery, grants and route authorization (`ORDINAUT_EXT_*`, `ORDINAUT_REQUIRE_SCOPES`,
+    /// `ORDINAUT_TOKENS_FILE`, `ORDINAUT_PROXY_SECRET`).
+    public var extensions = ExtensionHostConfiguration()
+    /// Events kept per stream for reading back and replay (`ORDINAUT_EVENTS_RETENTION`).
+    public var eventRetention = 1000
 
     public init() {}
 
@@ -58,6 +65,68 @@ public struct Configuration: Sendable {
         if let value = environment["ORDINAUT_STATE_KEY"] {
             guard value.utf8.count >= 32 else { throw ConfigurationError("ORDINAUT_STATE_KEY must be at least 32 characters long") }
             stateKey = value
+        }
+        try readExtensionSettings(environment)
+    }
+
+    private mutating func readExtensionSettings(_ environment: [String: String]) throws(ConfigurationError) {
+        extensions.maxBodyBytes = maxBodyBytes
+        if let value = environment["ORDINAUT_EXT_PATHS"] {
+            extensions.paths = value.split(separator: ":").map(String.init).filter { !$0.isEmpty }
+        }
+        if let value = environment["ORDINAUT_EXT_DISABLED"] { extensions.disabled = Set(Self.list(value)) }
+        if let value = environment["ORDINAUT_EXT_ENTRY_GRANTS"] {
+            let object = try Self.jsonObject(value, "ORDINAUT_EXT_ENTRY_GRANTS", example: #"{"my_ext": ["ROUTES", "TOOLS"]}"#)
+            for (id, grants) in object.members {
+                guard let names = grants.arrayValue?.compactMap(\.stringValue), names.count == grants.arrayValue?.count else {
+                    throw ConfigurationError("ORDINAUT_EXT_ENTRY_GRANTS: the grants of \"\(id)\" must be an array of capability names")
+                }
+                var set = Set<Capability>()
+                for name in names {
+                    guard let capability = Capability(rawValue: name) else {
+                        throw ConfigurationError("ORDINAUT_EXT_ENTRY_GRANTS: \"\(name)\" (for \"\(id)\") is not a capability; use \(Capability.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    set.insert(capability)
+                }
+                extensions.entryGrants[id] = set
+            }
+        }
+        if let value = environment["ORDINAUT_EXT_ENTRY_EAGER"] {
+            let object = try Self.jsonObject(value, "ORDINAUT_EXT_ENTRY_EAGER", example: #"{"my_ext": true}"#)
+            for (id, flag) in object.members {
+                guard let eager = flag.boolValue else { throw ConfigurationError("ORDINAUT_EXT_ENTRY_EAGER: the value of \"\(id)\" must be true or false") }
+                extensions.entryEager[id] = eager
+            }
+        }
+        if let value = environment["ORDINAUT_REQUIRE_SCOPES"] { extensions.requireScopes = try Self.boolean(value, "ORDINAUT_REQUIRE_SCOPES") }
+        if let value = environment["ORDINAUT_TOKENS_FILE"] {
+            do {
+                extensions.tokens = try TokenTable(contentsOf: value)
+            } catch {
+                throw ConfigurationError(error.description)
+            }
+        }
+        if let value = environment["ORDINAUT_PROXY_SECRET"] {
+            guard value.utf8.count >= 32 else { throw ConfigurationError("ORDINAUT_PROXY_SECRET must be at least 32 characters long") }
+            extensions.proxySecret = value
+        }
+        if let value = environment["ORDINAUT_EVENTS_RETENTION"] {
+            eventRetention = try Self.integer(value, "ORDINAUT_EVENTS_RETENTION", range: 1...1_000_000)
+        }
+    }
+
+    static func jsonObject(_ value: String, _ name: String, example: String) throws(ConfigurationError) -> JSONObject {
+        do {
+            if let object = try JSONParser().parse(value).objectValue { return object }
+        } catch {}
+        throw ConfigurationError("\(name) must be a JSON object such as \(example)")
+    }
+
+    static func boolean(_ value: String, _ name: String) throws(ConfigurationError) -> Bool {
+        switch value.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off", "": return false
+        default: throw ConfigurationError("\(name)=\(value) is not a boolean; use true or false")
         }
     }
 

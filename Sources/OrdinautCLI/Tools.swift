@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Ordinaut
 import OrdinautCore
+import OrdinautExtensionHost
 import OrdinautMCP
 
 struct Tools: AsyncParsableCommand {
@@ -26,8 +27,15 @@ struct Tools: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let connection = try localConnection(common)
-            let result = try await callEngine(connection, method: "tools/list", params: [:])
+            let engine = try await localEngine(common)
+            let result: JSONValue
+            do {
+                result = try await callEngine(engine, method: "tools/list", params: [:])
+                await engine.extensions.shutdown()
+            } catch {
+                await engine.extensions.shutdown()
+                throw error
+            }
             if json {
                 print(result.encodedString())
                 return
@@ -69,8 +77,15 @@ struct Tools: AsyncParsableCommand {
                 throw CommandFailure(description: "--args is not valid JSON: \(error)")
             }
             guard arguments.objectValue != nil else { throw CommandFailure(description: "--args must be a JSON object") }
-            let connection = try localConnection(common)
-            let result = try await callEngine(connection, method: "tools/call", params: ["name": .string(name), "arguments": arguments])
+            let engine = try await localEngine(common)
+            let result: JSONValue
+            do {
+                result = try await callEngine(engine, method: "tools/call", params: ["name": .string(name), "arguments": arguments])
+                await engine.extensions.shutdown()
+            } catch {
+                await engine.extensions.shutdown()
+                throw error
+            }
             if result["resultType"] == "input_required" {
                 throw CommandFailure(description: "tool \(name) needs input from a client (\(result["inputRequests"]?.objectValue?.members.compactMap { $0.value["method"]?.stringValue }.joined(separator: ", ") ?? "")), which the command line cannot give")
             }
@@ -80,15 +95,18 @@ struct Tools: AsyncParsableCommand {
     }
 }
 
-/// An engine built from the configuration, reached through a stateless connection.
-private func localConnection(_ common: CommonOptions) throws -> MCPConnection {
+/// An engine built from the configuration, with its eager extensions active, as a server would start.
+private func localEngine(_ common: CommonOptions) async throws -> Engine {
     let configuration = try common.configuration()
-    _ = common.logger(configuration, label: "ordinaut")
-    return MCPConnection(server: try buildEngine(configuration: configuration).server, kind: .httpStateless)
+    let engine = try buildEngine(configuration: configuration, logger: common.logger(configuration, label: "ordinaut"))
+    await engine.extensions.activateEager()
+    return engine
 }
 
-/// Sends one 2026-07-28 request to the engine; notifications it produces go to stderr.
-private func callEngine(_ connection: MCPConnection, method: String, params: JSONObject) async throws -> JSONValue {
+/// Sends one 2026-07-28 request to the engine through a stateless connection; notifications it
+/// produces go to stderr.
+private func callEngine(_ engine: Engine, method: String, params: JSONObject) async throws -> JSONValue {
+    let connection = MCPConnection(server: engine.server, kind: .httpStateless)
     var params = params
     params["_meta"] = [
         ProtocolVersion.MetaKey.protocolVersion: .string(ProtocolVersion.latestStateless),

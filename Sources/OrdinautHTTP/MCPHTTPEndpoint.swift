@@ -36,14 +36,19 @@ public struct MCPHTTPEndpoint: Sendable {
     }
 
     public func addRoutes<Context: Hummingbird.RequestContext>(to router: Router<Context>) {
-        router.post("/mcp") { request, _ in await self.post(request) }
-        router.get("/mcp") { request, _ in self.getStream(request) }
-        router.delete("/mcp") { request, _ in self.delete(request) }
+        addStreamableRoutes(to: router, at: "/mcp")
         router.get("/sse") { request, _ in self.legacyStream(request) }
         router.post("/messages") { request, _ in await self.legacyPost(request) }
         router.get("/health") { _, _ in self.health("ok") }
         router.get("/health/live") { _, _ in self.health("ok") }
         router.get("/health/ready") { _, _ in self.health("ready") }
+    }
+
+    /// The Streamable HTTP endpoint alone (POST, GET, DELETE at `path`), e.g. for an extension's routes.
+    public func addStreamableRoutes<Methods: RouterMethods>(to routes: Methods, at path: RouterPath) {
+        routes.post(path) { request, _ in await self.post(request) }
+        routes.get(path) { request, _ in self.getStream(request) }
+        routes.delete(path) { request, _ in self.delete(request) }
     }
 
     private func health(_ status: String) -> Response {

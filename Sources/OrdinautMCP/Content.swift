@@ -73,3 +73,44 @@ public struct ResourceContents: Sendable, Equatable {
         return .object(object)
     }
 }
+
+extension Content {
+    /// Reads a content block another MCP server sent; `nil` when it is not a well-formed block.
+    public init?(json: JSONValue) {
+        guard let object = json.objectValue, let type = object["type"]?.stringValue else { return nil }
+        let annotations = object["annotations"]
+        switch type {
+        case "text":
+            guard let text = object["text"]?.stringValue else { return nil }
+            self = .text(text, annotations: annotations)
+        case "image", "audio":
+            guard let data = object["data"]?.stringValue, let mimeType = object["mimeType"]?.stringValue else { return nil }
+            self = type == "image" ? .image(data: data, mimeType: mimeType, annotations: annotations)
+                : .audio(data: data, mimeType: mimeType, annotations: annotations)
+        case "resource_link":
+            guard let uri = object["uri"]?.stringValue, let name = object["name"]?.stringValue else { return nil }
+            self = .resourceLink(uri: uri, name: name, description: object["description"]?.stringValue,
+                                 mimeType: object["mimeType"]?.stringValue, annotations: annotations)
+        case "resource":
+            guard let contents = object["resource"].flatMap(ResourceContents.init(json:)) else { return nil }
+            self = .resource(contents, annotations: annotations)
+        default:
+            return nil
+        }
+    }
+}
+
+extension ResourceContents {
+    /// Reads resource contents another MCP server sent; `nil` when malformed.
+    public init?(json: JSONValue) {
+        guard let object = json.objectValue, let uri = object["uri"]?.stringValue else { return nil }
+        let mimeType = object["mimeType"]?.stringValue
+        if let text = object["text"]?.stringValue {
+            self.init(uri: uri, mimeType: mimeType, text: text)
+        } else if let blob = object["blob"]?.stringValue {
+            self.init(uri: uri, mimeType: mimeType, blobBase64: blob)
+        } else {
+            return nil
+        }
+    }
+}

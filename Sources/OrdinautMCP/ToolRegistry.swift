@@ -102,3 +102,15 @@ public final class ToolRegistry: Sendable {
         }
     }
 }
+
+extension ToolRegistry {
+    /// The handler of tool `name` (either spelling), for callers that dispatch to a tool directly.
+    public func handler(for name: String) -> ToolHandler? {
+        lookup(name)?.tool.handler
+    }
+
+    /// Every tool's registry name, wire name and descriptor fields, sorted by wire name.
+    public func descriptors() -> [(name: String, wireName: String, descriptor: JSONValue)] {
+        all().map { ($0.tool.name, $0.wireName, $0.descriptor(version: ProtocolVersion.latestStateless)) }
+    }
+}

@@ -48,3 +48,20 @@ public struct ToolError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 }
+
+extension ToolResult {
+    /// Reads a `tools/call` result another MCP server sent, or says what is wrong with it.
+    public static func decode(_ json: JSONValue) -> Result<ToolResult, ToolError> {
+        guard let object = json.objectValue else { return .failure(ToolError("the result is not a JSON object")) }
+        guard let blocks = object["content"]?.arrayValue else { return .failure(ToolError("the result has no \"content\" array")) }
+        var content: [Content] = []
+        for (index, block) in blocks.enumerated() {
+            guard let item = Content(json: block) else {
+                return .failure(ToolError("content block \(index) is not a valid MCP content block"))
+            }
+            content.append(item)
+        }
+        return .success(ToolResult(content: content, structuredContent: object["structuredContent"],
+                                   isError: object["isError"]?.boolValue ?? false, meta: object["_meta"]?.objectValue))
+    }
+}

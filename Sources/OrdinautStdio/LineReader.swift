@@ -10,32 +10,34 @@ import Foundation
 ///
 /// A line longer than `maximumLineLength` is not buffered whole: it is reported as `.tooLong` and
 /// skipped up to its newline, so an endless line cannot exhaust memory.
-final class LineReader: Sendable {
-    enum Line: Sendable {
+package final class LineReader: Sendable {
+    package enum Line: Sendable {
         case message([UInt8])
         case tooLong(Int)
     }
 
-    let lines: AsyncStream<Line>
+    package let lines: AsyncStream<Line>
     private let continuation: AsyncStream<Line>.Continuation
     private let descriptor: Int32
     private let maximumLineLength: Int
+    private let threadName: String
 
-    init(descriptor: Int32, maximumLineLength: Int) {
+    package init(descriptor: Int32, maximumLineLength: Int, threadName: String = "ordinaut-stdin") {
         self.descriptor = descriptor
         self.maximumLineLength = maximumLineLength
+        self.threadName = threadName
         (lines, continuation) = AsyncStream.makeStream(of: Line.self, bufferingPolicy: .unbounded)
     }
 
     /// Starts the reading thread; the stream finishes at end of input or on a read error.
-    func start() {
+    package func start() {
         let thread = Thread { [self] in self.readLoop() }
-        thread.name = "ordinaut-stdin"
+        thread.name = threadName
         thread.start()
     }
 
     /// Ends the stream now (graceful shutdown); the thread itself ends with the process or at EOF.
-    func stop() {
+    package func stop() {
         continuation.finish()
     }
 

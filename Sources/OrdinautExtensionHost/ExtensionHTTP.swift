@@ -1,0 +1,209 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import OrdinautCore
+import OrdinautExtensionKit
+import Synchronization
+
+extension HTTPField.Name {
+    static let scopes = Self("X-Scopes")!
+    static let proxySecret = Self("X-Ordinaut-Proxy-Secret")!
+}
+
+extension ExtensionHost {
+    /// Adds `GET /ext/status`, `GET /extensions`, `GET /tools` and the `/ext/<id>/…` mount points.
+    public func addRoutes(to router: Router<BasicRequestContext>) {
+        router.add(middleware: ExtensionMountMiddleware(host: self))
+        router.get("/ext/status") { _, _ in ErrorBody.json(.ok, self.status()) }
+        router.get("/extensions") { _, _ in ErrorBody.json(.ok, self.extensionList()) }
+        router.get("/tools") { _, _ in ErrorBody.json(.ok, self.toolList()) }
+    }
+
+    /// Serves a request below `/ext/<id>`: health, scope check, activation, then the extension.
+    func serve(_ request: Request, _ context: BasicRequestContext, id: String, rest: Substring) async throws -> Response {
+        guard let record = record(id) else {
+            return ErrorBody.response(.notFound, "not_found", "no extension \"\(id)\" is loaded",
+                                      details: ["available": .array(order.map { .string($0) })])
+        }
+        if rest == "/health" && request.method == .get { return ErrorBody.json(.ok, health(record)) }
+        if let denied = authorize(request, scope: "ext:\(id):routes") { return denied }
+        let clock = ContinuousClock()
+        let began = clock.now
+        var failed = true
+        defer {
+            let elapsed = clock.now - began
+            record.recordRequest(milliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
+                                 failed: failed)
+        }
+        switch await activate(record) {
+        case .failed(let failure):
+            return ErrorBody.response(.serviceUnavailable, "extension_error", "extension \"\(id)\" could not be activated",
+                                      details: failure.json)
+        case .stopped:
+            return ErrorBody.response(.serviceUnavailable, "extension_stopped", "extension \"\(id)\" has stopped")
+        case .lazy, .activating, .active:
+            break
+        }
+        guard let responder = record.state.withLock({ $0.responder }) else {
+            return ErrorBody.response(.notFound, "not_found", "extension \"\(id)\" serves no routes",
+                                      details: ["granted": .array(record.granted.sorted().map { .string($0.rawValue) })])
+        }
+        let response: Response
+        do {
+            response = try await responder(request, context)
+        } catch let error as any HTTPResponseError {
+            response = Response(status: error.status)
+        }
+        failed = response.status.code >= 500
+        // A bare status (an unmatched route, a thrown HTTPError) gets the seed's error body.
+        guard response.body.contentLength == 0, response.status.code >= 400 else { return response }
+        return ErrorBody.response(response.status, response.status == .notFound ? "not_found" : "http_error",
+                                  response.status == .notFound ? "extension \"\(id)\" has no route \(request.method.rawValue) \(request.uri.path)"
+                                      : "extension \"\(id)\" answered \(response.status.code) \(response.status.reasonPhrase)")
+    }
+
+    /// `nil` when the request may proceed; otherwise the 401 or 403 answer.
+    func authorize(_ request: Request, scope: String) -> Response? {
+        guard configuration.requireScopes else { return nil }
+        var scopes: Set<String>?
+        if let secret = configuration.proxySecret, let presented = request.headers[.proxySecret],
+           Self.constantTimeEqual(presented, secret) {
+            scopes = Set((request.headers[.scopes] ?? "").split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init))
+        } else if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
+            let token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            guard let entry = configuration.tokens.entry(forToken: token) else {
+                return ErrorBody.response(.unauthorized, "unauthorized", "the bearer token is not valid",
+                                          headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])
+            }
+            scopes = entry.scopes
+        }
+        guard let scopes else {
+            return ErrorBody.response(.unauthorized, "unauthorized", "this route needs a bearer token with scope \(scope)",
+                                      headers: [.wwwAuthenticate: "Bearer scope=\"\(scope)\""])
+        }
+        guard scopes.contains(scope) else {
+            return ErrorBody.response(.forbidden, "forbidden", "the credential lacks scope \(scope)",
+                                      details: ["required": .string(scope)])
+        }
+        return nil
+    }
+
+    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        Array(SHA256.hash(data: Array(a.utf8))) == Array(SHA256.hash(data: Array(b.utf8)))
+    }
+
+    // MARK: Documents
+
+    func health(_ record: ExtensionRecord) -> JSONValue {
+        let phase = record.phase
+        var object: JSONObject = ["id": .string(record.id), "state": .string(phase.name)]
+        object["healthy"] = .bool(!(phase.name == "error" || phase.name == "stopped"))
+        if case .failed(let failure) = phase { object["error"] = failure.json }
+        let tasks = supervisor.list(owner: record.id)
+        if !tasks.isEmpty { object["background_tasks"] = .array(tasks.map(\.json)) }
+        if let subprocess = record.state.withLock({ $0.subprocess }) { object["process"] = subprocess.status }
+        return .object(object)
+    }
+
+    func status() -> JSONValue {
+        var extensions: JSONObject = [:]
+        var totals: [String: Int64] = ["discovered": Int64(records.count), "active": 0, "lazy": 0, "activating": 0, "error": 0, "stopped": 0]
+        for id in order {
+            let record = records[id]!
+            let snapshot = record.state.withLock { $0 }
+            totals[snapshot.phase.name, default: 0] += 1
+            var entry: JSONObject = [
+                "state": .string(snapshot.phase.name),
+                "info": info(record),
+                "source": .string(record.source.rawValue),
+                "kind": .string(record.kindName),
+                "eager": .bool(record.eager),
+                "capabilities": [
+                    "requested": .array(record.requested.sorted().map { .string($0.rawValue) }),
+                    "granted": .array(record.granted.sorted().map { .string($0.rawValue) }),
+                ],
+                "loaded_ms": snapshot.loadedMilliseconds.map { .number($0) } ?? .null,
+                "mount_path": .string("/ext/\(id)"),
+                "metrics": [
+                    "requests": .integer(Int64(snapshot.metrics.requests)),
+                    "errors": .integer(Int64(snapshot.metrics.errors)),
+                    "avg_latency_ms": .number(snapshot.metrics.requests == 0 ? 0 : snapshot.metrics.totalMilliseconds / Double(snapshot.metrics.requests)),
+                    "max_latency_ms": .number(snapshot.metrics.maxMilliseconds),
+                ],
+                "tools": .array((snapshot.tools.union(snapshot.placeholders)).sorted().map { .string($0) }),
+            ]
+            if let directory = record.directory { entry["path"] = .string(directory) }
+            if case .failed(let failure) = snapshot.phase { entry["error"] = failure.json }
+            let subscriptions = snapshot.subscriptions.filter { !$0.subscription.isCancelled }.map { item -> JSONValue in
+                let counters = item.subscription.snapshot
+                return ["pattern": .string(item.subscription.pattern.text), "delivered": .integer(Int64(counters.delivered)),
+                        "failed": .integer(Int64(counters.failed)), "dropped": .integer(Int64(counters.dropped))]
+            }
+            if !subscriptions.isEmpty { entry["subscriptions"] = .array(subscriptions) }
+            let tasks = supervisor.list(owner: id)
+            if !tasks.isEmpty { entry["background_tasks"] = .array(tasks.map(\.json)) }
+            if let subprocess = snapshot.subprocess { entry["process"] = subprocess.status }
+            extensions[id] = .object(entry)
+        }
+        totals["problems"] = Int64(problems.count)
+        return [
+            "extensions": .object(extensions),
+            "discovery": [
+                "sources": .array(sources),
+                "problems": .array(problems.map { ["origin": .string($0.origin), "message": .string($0.message)] }),
+            ],
+            "events": ["backend": .string(bus.backend)],
+            "totals": .object(JSONObject(totals.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.integer($0.value)) })),
+            "uptime_seconds": .number(Date().timeIntervalSince(started)),
+        ]
+    }
+
+    private func info(_ record: ExtensionRecord) -> JSONValue {
+        var object: JSONObject = ["id": .string(record.info.id), "name": .string(record.info.name), "version": .string(record.info.version)]
+        if let description = record.info.description { object["description"] = .string(description) }
+        return .object(object)
+    }
+
+    func extensionList() -> JSONValue {
+        .array(order.map { id in
+            let record = records[id]!
+            var object = info(record).objectValue!
+            object["state"] = .string(record.phase.name)
+            object["kind"] = .string(record.kindName)
+            object["mount_path"] = .string("/ext/\(id)")
+            object["capabilities"] = .array(record.granted.sorted().map { .string($0.rawValue) })
+            return .object(object)
+        })
+    }
+
+    func toolList() -> JSONValue {
+        let owners: [String: String] = records.values.reduce(into: [:]) { owners, record in
+            let names = record.state.withLock { $0.tools.union($0.placeholders) }
+            for name in names { owners[name] = record.id }
+        }
+        return ["tools": .array(server.tools.descriptors().map { item in
+            var object = item.descriptor.objectValue ?? [:]
+            object["name"] = .string(item.name)
+            object["wire_name"] = .string(item.wireName)
+            object["extension"] = owners[item.name].map { .string($0) } ?? .null
+            return .object(object)
+        })]
+    }
+}
+
+/// Sends `/ext/<id>` and everything below it to the extension host; `/ext/status` stays a route.
+struct ExtensionMountMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let host: ExtensionHost
+
+    func handle(_ request: Request, context: BasicRequestContext,
+                next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard path.hasPrefix("/ext/") else { return try await next(request, context) }
+        let tail = path.dropFirst(5)
+        let id = tail.prefix { $0 != "/" }
+        guard !id.isEmpty, id != "status" else { return try await next(request, context) }
+        return try await host.serve(request, context, id: String(id), rest: tail.dropFirst(id.count))
+    }
+}

@@ -1,0 +1,320 @@
+import Foundation
+import Logging
+import OrdinautCore
+import OrdinautEvents
+import OrdinautExtensionKit
+import OrdinautMCP
+import ServiceLifecycle
+import Synchronization
+
+/// Discovers, grants, activates, supervises and stops extensions. It is a `Service`: running it
+/// activates the eager extensions, and graceful shutdown stops every extension within its limits.
+public final class ExtensionHost: Service, Sendable {
+    public let configuration: ExtensionHostConfiguration
+    public let server: MCPServer
+    public let bus: any EventBus
+    let supervisor: TaskSupervisor
+    let logger: Logger
+    let records: [String: ExtensionRecord]
+    /// Discovery order, for stable listings.
+    let order: [String]
+    let problems: [(origin: String, message: String)]
+    let sources: [JSONValue]
+    private let mcpEndpoint: (any MCPEndpointMounting)?
+    let started = Date()
+
+    public init(configuration: ExtensionHostConfiguration, compiled: [CompiledExtension], server: MCPServer,
+                bus: any EventBus, mcpEndpoint: (any MCPEndpointMounting)?, logger: Logger) {
+        self.configuration = configuration
+        self.server = server
+        self.bus = bus
+        self.mcpEndpoint = mcpEndpoint
+        self.logger = logger
+        supervisor = TaskSupervisor(logger: logger)
+        let found = Discovery(configuration: configuration, compiled: compiled).run()
+        records = Dictionary(uniqueKeysWithValues: found.records.map { ($0.id, $0) })
+        order = found.records.map(\.id)
+        problems = found.problems
+        sources = found.sources
+        for problem in problems {
+            logger.error("extension not loaded", metadata: ["origin": .string(problem.origin), "reason": .string(problem.message)])
+        }
+        for record in found.records { prepare(record) }
+    }
+
+    /// The extension called `id`, if discovered.
+    func record(_ id: String) -> ExtensionRecord? { records[id] }
+
+    // MARK: Before activation
+
+    /// Registers placeholders for declared tools and the subscriptions that wake a lazy extension.
+    private func prepare(_ record: ExtensionRecord) {
+        guard let manifest = record.manifest else { return }
+        let declared = manifest.tools.filter { $0.webhook == nil }
+        if !declared.isEmpty && !record.granted.contains(.tools) {
+            logger.warning("extension declares tools but is not granted TOOLS; they are not offered", metadata: ["extension": .string(record.id)])
+        } else {
+            for tool in declared { registerPlaceholder(tool, of: record, manifest: manifest) }
+        }
+        if !record.eager, record.granted.contains(.eventsSubscribe), !manifest.subscriptions.isEmpty {
+            let patterns = manifest.subscriptions
+            Task { await self.armTriggers(record, patterns) }
+        }
+    }
+
+    private func registerPlaceholder(_ declared: ExtensionManifest.DeclaredTool, of record: ExtensionRecord, manifest: ExtensionManifest) {
+        let name = manifest.registryName(of: declared.name)
+        let placeholder = Tool(
+            name: name, title: declared.title, description: declared.description,
+            inputSchema: declared.inputSchema, outputSchema: declared.outputSchema
+        ) { [weak self] arguments, context in
+            guard let self else { return .error("the extension host is shutting down") }
+            return try await self.callThroughPlaceholder(name, record, arguments, context)
+        }
+        do {
+            try server.tools.register(placeholder)
+            record.state.withLock { _ = $0.placeholders.insert(name) }
+        } catch {
+            logger.error("declared tool not registered", metadata: ["extension": .string(record.id), "reason": .string(error.message)])
+        }
+    }
+
+    private func callThroughPlaceholder(_ name: String, _ record: ExtensionRecord, _ arguments: JSONObject,
+                                        _ context: OrdinautMCP.RequestContext) async throws -> ToolResult {
+        if case .failed(let failure) = await activate(record) {
+            return .error("extension \"\(record.id)\" could not be activated (\(failure.phase)): \(failure.message)")
+        }
+        let stillPlaceholder = record.state.withLock { $0.placeholders.contains(name) }
+        guard !stillPlaceholder, let handler = server.tools.handler(for: name) else {
+            return .error("extension \"\(record.id)\" is active but did not provide tool \(name), which its manifest declares")
+        }
+        return try await handler(arguments, context)
+    }
+
+    private func armTriggers(_ record: ExtensionRecord, _ patterns: [String]) async {
+        for text in patterns {
+            do {
+                let pattern = try TopicPattern(text)
+                let trigger = try await bus.subscribe(pattern, subscriber: "ordinaut.activation:\(record.id)") { [weak self] event in
+                    guard let self else { return }
+                    let wasActive = if case .active = record.phase { true } else { false }
+                    guard !wasActive else { return }
+                    if case .failed(let failure) = await self.activate(record) { throw failure }
+                    // The event that woke the extension reaches it: a subprocess as an `ordinaut/event`
+                    // for subscription `activation`, a compiled-in extension through the handlers it
+                    // subscribed during setup.
+                    if let subprocess = record.state.withLock({ $0.subprocess }) {
+                        try await subprocess.deliver(event, subscription: "activation")
+                        return
+                    }
+                    let handlers = record.state.withLock { $0.subscriptions.filter { $0.subscription.pattern.matches(event) } }
+                    for entry in handlers { try await entry.handler(event) }
+                }
+                record.state.withLock { $0.triggers.append(trigger) }
+            } catch {
+                logger.error("activation subscription failed", metadata: ["extension": .string(record.id), "pattern": .string(text), "error": .string("\(error)")])
+            }
+        }
+    }
+
+    // MARK: Activation
+
+    /// Activates `record` once, however many callers ask at the same time, and returns its phase.
+    @discardableResult
+    func activate(_ record: ExtensionRecord) async -> ExtensionRecord.Phase {
+        let pending: Task<Void, Never>? = record.state.withLock { state in
+            switch state.phase {
+            case .lazy:
+                let task = Task { await self.performActivation(record) }
+                state.phase = .activating
+                state.activation = task
+                return task
+            case .activating:
+                return state.activation
+            case .active, .failed, .stopped:
+                return nil
+            }
+        }
+        await pending?.value
+        return record.phase
+    }
+
+    /// Activates the eager extensions, concurrently; `run()` starts with it.
+    public func activateEager() async {
+        await withTaskGroup(of: Void.self) { group in
+            for id in order where records[id]!.eager {
+                group.addTask { await self.activate(self.records[id]!) }
+            }
+        }
+    }
+
+    private func performActivation(_ record: ExtensionRecord) async {
+        let clock = ContinuousClock()
+        let began = clock.now
+        do {
+            switch record.kind {
+            case .compiled(let instance): try await activateCompiled(record, instance)
+            case .subprocess(let executable): try await activateSubprocess(record, executable)
+            case .webhook: try activateWebhooks(record)
+            }
+            let elapsed = clock.now - began
+            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let triggers = record.state.withLock { state in
+                state.phase = .active
+                state.loadedMilliseconds = milliseconds
+                state.activation = nil
+                defer { state.triggers = [] }
+                return state.triggers
+            }
+            for trigger in triggers { trigger.cancel() }
+            logger.info("extension active", metadata: ["extension": .string(record.id), "loaded_ms": .stringConvertible(milliseconds)])
+        } catch {
+            logger.error("extension failed to activate", metadata: [
+                "extension": .string(record.id), "phase": .string(error.phase), "reason": .string(error.message),
+            ])
+            await release(record)
+            record.state.withLock { state in
+                state.phase = .failed(error)
+                state.activation = nil
+            }
+        }
+    }
+
+    private func registrar(for record: ExtensionRecord) -> ToolRegistrar {
+        ToolRegistrar(
+            extensionID: record.id, server: server,
+            declarations: (record.manifest?.tools ?? []).filter { $0.webhook == nil }.map(\.declaration),
+            willRegister: { [server] name in
+                let replaced = record.state.withLock { $0.placeholders.remove(name) != nil }
+                if replaced { server.tools.unregister(name) }
+            },
+            didRegister: { name in record.state.withLock { _ = $0.tools.insert(name) } })
+    }
+
+    private func events(for record: ExtensionRecord) -> ExtensionEvents {
+        ExtensionEvents(
+            extensionID: record.id, bus: bus, grants: record.granted, grantSource: record.grantSource,
+            didSubscribe: { subscription, handler in
+                record.state.withLock { state in
+                    state.subscriptions.removeAll { $0.subscription.isCancelled }
+                    state.subscriptions.append((subscription, handler))
+                }
+            })
+    }
+
+    private func context(for record: ExtensionRecord) -> ExtensionContext {
+        ExtensionContext(
+            info: record.info, grants: record.granted, grantSource: record.grantSource, directory: record.directory,
+            logger: extensionLogger(record), tools: registrar(for: record), events: events(for: record),
+            background: BackgroundTasks(extensionID: record.id, supervisor: supervisor), mcpEndpoint: mcpEndpoint)
+    }
+
+    private func extensionLogger(_ record: ExtensionRecord) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: "extension"] = .string(record.id)
+        return logger
+    }
+
+    private func limits(_ record: ExtensionRecord) -> ExtensionManifest.Limits {
+        var limits = record.manifest?.limits ?? ExtensionManifest.Limits()
+        if record.manifest == nil {
+            limits.startupTimeout = configuration.hookTimeout
+            limits.shutdownTimeout = configuration.hookTimeout
+        }
+        return limits
+    }
+
+    private func activateCompiled(_ record: ExtensionRecord, _ instance: any Extension) async throws(ActivationFailure) {
+        let context = context(for: record)
+        record.state.withLock { $0.context = context }
+        let timeout = limits(record).startupTimeout
+        let routes = try await withDeadline(timeout, phase: "setup") { SetupRoutes(routes: try await instance.setup(context: context)) }.routes
+        if routes != nil && !record.granted.contains(.routes) {
+            let error = CapabilityError(extensionID: record.id, capability: .routes, grantSource: record.grantSource)
+            throw ActivationFailure(phase: "setup", message: error.description)
+        }
+        let router = Router(context: BasicRequestContext.self)
+        if record.granted.contains(.staticFiles), let directory = record.directory {
+            router.add(middleware: FileMiddleware(directory + "/static", urlBasePath: "/ext/\(record.id)/static", searchForIndexHtml: true))
+        }
+        if let routes { router.addRoutes(routes, atPath: RouterPath("/ext/\(record.id)")) }
+        let responder = router.buildResponder()
+        record.state.withLock { $0.responder = { request, context in try await responder.respond(to: request, context: context) } }
+        try await withDeadline(timeout, phase: "startup") { try await instance.startup(context: context) }
+    }
+
+    private func activateSubprocess(_ record: ExtensionRecord, _ executable: String) async throws(ActivationFailure) {
+        let subprocess = SubprocessExtension(
+            manifest: record.manifest!, directory: record.directory!, executable: executable, grants: record.granted,
+            server: server, registrar: registrar(for: record), events: events(for: record), logger: extensionLogger(record))
+        record.state.withLock { $0.subprocess = subprocess }
+        try await subprocess.start()
+        if record.granted.contains(.routes) {
+            let maxBody = configuration.maxBodyBytes
+            let prefix = "/ext/\(record.id)"
+            record.state.withLock {
+                $0.responder = { request, _ in
+                    await subprocess.forward(request, path: String(request.uri.path.dropFirst(prefix.count)), maxBodyBytes: maxBody)
+                }
+            }
+        }
+    }
+
+    private func activateWebhooks(_ record: ExtensionRecord) throws(ActivationFailure) {
+        throw ActivationFailure(phase: "setup", message: "webhook tools are not available in this build")
+    }
+
+    /// Undoes what a failed or stopping extension set up: subscriptions, background tasks, process.
+    private func release(_ record: ExtensionRecord) async {
+        let (subscriptions, subprocess) = record.state.withLock { state in
+            defer { state.subscriptions = [] }
+            return (state.subscriptions.map(\.subscription), state.subprocess)
+        }
+        for subscription in subscriptions { subscription.cancel() }
+        await supervisor.stopAll(owner: record.id, within: limits(record).shutdownTimeout)
+        await subprocess?.stop(within: limits(record).shutdownTimeout)
+    }
+
+    // MARK: Service
+
+    public func run() async throws {
+        await activateEager()
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    /// Runs every active extension's shutdown hook, then stops subscriptions, background tasks and
+    /// processes, each within the extension's limit.
+    public func shutdown() async {
+        await withTaskGroup(of: Void.self) { group in
+            for record in records.values {
+                group.addTask { await self.stop(record) }
+            }
+        }
+    }
+
+    private func stop(_ record: ExtensionRecord) async {
+        let (phase, context, triggers) = record.state.withLock { state in
+            defer {
+                state.phase = .stopped
+                state.triggers = []
+            }
+            return (state.phase, state.context, state.triggers)
+        }
+        for trigger in triggers { trigger.cancel() }
+        if case .active = phase, case .compiled(let instance) = record.kind, let context {
+            do {
+                try await withDeadline(limits(record).shutdownTimeout, phase: "shutdown") { try await instance.shutdown(context: context) }
+            } catch {
+                logger.error("extension shutdown failed", metadata: ["extension": .string(record.id), "reason": .string(error.message)])
+            }
+        }
+        await release(record)
+    }
+}
+
+/// The routes `setup` returned, handed from the setup task to the host once setup has finished;
+/// nothing touches them concurrently, which is what makes the transfer safe.
+private struct SetupRoutes: @unchecked Sendable {
+    let routes: ExtensionRoutes?
+}
