@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Ordinaut", targets: ["Ordinaut"]),
         .library(name: "OrdinautExtensionKit", targets: ["OrdinautExtensionKit"]),
         .library(name: "OrdinautTesting", targets: ["OrdinautTesting"]),
+        .library(name: "OrdinautCommands", targets: ["OrdinautCommands"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -79,13 +80,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(
+            name: "OrdinautWebhooks",
+            dependencies: ["CCurl", "OrdinautCore", "OrdinautMCP", "OrdinautPipeline"],
+            swiftSettings: swiftSettings
+        ),
         // The files of protocol/ and extensions/ that the binary carries (C23 #embed).
         .target(name: "CResources"),
         .target(
             name: "OrdinautExtensionHost",
             dependencies: [
                 "OrdinautCore", "OrdinautJSONSchema", "OrdinautMCP", "OrdinautEvents", "OrdinautExtensionKit",
-                "OrdinautStdio", "CResources",
+                "OrdinautStdio", "OrdinautWebhooks", "CResources",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -123,8 +130,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
-            name: "OrdinautCLI",
+        .executableTarget(name: "OrdinautCLI", dependencies: ["OrdinautCommands"], swiftSettings: swiftSettings),
+        .target(
+            name: "OrdinautCommands",
             dependencies: [
                 "Ordinaut", "OrdinautCalendar", "OrdinautCore", "OrdinautMCP", "OrdinautExtensionHost",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -97,7 +97,8 @@ struct Discovery {
                     let record = ExtensionRecord(
                         id: manifest.id, info: info, source: .path, kind: kind, manifest: manifest, directory: folder,
                         requested: requested, granted: requested.intersection(manifest.grants),
-                        eager: manifest.eager, grantSource: manifestPath)
+                        // Webhook tools need nothing started, so they are registered at start.
+                        eager: manifest.eager || kind.isWebhook, grantSource: manifestPath)
                     admit(record, origin: manifestPath, into: &result)
                 } catch let error as ManifestError {
                     result.problems.append((manifestPath, error.problems.joined(separator: "; ")))

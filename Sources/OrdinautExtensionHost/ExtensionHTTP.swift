@@ -106,7 +106,8 @@ extension ExtensionHost {
         return .object(object)
     }
 
-    func status() -> JSONValue {
+    /// The `GET /ext/status` document.
+    public func status() -> JSONValue {
         var extensions: JSONObject = [:]
         var totals: [String: Int64] = ["discovered": Int64(records.count), "active": 0, "lazy": 0, "activating": 0, "error": 0, "stopped": 0]
         for id in order {

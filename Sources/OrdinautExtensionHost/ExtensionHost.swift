@@ -4,6 +4,7 @@ import OrdinautCore
 import OrdinautEvents
 import OrdinautExtensionKit
 import OrdinautMCP
+import OrdinautWebhooks
 import ServiceLifecycle
 import Synchronization
 
@@ -21,6 +22,8 @@ public final class ExtensionHost: Service, Sendable {
     let problems: [(origin: String, message: String)]
     let sources: [JSONValue]
     private let mcpEndpoint: (any MCPEndpointMounting)?
+    /// The HTTP client of webhook tools, made when the first webhook extension activates.
+    private let curl = Mutex<CurlClient?>(nil)
     let started = Date()
 
     public init(configuration: ExtensionHostConfiguration, compiled: [CompiledExtension], server: MCPServer,
@@ -261,7 +264,34 @@ public final class ExtensionHost: Service, Sendable {
     }
 
     private func activateWebhooks(_ record: ExtensionRecord) throws(ActivationFailure) {
-        throw ActivationFailure(phase: "setup", message: "webhook tools are not available in this build")
+        guard record.granted.contains(.tools) else {
+            let error = CapabilityError(extensionID: record.id, capability: .tools, grantSource: record.grantSource)
+            throw ActivationFailure(phase: "setup", message: error.description)
+        }
+        let client = curl.withLock { client in
+            if client == nil { client = CurlClient() }
+            return client!
+        }
+        let manifest = record.manifest!
+        let registrar = registrar(for: record)
+        for declared in manifest.tools {
+            guard let webhook = declared.webhook else { continue }
+            let definition = WebhookDefinition(
+                name: manifest.registryName(of: declared.name), title: declared.title, description: declared.description,
+                inputSchema: declared.inputSchema, outputSchema: declared.outputSchema, url: webhook.url, method: webhook.method,
+                headers: webhook.headers, body: webhook.body, timeout: webhook.timeout, secrets: webhook.secrets,
+                maxResponseBytes: webhook.maxResponseBytes)
+            do {
+                try registrar.register(try WebhookTool.make(definition, client: client))
+            } catch {
+                throw ActivationFailure(phase: "setup", message: "webhook tool \(declared.name): \(error)")
+            }
+            let missing = webhook.secrets.values.filter { ProcessInfo.processInfo.environment[$0] == nil }.sorted()
+            if !missing.isEmpty {
+                logger.warning("webhook tool needs environment variables that are not set; its calls will fail until they are",
+                               metadata: ["extension": .string(record.id), "tool": .string(declared.name), "variables": .string(missing.joined(separator: ","))])
+            }
+        }
     }
 
     /// Undoes what a failed or stopping extension set up: subscriptions, background tasks, process.
@@ -291,6 +321,7 @@ public final class ExtensionHost: Service, Sendable {
                 group.addTask { await self.stop(record) }
             }
         }
+        curl.withLock { $0?.shutdown() }
     }
 
     private func stop(_ record: ExtensionRecord) async {

@@ -148,6 +148,11 @@ public struct ExtensionManifest: Sendable {
             maxResponseBytes: object["max_response_bytes"]?.integerValue.map(Int.init) ?? 1 << 20)
     }
 
+    /// The module's absolute path, which must be an executable file inside the extension's folder.
+    public static func executable(_ module: String, in folder: String, manifestPath: String) throws(ManifestError) -> String {
+        try Discovery.executable(module, in: folder, manifestPath: manifestPath)
+    }
+
     /// The registry name of a declared tool.
     public func registryName(of tool: String) -> String { "ext.\(id).\(tool)" }
 }

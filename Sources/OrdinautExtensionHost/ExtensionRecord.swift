@@ -12,6 +12,11 @@ final class ExtensionRecord: Sendable {
         case compiled(any Extension)
         case subprocess(executable: String)
         case webhook
+
+        var isWebhook: Bool {
+            if case .webhook = self { return true }
+            return false
+        }
     }
 
     enum Source: String, Sendable {

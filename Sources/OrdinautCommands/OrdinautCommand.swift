@@ -3,9 +3,26 @@ import Foundation
 import Hummingbird
 import Logging
 import Ordinaut
+import OrdinautExtensionHost
 import ServiceLifecycle
+import Synchronization
 
-@main
+/// Runs the `ordinaut` command line. A custom build (`examples/swift-extension`) calls it with its
+/// own compiled-in extensions, which then run beside the built-ins in every command.
+public enum OrdinautMain {
+    public static func run(extensions: [CompiledExtension] = []) async {
+        customExtensions.withLock { $0 = extensions }
+        await OrdinautCommand.main()
+    }
+}
+
+/// The compiled-in extensions of this build besides the built-ins.
+private let customExtensions = Mutex<[CompiledExtension]>([])
+
+func compiledExtensions() -> [CompiledExtension] {
+    customExtensions.withLock { $0 }
+}
+
 struct OrdinautCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ordinaut",
@@ -22,9 +39,11 @@ struct OrdinautCommand: AsyncParsableCommand {
           ordinaut serve --fixture conformance
           ordinaut schedule next "0 9 * * 1-5" --tz Europe/Chisinau --count 3
           ordinaut tools call echo --args '{"text":"hi"}' --fixture bench
+          ordinaut ext list
+          ordinaut ext validate examples/python-extension
         """,
         version: ordinautVersion,
-        subcommands: [Serve.self, Stdio.self, Schedule.self, Tools.self]
+        subcommands: [Serve.self, Stdio.self, Ext.self, Tools.self, Schedule.self, Token.self]
     )
 }
 
@@ -87,7 +106,7 @@ struct Serve: AsyncParsableCommand {
         configuration.allowedOrigins += allowedOrigins
         configuration.allowedHosts += allowedHosts
         let logger = common.logger(configuration, label: "ordinaut")
-        let application = try buildApplication(configuration: configuration, logger: logger)
+        let application = try buildApplication(configuration: configuration, extensions: compiledExtensions(), logger: logger)
         try await application.runService()
     }
 }
@@ -108,7 +127,7 @@ struct Stdio: AsyncParsableCommand {
     func run() async throws {
         let configuration = try common.configuration()
         let logger = common.logger(configuration, label: "ordinaut")
-        let group = try buildStdioApplication(configuration: configuration, logger: logger)
+        let group = try buildStdioApplication(configuration: configuration, extensions: compiledExtensions(), logger: logger)
         try await group.run()
     }
 }

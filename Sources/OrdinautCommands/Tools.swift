@@ -98,7 +98,8 @@ struct Tools: AsyncParsableCommand {
 /// An engine built from the configuration, with its eager extensions active, as a server would start.
 private func localEngine(_ common: CommonOptions) async throws -> Engine {
     let configuration = try common.configuration()
-    let engine = try buildEngine(configuration: configuration, logger: common.logger(configuration, label: "ordinaut"))
+    let engine = try buildEngine(configuration: configuration, extensions: compiledExtensions(),
+                                 logger: common.logger(configuration, label: "ordinaut"))
     await engine.extensions.activateEager()
     return engine
 }

@@ -1,0 +1,3 @@
+import OrdinautCommands
+
+await OrdinautMain.run()

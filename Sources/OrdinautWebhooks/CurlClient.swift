@@ -1,0 +1,283 @@
+import CCurl
+import Foundation
+import Synchronization
+
+/// One outbound HTTP request.
+public struct HTTPCall: Sendable {
+    public var url: String
+    public var method: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]?
+    public var timeout: Duration
+    public var maxResponseBytes: Int
+
+    public init(url: String, method: String = "GET", headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
+                timeout: Duration = .seconds(30), maxResponseBytes: Int = 1 << 20) {
+        self.url = url
+        self.method = method
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.maxResponseBytes = maxResponseBytes
+    }
+}
+
+/// What came back.
+public struct HTTPCallResponse: Sendable {
+    public let status: Int
+    public let headers: [(name: String, value: String)]
+    public let body: [UInt8]
+
+    public func header(_ name: String) -> String? {
+        headers.last { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}
+
+/// Why there is no response.
+public enum HTTPCallFailure: Error, Sendable, CustomStringConvertible {
+    case timedOut(Duration)
+    case connection(String)
+    case tooLarge(Int)
+    case cancelled
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .timedOut(let limit):
+            let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+            return "no complete response within \(seconds) s"
+        case .connection(let detail): return detail
+        case .tooLarge(let limit): return "the response is larger than \(limit) bytes"
+        case .cancelled: return "cancelled"
+        case .invalid(let detail): return detail
+        }
+    }
+}
+
+/// HTTP through libcurl's multi interface: one dedicated thread drives every transfer, so blocking
+/// never reaches the concurrency pool, and connections are reused across calls.
+public final class CurlClient: Sendable {
+    private struct Queues {
+        var additions: [Transfer] = []
+        var cancellations: [ObjectIdentifier] = []
+        var running = true
+    }
+
+    private let multi: MultiHandle
+    private let queues = Mutex(Queues())
+
+    public init(maxConnections: Int = 256) {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        let multi = MultiHandle(curl_multi_init())
+        ordinaut_curl_multi_set_long(multi.pointer, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxConnections)
+        ordinaut_curl_multi_set_long(multi.pointer, CURLMOPT_MAXCONNECTS, maxConnections)
+        self.multi = multi
+        let thread = Thread { [self] in loop() }
+        thread.name = "ordinaut-curl"
+        thread.start()
+    }
+
+    /// Stops the transfer thread; transfers still running fail with `.cancelled`.
+    public func shutdown() {
+        queues.withLock { $0.running = false }
+        curl_multi_wakeup(multi.pointer)
+    }
+
+    /// Performs `call`. Cancelling the calling task aborts the transfer.
+    public func perform(_ call: HTTPCall) async -> Result<HTTPCallResponse, HTTPCallFailure> {
+        let transfer: Transfer
+        switch Transfer.make(call) {
+        case .success(let made): transfer = made
+        case .failure(let failure): return .failure(failure)
+        }
+        let key = ObjectIdentifier(transfer)
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                transfer.continuation = continuation
+                let accepted = queues.withLock { queues -> Bool in
+                    guard queues.running else { return false }
+                    queues.additions.append(transfer)
+                    return true
+                }
+                if accepted {
+                    curl_multi_wakeup(multi.pointer)
+                } else {
+                    transfer.finish(Result<HTTPCallResponse, HTTPCallFailure>.failure(.cancelled))
+                }
+            }
+        } onCancel: {
+            queues.withLock { $0.cancellations.append(key) }
+            curl_multi_wakeup(multi.pointer)
+        }
+    }
+
+    private func loop() {
+        var active: [ObjectIdentifier: Transfer] = [:]
+        while true {
+            let (additions, cancellations, running) = queues.withLock { queues in
+                defer {
+                    queues.additions = []
+                    queues.cancellations = []
+                }
+                return (queues.additions, queues.cancellations, queues.running)
+            }
+            for transfer in additions {
+                active[ObjectIdentifier(transfer)] = transfer
+                curl_multi_add_handle(multi.pointer, transfer.easy)
+            }
+            for key in cancellations {
+                guard let transfer = active.removeValue(forKey: key) else { continue }
+                curl_multi_remove_handle(multi.pointer, transfer.easy)
+                transfer.finish(.failure(.cancelled))
+            }
+            guard running else {
+                for transfer in active.values {
+                    curl_multi_remove_handle(multi.pointer, transfer.easy)
+                    transfer.finish(.failure(.cancelled))
+                }
+                return
+            }
+            var stillRunning: Int32 = 0
+            curl_multi_perform(multi.pointer, &stillRunning)
+            var left: Int32 = 0
+            while let message = curl_multi_info_read(multi.pointer, &left) {
+                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+                let code = message.pointee.data.result
+                var privateData: UnsafeMutableRawPointer?
+                ordinaut_curl_get_pointer(easy, CURLINFO_PRIVATE, &privateData)
+                guard let privateData else { continue }
+                let transfer = Unmanaged<Transfer>.fromOpaque(privateData).takeUnretainedValue()
+                active.removeValue(forKey: ObjectIdentifier(transfer))
+                curl_multi_remove_handle(multi.pointer, easy)
+                transfer.complete(code)
+            }
+            curl_multi_poll(multi.pointer, nil, 0, 1000, nil)
+        }
+    }
+}
+
+/// The multi handle; used only by the transfer thread, apart from `curl_multi_wakeup`, which
+/// libcurl documents as safe from any thread.
+private struct MultiHandle: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer?
+
+    init(_ pointer: UnsafeMutableRawPointer?) {
+        self.pointer = pointer
+    }
+}
+
+/// One transfer: its easy handle and what it has received. Configured by the caller, then owned
+/// by the transfer thread until `finish`.
+private final class Transfer: @unchecked Sendable {
+    let easy: UnsafeMutableRawPointer
+    let limit: Int
+    let timeout: Duration
+    var continuation: CheckedContinuation<Result<HTTPCallResponse, HTTPCallFailure>, Never>?
+    private var requestHeaders: UnsafeMutablePointer<curl_slist>?
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
+    var body: [UInt8] = []
+    var headerLines: [(String, String)] = []
+    var exceeded = false
+    private var finished = false
+
+    private init(easy: UnsafeMutableRawPointer, limit: Int, timeout: Duration) {
+        self.easy = easy
+        self.limit = limit
+        self.timeout = timeout
+        errorBuffer.initialize(to: 0)
+    }
+
+    deinit {
+        curl_slist_free_all(requestHeaders)
+        curl_easy_cleanup(easy)
+        errorBuffer.deallocate()
+    }
+
+    static func make(_ call: HTTPCall) -> Result<Transfer, HTTPCallFailure> {
+        guard call.url.hasPrefix("http://") || call.url.hasPrefix("https://") else {
+            return .failure(.invalid("only http and https URLs are allowed"))
+        }
+        guard let easy = curl_easy_init() else { return .failure(.connection("libcurl could not create a handle")) }
+        let transfer = Transfer(easy: easy, limit: call.maxResponseBytes, timeout: call.timeout)
+        let milliseconds = max(1, Int(call.timeout.components.seconds) * 1000 + Int(call.timeout.components.attoseconds / 1_000_000_000_000_000))
+        ordinaut_curl_set_string(easy, CURLOPT_URL, call.url)
+        ordinaut_curl_set_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+        ordinaut_curl_set_string(easy, CURLOPT_CUSTOMREQUEST, call.method)
+        ordinaut_curl_set_long(easy, CURLOPT_NOSIGNAL, 1)
+        ordinaut_curl_set_long(easy, CURLOPT_TIMEOUT_MS, milliseconds)
+        ordinaut_curl_set_long(easy, CURLOPT_CONNECTTIMEOUT_MS, min(milliseconds, 10_000))
+        ordinaut_curl_set_string(easy, CURLOPT_ACCEPT_ENCODING, "")
+        ordinaut_curl_set_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
+        if call.method == "HEAD" { ordinaut_curl_set_long(easy, CURLOPT_NOBODY, 1) }
+        if let body = call.body {
+            ordinaut_curl_set_long(easy, CURLOPT_POSTFIELDSIZE, body.count)
+            // COPYPOSTFIELDS copies, so the buffer need not outlive this call.
+            _ = body.withUnsafeBufferPointer { buffer in
+                ordinaut_curl_set_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!))
+            }
+        }
+        var list: UnsafeMutablePointer<curl_slist>?
+        for header in call.headers {
+            guard !header.name.contains(where: { $0 == "\r" || $0 == "\n" || $0 == ":" }),
+                  !header.value.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+                curl_slist_free_all(list)
+                return .failure(.invalid("header \(header.name) contains a line break or a colon in its name"))
+            }
+            list = curl_slist_append(list, "\(header.name): \(header.value)")
+        }
+        // No "Expect: 100-continue" round trip for large bodies.
+        list = curl_slist_append(list, "Expect:")
+        transfer.requestHeaders = list
+        ordinaut_curl_set_slist(easy, CURLOPT_HTTPHEADER, list)
+        let opaque = Unmanaged.passUnretained(transfer).toOpaque()
+        ordinaut_curl_set_pointer(easy, CURLOPT_PRIVATE, opaque)
+        ordinaut_curl_set_pointer(easy, CURLOPT_WRITEDATA, opaque)
+        ordinaut_curl_set_pointer(easy, CURLOPT_HEADERDATA, opaque)
+        ordinaut_curl_set_write_function(easy) { data, size, count, user in
+            let transfer = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
+            let length = size * count
+            guard transfer.body.count + length <= transfer.limit else {
+                transfer.exceeded = true
+                return 0
+            }
+            data?.withMemoryRebound(to: UInt8.self, capacity: length) { transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length)) }
+            return length
+        }
+        ordinaut_curl_set_header_function(easy) { data, size, count, user in
+            let transfer = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
+            let length = size * count
+            guard let data else { return length }
+            let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+            if line.hasPrefix("HTTP/") {
+                transfer.headerLines = []
+            } else if let colon = line.firstIndex(of: ":") {
+                let name = line[..<colon].trimmingCharacters(in: .whitespaces)
+                let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+                transfer.headerLines.append((name, value))
+            }
+            return length
+        }
+        return .success(transfer)
+    }
+
+    func complete(_ code: CURLcode) {
+        if code == CURLE_OK {
+            var status = 0
+            ordinaut_curl_get_long(easy, CURLINFO_RESPONSE_CODE, &status)
+            finish(.success(HTTPCallResponse(status: status, headers: headerLines, body: body)))
+        } else if exceeded {
+            finish(.failure(.tooLarge(limit)))
+        } else if code == CURLE_OPERATION_TIMEDOUT {
+            finish(.failure(.timedOut(timeout)))
+        } else {
+            let detail = String(cString: errorBuffer)
+            finish(.failure(.connection(detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)))
+        }
+    }
+
+    func finish(_ result: Result<HTTPCallResponse, HTTPCallFailure>) {
+        guard !finished, let continuation else { return }
+        finished = true
+        continuation.resume(returning: result)
+    }
+}

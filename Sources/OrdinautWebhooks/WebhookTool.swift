@@ -1,0 +1,137 @@
+import Foundation
+import OrdinautCore
+import OrdinautMCP
+import OrdinautPipeline
+
+/// A tool that is an HTTP request: the manifest gives the URL, method, headers, body template and
+/// time limit; the arguments fill the templates (`${args.city}`), secrets come from environment
+/// variables named in the manifest (`${secrets.token}`), never from the manifest itself.
+public struct WebhookDefinition: Sendable {
+    public var name: String
+    public var title: String?
+    public var description: String?
+    public var inputSchema: JSONValue
+    public var outputSchema: JSONValue?
+    public var url: String
+    public var method: String
+    public var headers: [(name: String, value: String)]
+    public var body: JSONValue?
+    public var timeout: Duration
+    /// Template name → environment variable.
+    public var secrets: [String: String]
+    public var maxResponseBytes: Int
+
+    public init(name: String, title: String?, description: String?, inputSchema: JSONValue, outputSchema: JSONValue?,
+                url: String, method: String, headers: [(name: String, value: String)], body: JSONValue?, timeout: Duration,
+                secrets: [String: String], maxResponseBytes: Int) {
+        self.name = name
+        self.title = title
+        self.description = description
+        self.inputSchema = inputSchema
+        self.outputSchema = outputSchema
+        self.url = url
+        self.method = method
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.secrets = secrets
+        self.maxResponseBytes = maxResponseBytes
+    }
+}
+
+public enum WebhookTool {
+    /// How much of a failed response's body an error result quotes.
+    static let excerptLength = 500
+
+    /// Compiles the templates now, so a broken template fails at load time, not at call time.
+    public static func make(_ definition: WebhookDefinition, client: CurlClient,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws(TemplateError) -> Tool {
+        let url = try Template(.string(definition.url))
+        let headers = try definition.headers.map { header throws(TemplateError) in (header.name, try Template(.string(header.value))) }
+        let body = try definition.body.map { value throws(TemplateError) in try Template(value) }
+        let sendsArguments = ["POST", "PUT", "PATCH"].contains(definition.method)
+        return Tool(
+            name: definition.name, title: definition.title, description: definition.description,
+            inputSchema: definition.inputSchema, outputSchema: definition.outputSchema
+        ) { arguments, _ in
+            var secrets: JSONObject = [:]
+            for (key, variable) in definition.secrets.sorted(by: { $0.key < $1.key }) {
+                guard let value = environment[variable] else {
+                    return .error("webhook \(definition.name) needs environment variable \(variable) (secret \"\(key)\"), which is not set")
+                }
+                secrets[key] = .string(value)
+            }
+            var call = HTTPCall(url: "", method: definition.method, timeout: definition.timeout, maxResponseBytes: definition.maxResponseBytes)
+            do throws(TemplateError) {
+                // Arguments come from the model: encoded so that they cannot change the URL's shape.
+                // Secrets come from the operator and are inserted as they are (a base URL, a token).
+                let urlContext: JSONValue = ["args": percentEncoded(.object(arguments)), "secrets": .object(secrets)]
+                guard let rendered = try url.render(urlContext).stringValue else { throw TemplateError("the URL template did not render to text") }
+                call.url = rendered
+                let context: JSONValue = ["args": .object(arguments), "secrets": .object(secrets)]
+                for (name, template) in headers {
+                    let value = try template.render(context)
+                    call.headers.append((name, value.stringValue ?? value.encodedString()))
+                }
+                if let body {
+                    let rendered = try body.render(context)
+                    call.body = rendered.stringValue.map { Array($0.utf8) } ?? rendered.encoded()
+                    if rendered.stringValue == nil { call.headers.appendIfMissing("Content-Type", "application/json") }
+                } else if sendsArguments {
+                    call.body = JSONValue.object(arguments).encoded()
+                    call.headers.appendIfMissing("Content-Type", "application/json")
+                }
+            } catch {
+                return .error("webhook \(definition.name): \(error)")
+            }
+            call.headers.appendIfMissing("User-Agent", "ordinaut-webhook")
+            switch await client.perform(call) {
+            case .success(let response):
+                return result(response, call: call, name: definition.name)
+            case .failure(let failure):
+                return .error("webhook \(definition.name): \(definition.method) \(redacted(call.url)) failed: \(failure)")
+            }
+        }
+    }
+
+    static func result(_ response: HTTPCallResponse, call: HTTPCall, name: String) -> ToolResult {
+        let text = String(decoding: response.body, as: UTF8.self)
+        guard (200..<300).contains(response.status) else {
+            let excerpt = text.count > excerptLength ? String(text.prefix(excerptLength)) + "…" : text
+            return ToolResult(
+                content: [.text("webhook \(name): HTTP \(response.status) from \(call.method) \(redacted(call.url))\(excerpt.isEmpty ? "" : ": " + excerpt)")],
+                structuredContent: ["status": .integer(Int64(response.status)), "body": .string(excerpt)], isError: true)
+        }
+        let isJSON = response.header("Content-Type")?.lowercased().contains("json") ?? false
+        if isJSON, let value = try? JSONParser().parse(response.body), value.objectValue != nil {
+            return ToolResult(content: [.text(text)], structuredContent: value)
+        }
+        return .text(text)
+    }
+
+    /// The URL without its query string, which may carry secrets.
+    static func redacted(_ url: String) -> String {
+        url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
+    }
+
+    /// Every string in `value` percent-encoded for use inside a URL.
+    static func percentEncoded(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text): return .string(text.addingPercentEncoding(withAllowedCharacters: .urlUnreservedOnly) ?? "")
+        case .array(let items): return .array(items.map(percentEncoded))
+        case .object(let object): return .object(JSONObject(object.members.map { ($0.key, percentEncoded($0.value)) }))
+        default: return value
+        }
+    }
+}
+
+extension CharacterSet {
+    /// RFC 3986 unreserved characters: everything else is encoded.
+    static let urlUnreservedOnly = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+}
+
+extension Array where Element == (name: String, value: String) {
+    mutating func appendIfMissing(_ name: String, _ value: String) {
+        if !contains(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) { append((name, value)) }
+    }
+}
