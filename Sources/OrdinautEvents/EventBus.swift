@@ -5,6 +5,15 @@ import Synchronization
 /// acknowledgements (Redis) redelivers it, the in-process bus records it.
 public typealias EventHandler = @Sendable (Event) async throws -> Void
 
+/// Who receives an event among subscribers of the same pattern.
+public enum Delivery: Sendable, Hashable {
+    /// Each event goes to one member of the group — across every Ordinaut process on the same bus
+    /// with Redis — and an event whose handler fails is delivered again (at least once).
+    case group(String)
+    /// Every such subscriber receives every event published after it subscribed.
+    case fanOut
+}
+
 /// Publish, subscribe and read back events. Two backends pass one contract suite: the in-process
 /// bus (default) and Redis Streams.
 public protocol EventBus: Sendable {
@@ -14,8 +23,10 @@ public protocol EventBus: Sendable {
     /// Appends an event to its stream and delivers it to matching subscribers.
     func publish(source: String, namespace: String, name: String, payload: JSONValue) async throws(EventBusError) -> Event
 
-    /// Calls `handler` for each later event matching `pattern`, one at a time, in order.
-    func subscribe(_ pattern: TopicPattern, subscriber: String, handler: @escaping EventHandler) async throws(EventBusError) -> EventSubscription
+    /// Calls `handler` for each later event matching `pattern`, one at a time, in order. `subscriber`
+    /// names who subscribed, for logs and status.
+    func subscribe(_ pattern: TopicPattern, subscriber: String, delivery: Delivery,
+                   handler: @escaping EventHandler) async throws(EventBusError) -> EventSubscription
 
     /// The retained events of one stream with ids after `after` (all when `nil`), oldest first.
     func read(stream: StreamName, after: String?, limit: Int) async throws(EventBusError) -> [Event]

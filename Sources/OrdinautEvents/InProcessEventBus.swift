@@ -11,12 +11,15 @@ public final class InProcessEventBus: EventBus {
 
     private struct Subscriber: Sendable {
         let subscription: EventSubscription
+        let delivery: Delivery
         let queue: AsyncStream<Event>.Continuation
     }
 
     private struct State {
         var streams: [StreamName: [Event]] = [:]
         var subscribers: [ObjectIdentifier: Subscriber] = [:]
+        /// Per group, how many events it has been given: the round-robin position.
+        var groupTurns: [String: Int] = [:]
         var lastMillisecond: Int64 = 0
         var sequence = 0
     }
@@ -50,7 +53,22 @@ public final class InProcessEventBus: EventBus {
             let key = StreamName(source: source, namespace: namespace, name: name)
             state.streams[key, default: []].append(event)
             if state.streams[key]!.count > retention { state.streams[key]!.removeFirst(state.streams[key]!.count - retention) }
-            return (event, state.subscribers.values.filter { $0.subscription.pattern.matches(event) })
+            let matching = state.subscribers.values.filter { $0.subscription.pattern.matches(event) }
+                .sorted { ObjectIdentifier($0.subscription) < ObjectIdentifier($1.subscription) }
+            var targets: [Subscriber] = []
+            var groups: [String: [Subscriber]] = [:]
+            for subscriber in matching {
+                switch subscriber.delivery {
+                case .fanOut: targets.append(subscriber)
+                case .group(let name): groups[name, default: []].append(subscriber)
+                }
+            }
+            for (name, members) in groups {
+                let turn = state.groupTurns[name, default: 0]
+                state.groupTurns[name] = turn &+ 1
+                targets.append(members[turn % members.count])
+            }
+            return (event, targets)
         }
         for target in targets {
             if case .dropped = target.queue.yield(event) {
@@ -63,11 +81,13 @@ public final class InProcessEventBus: EventBus {
         return event
     }
 
-    public func subscribe(_ pattern: TopicPattern, subscriber: String, handler: @escaping EventHandler) async throws(EventBusError) -> EventSubscription {
+    /// A group here is the subscriptions of this process that share its name; each event goes to one.
+    public func subscribe(_ pattern: TopicPattern, subscriber: String, delivery: Delivery,
+                          handler: @escaping EventHandler) async throws(EventBusError) -> EventSubscription {
         let (stream, queue) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingOldest(queueLimit))
         let subscription = EventSubscription(pattern: pattern, subscriber: subscriber) { queue.finish() }
         let key = ObjectIdentifier(subscription)
-        state.withLock { $0.subscribers[key] = Subscriber(subscription: subscription, queue: queue) }
+        state.withLock { $0.subscribers[key] = Subscriber(subscription: subscription, delivery: delivery, queue: queue) }
         let logger = logger
         let consumer = Task {
             for await event in stream {

@@ -98,7 +98,8 @@ public final class ExtensionHost: Service, Sendable {
         for text in patterns {
             do {
                 let pattern = try TopicPattern(text)
-                let trigger = try await bus.subscribe(pattern, subscriber: "ordinaut.activation:\(record.id)") { [weak self] event in
+                let trigger = try await bus.subscribe(pattern, subscriber: "ordinaut.activation:\(record.id)",
+                                                      delivery: .group("ordinaut:activate:\(record.id):\(text)")) { [weak self] event in
                     guard let self else { return }
                     let wasActive = if case .active = record.phase { true } else { false }
                     guard !wasActive else { return }
@@ -252,6 +253,18 @@ public final class ExtensionHost: Service, Sendable {
             server: server, registrar: registrar(for: record), events: events(for: record), logger: extensionLogger(record))
         record.state.withLock { $0.subprocess = subprocess }
         try await subprocess.start()
+        // The manifest's subscriptions are the host's to keep: they exist before the first call
+        // reaches the program and survive its restarts.
+        if record.granted.contains(.eventsSubscribe) {
+            let events = events(for: record)
+            for pattern in record.manifest?.subscriptions ?? [] {
+                do {
+                    try await events.subscribe(pattern) { event in try await subprocess.deliver(event, subscription: pattern) }
+                } catch {
+                    throw ActivationFailure(phase: "subscribe", message: "subscription \(pattern): \(error)")
+                }
+            }
+        }
         if record.granted.contains(.routes) {
             let maxBody = configuration.maxBodyBytes
             let prefix = "/ext/\(record.id)"

@@ -27,10 +27,16 @@ public struct ExtensionEvents: Sendable {
     }
 
     /// Calls `handler` for every later event matching `pattern` (see `TopicPattern`).
+    ///
+    /// By default the extension's subscription to a pattern is one consumer group: with several
+    /// Ordinaut processes on one Redis, each event is handled once, by one of them, and redelivered
+    /// if the handler throws. With `fanOut`, this subscription receives every event itself — what a
+    /// live view (an SSE stream, say) wants.
     @discardableResult
-    public func subscribe(_ pattern: String, _ handler: @escaping EventHandler) async throws -> EventSubscription {
+    public func subscribe(_ pattern: String, fanOut: Bool = false, _ handler: @escaping EventHandler) async throws -> EventSubscription {
         try require(.eventsSubscribe)
-        let subscription = try await bus.subscribe(try TopicPattern(pattern), subscriber: extensionID, handler: handler)
+        let delivery: Delivery = fanOut ? .fanOut : .group("ext:\(extensionID):\(pattern)")
+        let subscription = try await bus.subscribe(try TopicPattern(pattern), subscriber: extensionID, delivery: delivery, handler: handler)
         didSubscribe(subscription, handler)
         return subscription
     }

@@ -19,7 +19,7 @@ struct EventBusContract {
     func subscribersReceiveMatchingEventsInOrder() async throws {
         let bus = try await makeBus()
         let (stream, continuation) = AsyncStream.makeStream(of: Event.self)
-        let subscription = try await bus.subscribe(try TopicPattern("task.*"), subscriber: "test") { continuation.yield($0) }
+        let subscription = try await bus.subscribe(try TopicPattern("task.*"), subscriber: "test", delivery: .fanOut) { continuation.yield($0) }
         _ = try await bus.publish(source: "a", namespace: "events", name: "task.completed", payload: 1)
         _ = try await bus.publish(source: "a", namespace: "events", name: "other", payload: 2)
         _ = try await bus.publish(source: "b", namespace: "x", name: "task.failed", payload: 3)
@@ -58,7 +58,7 @@ struct EventBusContract {
         let bus = try await makeBus()
         let (stream, continuation) = AsyncStream.makeStream(of: JSONValue.self)
         struct Boom: Error {}
-        let subscription = try await bus.subscribe(try TopicPattern("n"), subscriber: "test") { event in
+        let subscription = try await bus.subscribe(try TopicPattern("n"), subscriber: "test", delivery: .fanOut) { event in
             if event.payload == 1 { throw Boom() }
             continuation.yield(event.payload)
         }
@@ -75,7 +75,7 @@ struct EventBusContract {
     func cancelledSubscriptionsReceiveNothingMore() async throws {
         let bus = try await makeBus()
         let count = Mutex(0)
-        let subscription = try await bus.subscribe(try TopicPattern("n"), subscriber: "test") { _ in count.withLock { $0 += 1 } }
+        let subscription = try await bus.subscribe(try TopicPattern("n"), subscriber: "test", delivery: .fanOut) { _ in count.withLock { $0 += 1 } }
         subscription.cancel()
         _ = try await bus.publish(source: "s", namespace: "events", name: "n", payload: 1)
         try await Task.sleep(for: .milliseconds(50))
@@ -104,7 +104,7 @@ struct InProcessEventBusTests {
     @Test func anOverflowingQueueCountsDroppedEvents() async throws {
         let bus = InProcessEventBus(queueLimit: 2)
         let gate = AsyncStream.makeStream(of: Void.self)
-        let subscription = try await bus.subscribe(try TopicPattern("n"), subscriber: "slow") { _ in
+        let subscription = try await bus.subscribe(try TopicPattern("n"), subscriber: "slow", delivery: .fanOut) { _ in
             for await _ in gate.stream { break }
         }
         for n in 0..<10 { _ = try await bus.publish(source: "s", namespace: "events", name: "n", payload: .integer(Int64(n))) }

@@ -6,8 +6,8 @@ host methods (protocol/host-protocol.md):
 
 * tools ``add_note`` and ``list_notes`` (Ordinaut lists them as ``ext.py_notes.add_note`` …);
 * HTTP routes under ``/ext/py_notes/`` through ``ordinaut/http``: ``GET /notes``, ``POST /notes``;
-* ``ordinaut/events/publish`` to announce each note, and ``ordinaut/events/subscribe`` to ``note.*``,
-  whose events arrive as ``ordinaut/event`` requests.
+* ``ordinaut/events/publish`` to announce each note; the manifest subscribes it to ``note.*``, whose
+  events arrive as ``ordinaut/event`` requests (``ordinaut/events/subscribe`` adds patterns at run time).
 """
 import json
 import sys
@@ -128,11 +128,6 @@ def serve(message):
         send({"jsonrpc": "2.0", "id": message["id"], "error": {"code": -32603, "message": str(error)}})
 
 
-def subscribe():
-    if "EVENTS_SUB" in grants:
-        call_host("ordinaut/events/subscribe", {"pattern": "note.*"})
-
-
 def main():
     for line in sys.stdin:
         if not line.strip():
@@ -145,9 +140,7 @@ def main():
                     slot[1] = message
                     slot[0].set()
             continue
-        if message["method"] == "notifications/initialized":
-            threading.Thread(target=subscribe, daemon=True).start()
-        elif "id" in message:
+        if "id" in message:
             threading.Thread(target=serve, args=(message,), daemon=True).start()
 
 

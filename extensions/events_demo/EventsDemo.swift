@@ -58,7 +58,7 @@ public struct EventsDemoExtension: Extension {
         }
         let name = StreamName(source: source, namespace: namespace, name: stream)
         let (items, continuation) = AsyncStream.makeStream(of: EventStreamResponse.Item.self, bufferingPolicy: .bufferingNewest(10_000))
-        let subscription = try await events.subscribe(name.description) { event in
+        let subscription = try await events.subscribe(name.description, fanOut: true) { event in
             continuation.yield(EventStreamResponse.Item(id: event.id, data: event.json))
         }
         if let after {

@@ -3,6 +3,7 @@ import os
 import pathlib
 import re
 import subprocess
+import threading
 import time
 
 import httpx2
@@ -27,6 +28,21 @@ class RunningServer:
         self.port = port
         self.url = f"http://127.0.0.1:{port}/mcp"
         self.base = f"http://127.0.0.1:{port}"
+        # The server's stderr, drained continuously so that a chatty server never blocks on it.
+        self.log: list[str] = []
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        for line in self.process.stderr:
+            self.log.append(line)
+
+    def stop(self) -> int:
+        self.process.terminate()
+        try:
+            return self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
 
 
 def start_server(binary: pathlib.Path, *args: str, env: dict | None = None) -> RunningServer:

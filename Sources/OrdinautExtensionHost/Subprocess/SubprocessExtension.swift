@@ -428,7 +428,7 @@ final class SubprocessExtension: Sendable {
             if let problem = HostProtocol.problem(params, definition: "subscribeParams") { return .failure(.invalidParams(problem)) }
             let subscriptionID = UUID().uuidString
             do {
-                let subscription = try await events.subscribe(params["pattern"]!.stringValue!) { [weak self] event in
+                let subscription = try await events.subscribe(params["pattern"]!.stringValue!, fanOut: params["mode"] == "fanout") { [weak self] event in
                     try await self?.deliver(event, subscription: subscriptionID)
                 }
                 state.withLock { $0.subscriptions.append(subscription) }

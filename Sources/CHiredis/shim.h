@@ -1,0 +1,4 @@
+#ifndef ORDINAUT_CHIREDIS_SHIM_H
+#define ORDINAUT_CHIREDIS_SHIM_H
+#include <hiredis/hiredis.h>
+#endif

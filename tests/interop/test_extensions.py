@@ -1,0 +1,292 @@
+"""Extensions with the real binary: the Python example through the official SDK, subprocess
+extensions that misbehave, webhook tools against a real HTTP service, and `ordinaut ext`."""
+import json
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import httpx2
+import pytest
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+
+from conftest import ROOT, start_server
+
+FIXTURES = pathlib.Path(__file__).with_name("fixtures")
+META = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientCapabilities": {},
+    "io.modelcontextprotocol/clientInfo": {"name": "pytest", "version": "1"},
+}
+
+
+def call_tool(base: str, name: str, arguments: dict, timeout: float = 30) -> dict:
+    """One stateless tools/call over Streamable HTTP; returns the result."""
+    wire = name.replace(".", "__")
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+            "params": {"name": wire, "arguments": arguments, "_meta": META}}
+    response = httpx2.post(f"{base}/mcp", json=body, timeout=timeout, headers={
+        "Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2026-07-28",
+        "Mcp-Method": "tools/call", "Mcp-Name": wire})
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert "result" in answer, answer
+    return answer["result"]
+
+
+def status(base: str) -> dict:
+    return httpx2.get(f"{base}/ext/status", timeout=10).json()
+
+
+def wait_for(predicate, timeout: float = 15, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# --- The Python example through the official SDK -------------------------------------------------
+
+@pytest.fixture(scope="module")
+def example_server(binary):
+    running = start_server(binary, env={"ORDINAUT_EXT_PATHS": str(ROOT / "examples")})
+    yield running
+    assert running.stop() == 0
+
+
+async def test_python_extension_through_the_sdk(example_server):
+    base = example_server.base
+    assert status(base)["extensions"]["py_notes"]["state"] == "lazy"
+    async with Client(streamable_http_client(example_server.url), mode="auto") as client:
+        names = {tool.name for tool in (await client.list_tools()).tools}
+        assert {"ext__py_notes__add_note", "ext__py_notes__list_notes", "ext__events_demo__publish"} <= names
+        added = await client.call_tool("ext__py_notes__add_note", {"text": "buy milk"})
+        assert not added.is_error, added
+        assert added.structured_content["count"] == 1
+        invalid = await client.call_tool("ext__py_notes__add_note", {"text": ""})
+        assert invalid.is_error
+    entry = status(base)["extensions"]["py_notes"]
+    assert entry["state"] == "active" and entry["kind"] == "subprocess"
+    assert entry["process"]["server_info"]["name"] == "py-notes"
+    # Its route, its own event (note.added) and another extension's event (note.manual) all arrive.
+    created = httpx2.post(f"{base}/ext/py_notes/notes", json={"text": "call mum"}, timeout=10)
+    assert created.status_code == 201 and created.json()["count"] == 2
+    assert httpx2.post(f"{base}/ext/events_demo/publish/note.manual", json={"x": 1}, timeout=10).status_code == 201
+
+    def received():
+        notes = httpx2.get(f"{base}/ext/py_notes/notes", timeout=10).json()
+        names = [event["name"] for event in notes["received_events"]]
+        return notes if names.count("note.added") == 2 and "note.manual" in names else None
+
+    notes = wait_for(received, message="events to reach the Python extension")
+    assert notes["notes"] == ["buy milk", "call mum"]
+    assert httpx2.get(f"{base}/ext/py_notes/missing", timeout=10).status_code == 404
+
+
+def test_python_extension_restarts_after_being_killed(example_server):
+    base = example_server.base
+    call_tool(base, "ext.py_notes.add_note", {"text": "before"})
+    pid = status(base)["extensions"]["py_notes"]["process"]["pid"]
+    os.kill(pid, 9)
+    process = wait_for(lambda: (lambda p: p if p.get("restarts", 0) >= 1 and p["phase"] == "running" else None)(
+        status(base)["extensions"]["py_notes"]["process"]), message="a restart")
+    assert process["pid"] != pid
+    assert "signal 9" in process["last_exit"]
+    result = call_tool(base, "ext.py_notes.add_note", {"text": "after"})
+    assert result["structuredContent"]["count"] == 1  # a fresh process, a fresh memory
+
+
+# --- Subprocess extensions that misbehave --------------------------------------------------------
+
+MODES = {
+    "garbage": {"eager": True},
+    "crash": {"eager": True},
+    "hang": {"eager": True, "limits": {"startup_timeout_seconds": 1}},
+    "exit": {"eager": True},
+    "slow": {"eager": True, "limits": {"call_timeout_seconds": 1}},
+    "flood": {"eager": True},
+    "badname": {"eager": True},
+    "events": {"eager": True, "requests": ["TOOLS", "EVENTS_SUB", "EVENTS_PUB"], "grants": ["TOOLS", "EVENTS_SUB"]},
+}
+
+
+@pytest.fixture(scope="module")
+def faulty_server(binary, tmp_path_factory):
+    root = tmp_path_factory.mktemp("faulty")
+    for mode, extra in MODES.items():
+        folder = root / mode
+        folder.mkdir()
+        shutil.copy(FIXTURES / "misbehave.py", folder / "misbehave.py")
+        manifest = {"id": mode, "name": mode, "version": "1.0.0", "module": "misbehave.py", "args": [mode],
+                    "grants": ["TOOLS"]}
+        manifest.update(extra)
+        (folder / "extension.json").write_text(json.dumps(manifest))
+    running = start_server(binary, env={"ORDINAUT_EXT_PATHS": str(root)})
+    wait_for(lambda: all(e["state"] in ("active", "error") for e in status(running.base)["extensions"].values()
+                         if e["eager"]), message="eager extensions to settle")
+    yield running
+    assert running.stop() == 0
+    leftovers = subprocess.run(["pgrep", "-f", str(root)], capture_output=True, text=True).stdout.split()
+    assert not leftovers, f"extension processes survived the host: {leftovers}"
+
+
+def test_garbage_on_stdout_is_counted_and_calls_still_work(faulty_server):
+    assert call_tool(faulty_server.base, "ext.garbage.ok", {})["content"][0]["text"] == "ok from garbage"
+    process = status(faulty_server.base)["extensions"]["garbage"]["process"]
+    assert process["garbage_lines"] >= 2
+    assert "not JSON-RPC" in process["last_garbage"] or "unknown request id" in process["last_garbage"]
+
+
+def test_a_crash_mid_call_is_an_error_result_then_the_extension_comes_back(faulty_server):
+    base = faulty_server.base
+    crashed = call_tool(base, "ext.crash.crash", {})
+    assert crashed["isError"] and "exited during the call" in crashed["content"][0]["text"]
+    wait_for(lambda: status(base)["extensions"]["crash"]["process"]["phase"] == "running"
+             and status(base)["extensions"]["crash"]["process"]["restarts"] >= 1, message="the restart")
+    assert call_tool(base, "ext.crash.ok", {})["content"][0]["text"] == "ok from crash"
+
+
+def test_extensions_that_hang_or_exit_at_start_are_in_error_and_say_why(faulty_server):
+    extensions = status(faulty_server.base)["extensions"]
+    assert extensions["hang"]["state"] == "error"
+    assert extensions["hang"]["error"]["phase"] == "initialize"
+    assert "no answer within 1 s" in extensions["hang"]["error"]["message"]
+    assert extensions["exit"]["state"] == "error"
+    assert "not running" in extensions["exit"]["error"]["message"] or "initialize failed" in extensions["exit"]["error"]["message"]
+    health = httpx2.get(f"{faulty_server.base}/ext/hang/health", timeout=10).json()
+    assert health["healthy"] is False
+
+
+def test_a_call_that_never_returns_times_out_and_the_extension_keeps_serving(faulty_server):
+    slow = call_tool(faulty_server.base, "ext.slow.sleep", {})
+    assert slow["isError"] and "did not answer ext" not in slow["content"][0]["text"]
+    assert "within 1 s" in slow["content"][0]["text"]
+    assert call_tool(faulty_server.base, "ext.slow.ok", {})["content"][0]["text"] == "ok from slow"
+
+
+def test_a_flood_of_notifications_does_not_stop_the_host(faulty_server):
+    assert call_tool(faulty_server.base, "ext.flood.flood", {})["content"][0]["text"] == "ok from flood"
+    assert httpx2.get(f"{faulty_server.base}/health", timeout=10).status_code == 200
+
+
+def test_tools_the_registry_refuses_are_skipped_with_a_reason(faulty_server):
+    process = status(faulty_server.base)["extensions"]["badname"]["process"]
+    assert process["imported_tools"] == ["ext.badname.ok"]
+    assert process["skipped_tools"][0]["name"] == "bad name!"
+
+
+def test_run_time_subscriptions_and_ungranted_publishing(faulty_server):
+    base = faulty_server.base
+    wait_for(lambda: json.loads(call_tool(base, "ext.events.events", {})["content"][0]["text"])["subscribed"],
+             message="the run-time subscription")
+    call_tool(base, "ext.events_demo.publish", {"stream": "dyn.one", "payload": 1})
+    arrived = wait_for(lambda: json.loads(call_tool(base, "ext.events.events", {})["content"][0]["text"])["arrived"],
+                       message="the event")
+    assert arrived == ["dyn.one"]
+    refusal = call_tool(base, "ext.events.publish", {})["content"][0]["text"]
+    assert "EVENTS_PUB" in refusal and "not granted" in refusal
+
+
+def test_the_other_extensions_keep_working(faulty_server):
+    result = call_tool(faulty_server.base, "ext.events_demo.publish", {"stream": "still", "payload": 1})
+    assert result["structuredContent"]["event"]["stream"] == "ext:events_demo:events:still"
+
+
+# --- Webhook tools -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def receiver():
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(ROOT / "examples/webhook-extension/receiver.py"), str(port)],
+                               env=dict(os.environ, WEATHER_TOKEN="test-token"), stdout=subprocess.PIPE, text=True)
+    assert "listening" in process.stdout.readline()
+    yield f"http://127.0.0.1:{port}"
+    process.kill()
+    process.wait()
+
+
+@pytest.fixture(scope="module")
+def webhook_server(binary, receiver, tmp_path_factory):
+    root = tmp_path_factory.mktemp("hooks")
+    shutil.copytree(ROOT / "examples/webhook-extension", root / "weather")
+
+    def hook(name, path, **extra):
+        webhook = {"url": "${secrets.base}" + path, "method": "GET", "timeout_seconds": 1,
+                   "headers": {"Authorization": "Bearer ${secrets.token}"},
+                   "secrets": {"base": "WEATHER_BASE_URL", "token": "WEATHER_TOKEN"}, **extra}
+        return {"name": name, "webhook": webhook}
+
+    faults = {"id": "hook_faults", "name": "faults", "version": "1.0.0", "grants": ["TOOLS"], "tools": [
+        hook("slow", "/slow"), hook("fail", "/fail"), hook("big", "/forecast?city=x", max_response_bytes=10),
+        {"name": "down", "webhook": {"url": "http://127.0.0.1:1/", "timeout_seconds": 2}}]}
+    (root / "faults").mkdir()
+    (root / "faults/extension.json").write_text(json.dumps(faults))
+    running = start_server(binary, env={"ORDINAUT_EXT_PATHS": str(root), "WEATHER_BASE_URL": receiver,
+                                        "WEATHER_TOKEN": "test-token"})
+    yield running
+    assert running.stop() == 0
+
+
+def test_webhook_tools_call_the_service(webhook_server, receiver):
+    base = webhook_server.base
+    forecast = call_tool(base, "ext.weather_hooks.forecast", {"city": "Chișinău & co?"})
+    assert not forecast.get("isError")
+    assert forecast["structuredContent"]["city"] == "Chișinău & co?"
+    notified = call_tool(base, "ext.weather_hooks.notify", {"message": "rain at 5", "priority": 4})
+    assert notified["structuredContent"]["echo"] == {"text": "rain at 5", "priority": 4, "source": "ordinaut"}
+    assert httpx2.get(f"{receiver}/notifications", timeout=10).json()["received"][-1]["priority"] == 4
+    invalid = call_tool(base, "ext.weather_hooks.notify", {"message": "x", "priority": 9})
+    assert invalid["isError"]
+    assert status(base)["extensions"]["weather_hooks"]["kind"] == "webhook"
+
+
+@pytest.mark.parametrize("tool,expected", [
+    ("slow", "no complete response within 1.0 s"),
+    ("fail", "HTTP 500 from GET"),
+    ("big", "larger than 10 bytes"),
+    ("down", "Couldn't connect"),
+])
+def test_webhook_failures_are_error_results(webhook_server, tool, expected):
+    result = call_tool(webhook_server.base, f"ext.hook_faults.{tool}", {})
+    assert result["isError"], result
+    text = result["content"][0]["text"]
+    assert expected in text, text
+    assert "test-token" not in text
+
+
+# --- The command line ----------------------------------------------------------------------------
+
+def test_ext_validate_accepts_the_examples_and_locates_problems(binary, tmp_path):
+    for example in ["python-extension", "webhook-extension"]:
+        done = subprocess.run([str(binary), "ext", "validate", str(ROOT / "examples" / example)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert "valid" in done.stdout
+    bad = tmp_path / "extension.json"
+    bad.write_text('{"id": "x", "name": "X", "version": "1.0.0", "grants": ["ADMIN"], "extra": 1}')
+    done = subprocess.run([str(binary), "ext", "validate", str(bad)], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "/grants/0" in done.stderr and "extra" in done.stderr
+
+
+def test_ext_list_shows_kinds_and_refusals(binary, tmp_path):
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken/extension.json").write_text("{")
+    environment = dict(os.environ, ORDINAUT_EXT_PATHS=f"{ROOT / 'examples'}:{tmp_path}")
+    done = subprocess.run([str(binary), "ext", "list"], capture_output=True, text=True, env=environment)
+    assert done.returncode == 1
+    assert "py_notes\tsubprocess\tpath" in done.stdout
+    assert "weather_hooks\twebhook\tpath\teager" in done.stdout
+    assert "broken/extension.json" in done.stderr
