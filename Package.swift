@@ -80,10 +80,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(
             name: "OrdinautWebhooks",
             dependencies: ["CCurl", "OrdinautCore", "OrdinautMCP", "OrdinautPipeline"],
+            swiftSettings: swiftSettings
+        ),
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        .target(
+            name: "OrdinautRedis",
+            dependencies: ["CHiredis", "OrdinautCore", "OrdinautEvents", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // The files of protocol/ and extensions/ that the binary carries (C23 #embed).
@@ -113,7 +119,7 @@ let package = Package(
             name: "Ordinaut",
             dependencies: [
                 "OrdinautCore", "OrdinautMCP", "OrdinautStdio", "OrdinautHTTP",
-                "OrdinautEvents", "OrdinautExtensionKit", "OrdinautExtensionHost", "OrdinautExtEventsDemo", "OrdinautExtMCPHTTP",
+                "OrdinautEvents", "OrdinautRedis", "OrdinautExtensionKit", "OrdinautExtensionHost", "OrdinautExtEventsDemo", "OrdinautExtMCPHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -150,7 +156,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OrdinautEventsTests",
-            dependencies: ["OrdinautEvents", "OrdinautCore"],
+            dependencies: ["OrdinautEvents", "OrdinautRedis", "OrdinautCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

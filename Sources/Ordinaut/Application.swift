@@ -7,6 +7,7 @@ import OrdinautExtensionHost
 import OrdinautExtensionKit
 import OrdinautHTTP
 import OrdinautMCP
+import OrdinautRedis
 import OrdinautStdio
 import ServiceLifecycle
 import UnixSignals
@@ -45,12 +46,26 @@ public func buildEngine(configuration: Configuration, extensions: [CompiledExten
     }
     var hostLogger = logger
     hostLogger[metadataKey: "component"] = "extensions"
-    let bus = InProcessEventBus(retention: configuration.eventRetention, logger: hostLogger)
+    let bus = try makeEventBus(configuration, logger: hostLogger)
     let host = ExtensionHost(
         configuration: configuration.extensions, compiled: builtInExtensions + extensions, server: server, bus: bus,
         mcpEndpoint: mcpEndpoint(server), logger: hostLogger)
     services.append(host)
     return Engine(server: server, extensions: host, services: services)
+}
+
+/// The Redis Streams bus when `ORDINAUT_REDIS_URL` is set, otherwise the in-process bus.
+func makeEventBus(_ configuration: Configuration, logger: Logger) throws -> any EventBus {
+    guard let text = configuration.redisURL else {
+        return InProcessEventBus(retention: configuration.eventRetention, logger: logger)
+    }
+    do {
+        var settings = RedisEventBus.Configuration(url: try RedisURL(text))
+        settings.retention = configuration.eventRetention
+        return try RedisEventBus(configuration: settings, logger: logger)
+    } catch {
+        throw ConfigurationError("ORDINAUT_REDIS_URL=\(text): \(error)")
+    }
 }
 
 /// Mounts the MCP Streamable HTTP endpoint for the `mcp_http` extension.

@@ -44,6 +44,9 @@ public struct Configuration: Sendable {
     public var extensions = ExtensionHostConfiguration()
     /// Events kept per stream for reading back and replay (`ORDINAUT_EVENTS_RETENTION`).
     public var eventRetention = 1000
+    /// Redis for the event bus (`ORDINAUT_REDIS_URL`, `redis://[:password@]host[:port][/db]`); the
+    /// in-process bus when unset.
+    public var redisURL: String?
 
     public init() {}
 
@@ -110,6 +113,7 @@ public struct Configuration: Sendable {
             guard value.utf8.count >= 32 else { throw ConfigurationError("ORDINAUT_PROXY_SECRET must be at least 32 characters long") }
             extensions.proxySecret = value
         }
+        if let value = environment["ORDINAUT_REDIS_URL"], !value.isEmpty { redisURL = value }
         if let value = environment["ORDINAUT_EVENTS_RETENTION"] {
             eventRetention = try Self.integer(value, "ORDINAUT_EVENTS_RETENTION", range: 1...1_000_000)
         }

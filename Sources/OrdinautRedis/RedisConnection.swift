@@ -1,5 +1,6 @@
 import CHiredis
 import Foundation
+import OrdinautCore
 
 /// A Redis reply (RESP2).
 public enum RedisValue: Sendable, Equatable {
@@ -69,6 +70,7 @@ final class RedisConnection {
 
     init(_ url: RedisURL, timeout: Duration = .seconds(5)) throws(RedisError) {
         self.url = url
+        BrokenPipes.ignore()
         let seconds = timeout.components.seconds
         let micro = Int(timeout.components.attoseconds / 1_000_000_000_000)
         guard let context = redisConnectWithTimeout(url.host, Int32(url.port), timeval(tv_sec: Int(seconds), tv_usec: micro)) else {

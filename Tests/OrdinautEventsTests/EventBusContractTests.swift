@@ -72,6 +72,24 @@ struct EventBusContract {
         subscription.cancel()
     }
 
+    func aGroupGetsEachEventOnce() async throws {
+        let bus = try await makeBus()
+        _ = try await bus.publish(source: "s", namespace: "events", name: "job.created", payload: -1)  // the stream exists
+        let seen = Mutex<[Int64]>([])
+        var subscriptions: [EventSubscription] = []
+        for member in 0..<3 {
+            subscriptions.append(try await bus.subscribe(try TopicPattern("job.*"), subscriber: "member\(member)", delivery: .group("workers")) { event in
+                seen.withLock { $0.append(event.payload.integerValue!) }
+            })
+        }
+        for n in 0..<30 { _ = try await bus.publish(source: "s", namespace: "events", name: "job.created", payload: .integer(Int64(n))) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while seen.withLock({ $0.count }) < 30 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(seen.withLock { $0.sorted() } == Array(0..<30))
+        for subscription in subscriptions { subscription.cancel() }
+    }
+
     func cancelledSubscriptionsReceiveNothingMore() async throws {
         let bus = try await makeBus()
         let count = Mutex(0)
@@ -93,6 +111,7 @@ struct InProcessEventBusTests {
     @Test func badNamesAreRefusedWithAReason() async throws { try await contract.badNamesAreRefusedWithAReason() }
     @Test func aFailingHandlerIsCountedAndDoesNotStopDelivery() async throws { try await contract.aFailingHandlerIsCountedAndDoesNotStopDelivery() }
     @Test func cancelledSubscriptionsReceiveNothingMore() async throws { try await contract.cancelledSubscriptionsReceiveNothingMore() }
+    @Test func aGroupGetsEachEventOnce() async throws { try await contract.aGroupGetsEachEventOnce() }
 
     @Test func retentionBoundsEachStream() async throws {
         let bus = InProcessEventBus(retention: 3)

@@ -69,7 +69,7 @@ final class SubprocessExtension: Sendable {
 
     /// Starts the program and imports its tools; throws when the first start fails.
     func start() async throws(ActivationFailure) {
-        ignoreBrokenPipes()
+        BrokenPipes.ignore()
         let reading = try await launch()
         let supervisor = Task { await self.supervise(reading) }
         state.withLock { $0.supervisor = supervisor }
@@ -498,13 +498,4 @@ final class SubprocessExtension: Sendable {
             return .object(object)
         }
     }
-}
-
-/// Writing to a pipe whose reader exited must fail with EPIPE, not kill the host.
-private let brokenPipesIgnored: Void = {
-    signal(SIGPIPE, SIG_IGN)
-}()
-
-private func ignoreBrokenPipes() {
-    _ = brokenPipesIgnored
 }
