@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
     ],
     targets: [
         .target(name: "OrdinautCore", swiftSettings: swiftSettings),
@@ -116,10 +117,16 @@ let package = Package(
             exclude: ["extension.json"], swiftSettings: swiftSettings
         ),
         .target(
+            name: "OrdinautExtObservability", dependencies: ["OrdinautExtensionKit"], path: "extensions/observability",
+            exclude: ["extension.json"], swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Ordinaut",
             dependencies: [
                 "OrdinautCore", "OrdinautMCP", "OrdinautStdio", "OrdinautHTTP",
                 "OrdinautEvents", "OrdinautRedis", "OrdinautExtensionKit", "OrdinautExtensionHost", "OrdinautExtEventsDemo", "OrdinautExtMCPHTTP",
+                "OrdinautExtObservability",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

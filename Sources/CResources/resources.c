@@ -17,6 +17,9 @@ static const unsigned char events_demo_manifest[] = {
 static const unsigned char mcp_http_manifest[] = {
 #embed "../../extensions/mcp_http/extension.json"
 };
+static const unsigned char observability_manifest[] = {
+#embed "../../extensions/observability/extension.json"
+};
 
 static const struct {
     const char *name;
@@ -27,6 +30,7 @@ static const struct {
     {"protocol/host-protocol.schema.json", host_protocol_schema, sizeof host_protocol_schema},
     {"extensions/events_demo/extension.json", events_demo_manifest, sizeof events_demo_manifest},
     {"extensions/mcp_http/extension.json", mcp_http_manifest, sizeof mcp_http_manifest},
+    {"extensions/observability/extension.json", observability_manifest, sizeof observability_manifest},
 };
 
 const unsigned char *ordinaut_resource(const char *name, size_t *length) {

@@ -3,6 +3,7 @@ import Logging
 import OrdinautEvents
 import OrdinautExtEventsDemo
 import OrdinautExtMCPHTTP
+import OrdinautExtObservability
 import OrdinautExtensionHost
 import OrdinautExtensionKit
 import OrdinautHTTP
@@ -19,12 +20,14 @@ public let ordinautVersion = "0.1.0"
 public let builtInExtensions: [CompiledExtension] = [
     CompiledExtension(builtIn: "events_demo") { EventsDemoExtension() },
     CompiledExtension(builtIn: "mcp_http") { MCPHTTPExtension() },
+    CompiledExtension(builtIn: "observability") { ObservabilityExtension() },
 ]
 
 /// The engine and the background services that belong to it, as configured.
 public struct Engine: Sendable {
     public let server: MCPServer
     public let extensions: ExtensionHost
+    public let metrics: OrdinautMetrics
     public let services: [any Service]
 }
 
@@ -33,10 +36,12 @@ public struct Engine: Sendable {
 /// built-ins; `mcpEndpoint` is what the `mcp_http` extension mounts (HTTP only).
 public func buildEngine(configuration: Configuration, extensions: [CompiledExtension] = [], logger: Logger,
                         mcpEndpoint: (MCPServer) -> (any MCPEndpointMounting)? = { _ in nil }) throws -> Engine {
+    let metrics = OrdinautMetrics()
     let server = MCPServer(configuration: MCPServer.Configuration(
         version: ordinautVersion,
         instructions: "Ordinaut schedules and runs tool pipelines for AI agents.",
-        requestStateKey: configuration.stateKey.map { Array($0.utf8) }
+        requestStateKey: configuration.stateKey.map { Array($0.utf8) },
+        observer: metrics
     ))
     var services: [any Service] = []
     switch configuration.fixture {
@@ -49,9 +54,10 @@ public func buildEngine(configuration: Configuration, extensions: [CompiledExten
     let bus = try makeEventBus(configuration, logger: hostLogger)
     let host = ExtensionHost(
         configuration: configuration.extensions, compiled: builtInExtensions + extensions, server: server, bus: bus,
-        mcpEndpoint: mcpEndpoint(server), logger: hostLogger)
+        services: HostServices(mcpEndpoint: mcpEndpoint(server), metrics: metrics), logger: hostLogger)
+    metrics.observe(host)
     services.append(host)
-    return Engine(server: server, extensions: host, services: services)
+    return Engine(server: server, extensions: host, metrics: metrics, services: services)
 }
 
 /// The Redis Streams bus when `ORDINAUT_REDIS_URL` is set, otherwise the in-process bus.
@@ -93,6 +99,7 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
         return MCPEndpointMount(endpoint: made)
     }
     let router = Router()
+    router.add(middleware: HTTPMetricsMiddleware(metrics: engine.metrics))
     endpoint!.addRoutes(to: router)
     engine.extensions.addRoutes(to: router)
     return Application(

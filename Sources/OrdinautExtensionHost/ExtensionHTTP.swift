@@ -18,6 +18,12 @@ extension ExtensionHost {
         router.get("/ext/status") { _, _ in ErrorBody.json(.ok, self.status()) }
         router.get("/extensions") { _, _ in ErrorBody.json(.ok, self.extensionList()) }
         router.get("/tools") { _, _ in ErrorBody.json(.ok, self.toolList()) }
+        // The seed's second address of the observability extension's metrics.
+        router.get("/metrics") { request, context in
+            var head = request.head
+            head.path = "/ext/observability/metrics" + (request.uri.query.map { "?" + $0 } ?? "")
+            return try await self.serve(Request(head: head, body: request.body), context, id: "observability", rest: "/metrics")
+        }
     }
 
     /// Serves a request below `/ext/<id>`: health, scope check, activation, then the extension.

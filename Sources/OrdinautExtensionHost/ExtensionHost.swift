@@ -21,17 +21,17 @@ public final class ExtensionHost: Service, Sendable {
     let order: [String]
     let problems: [(origin: String, message: String)]
     let sources: [JSONValue]
-    private let mcpEndpoint: (any MCPEndpointMounting)?
+    let services: HostServices
     /// The HTTP client of webhook tools, made when the first webhook extension activates.
     private let curl = Mutex<CurlClient?>(nil)
     let started = Date()
 
     public init(configuration: ExtensionHostConfiguration, compiled: [CompiledExtension], server: MCPServer,
-                bus: any EventBus, mcpEndpoint: (any MCPEndpointMounting)?, logger: Logger) {
+                bus: any EventBus, services: HostServices, logger: Logger) {
         self.configuration = configuration
         self.server = server
         self.bus = bus
-        self.mcpEndpoint = mcpEndpoint
+        self.services = services
         self.logger = logger
         supervisor = TaskSupervisor(logger: logger)
         let found = Discovery(configuration: configuration, compiled: compiled).run()
@@ -210,7 +210,7 @@ public final class ExtensionHost: Service, Sendable {
         ExtensionContext(
             info: record.info, grants: record.granted, grantSource: record.grantSource, directory: record.directory,
             logger: extensionLogger(record), tools: registrar(for: record), events: events(for: record),
-            background: BackgroundTasks(extensionID: record.id, supervisor: supervisor), mcpEndpoint: mcpEndpoint)
+            background: BackgroundTasks(extensionID: record.id, supervisor: supervisor), services: services)
     }
 
     private func extensionLogger(_ record: ExtensionRecord) -> Logger {

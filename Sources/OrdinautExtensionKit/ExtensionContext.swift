@@ -15,11 +15,11 @@ public final class ExtensionContext: Sendable {
     private let toolRegistrar: ToolRegistrar
     private let eventFacade: ExtensionEvents
     private let backgroundFacade: BackgroundTasks
-    private let mcpEndpoint: (any MCPEndpointMounting)?
+    private let services: HostServices
 
     public init(
         info: ExtensionInfo, grants: Set<Capability>, grantSource: String, directory: String?, logger: Logger,
-        tools: ToolRegistrar, events: ExtensionEvents, background: BackgroundTasks, mcpEndpoint: (any MCPEndpointMounting)?
+        tools: ToolRegistrar, events: ExtensionEvents, background: BackgroundTasks, services: HostServices = HostServices()
     ) {
         self.info = info
         self.grants = grants
@@ -30,7 +30,7 @@ public final class ExtensionContext: Sendable {
         toolRegistrar = tools
         eventFacade = events
         backgroundFacade = background
-        self.mcpEndpoint = mcpEndpoint
+        self.services = services
     }
 
     /// Fails unless `capability` was granted.
@@ -87,11 +87,35 @@ public final class ExtensionContext: Sendable {
     /// engine, tools and sessions as `/mcp`.
     public func mountMCPEndpoint(on routes: ExtensionRoutes, at path: String = "/") throws(CapabilityError) {
         try require(.routes)
-        mcpEndpoint?.mount(on: routes, at: path)
+        services.mcpEndpoint?.mount(on: routes, at: path)
+    }
+
+    /// The host's metrics in the Prometheus text format (`ROUTES`, to serve them); `nil` when the
+    /// host keeps none.
+    public func metricsExposition() throws(CapabilityError) -> (any MetricsExposition)? {
+        try require(.routes)
+        return services.metrics
+    }
+}
+
+/// What the host shares with extensions beyond the capability facets.
+public struct HostServices: Sendable {
+    public var mcpEndpoint: (any MCPEndpointMounting)?
+    public var metrics: (any MetricsExposition)?
+
+    public init(mcpEndpoint: (any MCPEndpointMounting)? = nil, metrics: (any MetricsExposition)? = nil) {
+        self.mcpEndpoint = mcpEndpoint
+        self.metrics = metrics
     }
 }
 
 /// The host's MCP HTTP endpoint, as an extension may mount it.
 public protocol MCPEndpointMounting: Sendable {
     func mount(on routes: ExtensionRoutes, at path: String)
+}
+
+/// The host's metrics, rendered on demand.
+public protocol MetricsExposition: Sendable {
+    /// Every metric in the Prometheus text exposition format (version 0.0.4).
+    func prometheusText() -> [UInt8]
 }

@@ -127,12 +127,20 @@ public final class MCPConnection: Sendable {
             return .failure(request.id, .methodNotFound(request.method))
         }
         let params = request.params
+        let observer = server.configuration.observer
         let run: @Sendable () async -> Result<JSONObject, RPCError> = {
+            let began = ContinuousClock.now
+            let outcome: Result<JSONObject, RPCError>
             do throws(RPCError) {
-                return .success(try await handler.handle(params, context))
+                outcome = .success(try await handler.handle(params, context))
             } catch {
-                return .failure(error)
+                outcome = .failure(error)
             }
+            if let observer {
+                let failed = if case .failure = outcome { true } else { false }
+                observer.requestFinished(method: request.method, failed: failed, duration: ContinuousClock.now - began)
+            }
+            return outcome
         }
         let outcome: Result<JSONObject, RPCError>
         if kind == .httpStateless {

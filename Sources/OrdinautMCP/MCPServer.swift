@@ -25,12 +25,14 @@ public final class MCPServer: Sendable {
         public var clientRequestTimeout: Double
         /// The log level used in a session until the client calls `logging/setLevel`.
         public var defaultSessionLogLevel: LogLevel
+        /// Told about every request and tool call (metrics).
+        public var observer: (any MCPObserver)?
 
         public init(
             name: String = "ordinaut", version: String = "0.1.0", title: String? = "Ordinaut",
             instructions: String? = nil, pageSize: Int = 100, cacheTTLMilliseconds: Int = 0,
             requestStateKey: [UInt8]? = nil, requestStateLifetime: Int = 600, clientRequestTimeout: Double = 300,
-            defaultSessionLogLevel: LogLevel = .info
+            defaultSessionLogLevel: LogLevel = .info, observer: (any MCPObserver)? = nil
         ) {
             self.name = name
             self.version = version
@@ -42,6 +44,7 @@ public final class MCPServer: Sendable {
             self.requestStateLifetime = requestStateLifetime
             self.clientRequestTimeout = clientRequestTimeout
             self.defaultSessionLogLevel = defaultSessionLogLevel
+            self.observer = observer
         }
     }
 

@@ -34,7 +34,7 @@ public final class ExtensionHarness: Sendable {
             logger: Logger(label: "test.\(id)"),
             tools: ToolRegistrar(extensionID: id, server: server, declarations: declarations),
             events: ExtensionEvents(extensionID: id, bus: bus, grants: granted, grantSource: "the test's grants"),
-            background: BackgroundTasks(extensionID: id, supervisor: supervisor), mcpEndpoint: nil)
+            background: BackgroundTasks(extensionID: id, supervisor: supervisor))
         routes = SetupResult(routes: try await `extension`.setup(context: context))
         try await `extension`.startup(context: context)
         client = TestClient(server: server, kind: .httpStateless)

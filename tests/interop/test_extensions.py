@@ -290,3 +290,24 @@ def test_ext_list_shows_kinds_and_refusals(binary, tmp_path):
     assert "py_notes\tsubprocess\tpath" in done.stdout
     assert "weather_hooks\twebhook\tpath\teager" in done.stdout
     assert "broken/extension.json" in done.stderr
+
+
+# --- Observability -------------------------------------------------------------------------------
+
+def test_metrics_pass_promtool_and_count_what_happened(example_server):
+    base = example_server.base
+    call_tool(base, "ext.py_notes.list_notes", {})
+    call_tool(base, "ext.py_notes.add_note", {"text": ""})  # invalid arguments: an error outcome
+    text = httpx2.get(f"{base}/metrics", timeout=10).text
+    assert httpx2.get(f"{base}/ext/observability/metrics", timeout=10).status_code == 200
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.fail("promtool is not installed; `make test` installs it (Debian package prometheus)")
+    checked = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert 'ordinaut_tool_calls_total{tool="ext.py_notes.list_notes",outcome="success"}' in text
+    assert 'ordinaut_tool_calls_total{tool="ext.py_notes.add_note",outcome="error"}' in text
+    assert 'ordinaut_mcp_requests_total{method="tools/call",outcome="ok"}' in text
+    assert 'ordinaut_extension_state{extension="py_notes",state="active"} 1' in text
+    assert 'route="/ext/py_notes/*"' not in text  # subprocess routes are labelled by extension, not path
+    assert 'ordinaut_http_requests_total{method="POST",route="/mcp",status="200"}' in text

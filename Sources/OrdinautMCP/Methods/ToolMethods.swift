@@ -22,6 +22,20 @@ struct CallToolMethod: MethodHandler {
     func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
         guard let name = params["name"]?.stringValue else { throw RPCError.invalidParams("tools/call needs a string \"name\"") }
         guard let entry = context.server.tools.lookup(name) else { throw RPCError.invalidParams("Unknown tool: \(name)") }
+        guard let observer = context.server.configuration.observer else { return try await call(entry, params, context) }
+        let began = ContinuousClock.now
+        do throws(RPCError) {
+            let result = try await call(entry, params, context)
+            let outcome: ToolCallOutcome = result["resultType"] == "input_required" ? .inputRequired : result["isError"] == true ? .error : .success
+            observer.toolCallFinished(tool: entry.tool.name, outcome: outcome, duration: ContinuousClock.now - began)
+            return result
+        } catch {
+            observer.toolCallFinished(tool: entry.tool.name, outcome: .failed, duration: ContinuousClock.now - began)
+            throw error
+        }
+    }
+
+    private func call(_ entry: RegisteredTool, _ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
         let arguments: JSONObject
         switch params["arguments"] {
         case nil, .null?: arguments = [:]
