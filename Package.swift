@@ -157,7 +157,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "OrdinautBench",
-            dependencies: ["OrdinautCalendar", "OrdinautCore", "OrdinautJMESPath", "OrdinautMCP"],
+            dependencies: [
+                "OrdinautCalendar", "OrdinautCore", "OrdinautJMESPath", "OrdinautMCP", "OrdinautEvents", "OrdinautRedis",
+                "OrdinautWebhooks",
+            ],
             path: "bench/swift",
             swiftSettings: swiftSettings
         ),

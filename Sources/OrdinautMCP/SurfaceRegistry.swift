@@ -39,6 +39,18 @@ public final class ResourceRegistry: Sendable {
         changes.publish(.resourcesListChanged)
     }
 
+    /// Removes the resource at `uri`; returns whether it was there.
+    @discardableResult
+    public func unregister(uri: String) -> Bool {
+        let removed = state.withLock { state -> Bool in
+            guard state.resources.removeValue(forKey: uri) != nil else { return false }
+            state.order.removeAll { $0 == uri }
+            return true
+        }
+        if removed { changes.publish(.resourcesListChanged) }
+        return removed
+    }
+
     /// Tells subscribers that the resource at `uri` changed.
     public func notifyUpdated(_ uri: String) {
         changes.publish(.resourceUpdated(uri: uri))
@@ -94,6 +106,18 @@ public final class PromptRegistry: Sendable {
         }
         guard added else { throw RegistrationError("a prompt named \(prompt.name) is already registered") }
         changes.publish(.promptsListChanged)
+    }
+
+    /// Removes the prompt called `name`; returns whether it was there.
+    @discardableResult
+    public func unregister(name: String) -> Bool {
+        let removed = state.withLock { state -> Bool in
+            guard state.prompts.removeValue(forKey: name) != nil else { return false }
+            state.order.removeAll { $0 == name }
+            return true
+        }
+        if removed { changes.publish(.promptsListChanged) }
+        return removed
     }
 
     var all: [Prompt] { state.withLock { state in state.order.compactMap { state.prompts[$0] } } }

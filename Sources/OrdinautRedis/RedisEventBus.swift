@@ -38,6 +38,9 @@ public final class RedisEventBus: EventBus {
     let configuration: Configuration
     let logger: Logger
     private let executor: CommandExecutor
+    /// Streams this process has recorded in the index, and when: re-recorded after a minute, in
+    /// case Redis lost its data.
+    private let indexed = Mutex<[String: ContinuousClock.Instant]>([:])
     /// Names this process's consumers.
     let consumerPrefix = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
 
@@ -62,11 +65,19 @@ public final class RedisEventBus: EventBus {
             if let problem = StreamName.problem(with: part, as: role) { throw EventBusError(problem) }
         }
         let stream = StreamName(source: source, namespace: namespace, name: name).description
-        let replies = await executor.run([
-            ["XADD", stream, "MAXLEN", "~", String(configuration.retention), "*",
-             "source", source, "namespace", namespace, "name", name, "payload", payload.encodedString()],
-            ["SADD", Self.streamIndex, stream],
-        ])
+        var commands = [["XADD", stream, "MAXLEN", "~", String(configuration.retention), "*",
+                         "source", source, "namespace", namespace, "name", name, "payload", payload.encodedString()]]
+        let now = ContinuousClock.now
+        let index = indexed.withLock { indexed in
+            guard let last = indexed[stream], now - last < .seconds(60) else {
+                indexed[stream] = now
+                return true
+            }
+            return false
+        }
+        if index { commands.append(["SADD", Self.streamIndex, stream]) }
+        let replies = await executor.run(commands)
+        if case .failure = replies, index { indexed.withLock { _ = $0.removeValue(forKey: stream) } }
         switch replies {
         case .failure(let error):
             throw EventBusError("publishing to \(stream) failed: \(error)")

@@ -2,6 +2,7 @@
  * mcpbench: the load generator and the physical-limit probes for Ordinaut's benchmarks.
  *
  *   mcpbench stdio INFLIGHT CALLS SECONDS -- COMMAND...   tools/call "echo" round trips over stdio
+ *                                                         (MCPBENCH_TOOL names another tool)
  *   mcpbench pipe-echo INFLIGHT CALLS SECONDS [CPU]       the same traffic against a C line echo (the limit),
  *                                                         its echo process pinned to CPU when given
  *   mcpbench coldstart RUNS -- COMMAND...                 exec -> first initialize answer, median of RUNS
@@ -122,9 +123,11 @@ static long rss_kib(pid_t pid) {
 }
 
 static int make_call(char *out, size_t size, long id) {
+    static const char *tool;
+    if (!tool) tool = getenv("MCPBENCH_TOOL") ? getenv("MCPBENCH_TOOL") : "echo";
     return snprintf(out, size,
-                    "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
-                    "\"arguments\":{\"text\":\"%s\"}}}\n", id, TEXT);
+                    "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\",\"params\":{\"name\":\"%s\","
+                    "\"arguments\":{\"text\":\"%s\"}}}\n", id, tool, TEXT);
 }
 
 static void finish(peer_t *peer) {

@@ -6,6 +6,16 @@ import OrdinautCore
 import OrdinautJMESPath
 import OrdinautMCP
 
+// Throughput modes for the extension benchmarks (bench/extensions.sh).
+if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "redis" {
+    try await benchRedis(CommandLine.arguments)
+    exit(0)
+}
+if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "webhook" {
+    try await benchWebhook(CommandLine.arguments)
+    exit(0)
+}
+
 func measure(_ label: String, operations: Int, repeats: Int = 3, _ body: () throws -> Int) rethrows {
     var samples: [Double] = []
     var sink = 0

@@ -4,7 +4,9 @@
 It is an ordinary MCP server on stdio (any MCP client could use it) that also speaks Ordinaut's
 host methods (protocol/host-protocol.md):
 
-* tools ``add_note`` and ``list_notes`` (Ordinaut lists them as ``ext.py_notes.add_note`` …);
+* tools ``add_note`` and ``list_notes`` (Ordinaut lists them as ``ext.py_notes.add_note`` …), a
+  prompt ``summarize`` (``ext.py_notes.summarize``) and a resource ``notes://all`` (offered by Ordinaut
+  as ``ext://py_notes/notes://all``);
 * HTTP routes under ``/ext/py_notes/`` through ``ordinaut/http``: ``GET /notes``, ``POST /notes``;
 * ``ordinaut/events/publish`` to announce each note; the manifest subscribes it to ``note.*``, whose
   events arrive as ``ordinaut/event`` requests (``ordinaut/events/subscribe`` adds patterns at run time).
@@ -96,7 +98,7 @@ def handle(message):
         host = (params.get("capabilities", {}).get("experimental") or {}).get("ordinaut/host") or {}
         grants.update(host.get("grants", []))
         return {"protocolVersion": params.get("protocolVersion", "2025-11-25"),
-                "capabilities": {"tools": {}},
+                "capabilities": {"tools": {}, "prompts": {}, "resources": {}},
                 "serverInfo": {"name": "py-notes", "version": "1.0.0"}}
     if method == "ping":
         return {}
@@ -109,6 +111,20 @@ def handle(message):
         if name == "list_notes":
             return tool_result(list_notes())
         return {"content": [{"type": "text", "text": "unknown tool %s" % name}], "isError": True}
+    if method == "prompts/list":
+        return {"prompts": [{"name": "summarize", "description": "Asks for a summary of the notes.",
+                             "arguments": [{"name": "style", "description": "e.g. terse", "required": False}]}]}
+    if method == "prompts/get":
+        style = (params.get("arguments") or {}).get("style", "plain")
+        with lock:
+            text = "Summarize these notes (%s): %s" % (style, "; ".join(notes) or "(none)")
+        return {"messages": [{"role": "user", "content": {"type": "text", "text": text}}]}
+    if method == "resources/list":
+        return {"resources": [{"uri": "notes://all", "name": "All notes", "mimeType": "application/json"}]}
+    if method == "resources/read":
+        if params.get("uri") != "notes://all":
+            raise LookupError(params.get("uri"))
+        return {"contents": [{"uri": "notes://all", "mimeType": "application/json", "text": json.dumps(list_notes()["notes"])}]}
     if method == "ordinaut/http":
         return handle_http(params)
     if method == "ordinaut/event":

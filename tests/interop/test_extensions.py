@@ -78,6 +78,15 @@ async def test_python_extension_through_the_sdk(example_server):
         assert added.structured_content["count"] == 1
         invalid = await client.call_tool("ext__py_notes__add_note", {"text": ""})
         assert invalid.is_error
+        # Its prompt and resource are imported under the extension's namespace.
+        prompts = {prompt.name for prompt in (await client.list_prompts()).prompts}
+        assert "ext.py_notes.summarize" in prompts
+        prompt = await client.get_prompt("ext.py_notes.summarize", {"style": "terse"})
+        assert prompt.messages[0].content.text == "Summarize these notes (terse): buy milk"
+        resources = {str(resource.uri) for resource in (await client.list_resources()).resources}
+        assert "ext://py_notes/notes://all" in resources
+        contents = await client.read_resource("ext://py_notes/notes://all")
+        assert json.loads(contents.contents[0].text) == ["buy milk"]
     entry = status(base)["extensions"]["py_notes"]
     assert entry["state"] == "active" and entry["kind"] == "subprocess"
     assert entry["process"]["server_info"]["name"] == "py-notes"

@@ -30,6 +30,8 @@ final class SubprocessExtension: Sendable {
         var restarts = 0
         var lastExit: String?
         var importedTools: [String] = []
+        var importedPrompts: [String] = []
+        var importedResources: [String] = []
         var skippedTools: [JSONValue] = []
         var serverInfo: JSONValue?
         var stderrTail: [String] = []
@@ -157,6 +159,134 @@ final class SubprocessExtension: Sendable {
         connection.notify("notifications/initialized")
         if result["capabilities"]?["tools"] != nil {
             try await importTools(connection)
+        }
+        if result["capabilities"]?["prompts"] != nil {
+            try await importPrompts(connection)
+        }
+        if result["capabilities"]?["resources"] != nil {
+            try await importResources(connection)
+        }
+    }
+
+    /// Every page of a list method's `key` array.
+    private func listAll(_ connection: ChildConnection, _ method: String, _ key: String) async throws(ActivationFailure) -> [JSONValue] {
+        var listed: [JSONValue] = []
+        var cursor: JSONValue?
+        repeat {
+            var params: JSONObject = [:]
+            if let cursor { params["cursor"] = cursor }
+            switch await connection.request(method, params, timeout: manifest.limits.startupTimeout) {
+            case .success(let page):
+                guard let items = page[key]?.arrayValue else {
+                    throw ActivationFailure(phase: method, message: "the \(method) result has no \(key) array")
+                }
+                listed += items
+                cursor = page["nextCursor"]
+            case .failure(let failure):
+                throw ActivationFailure(phase: method, message: "\(method) failed: \(failure)")
+            }
+        } while cursor != nil && listed.count < 10_000
+        return listed
+    }
+
+    /// Registers the program's prompts as `ext.<id>.<name>`; `prompts/get` is forwarded.
+    private func importPrompts(_ connection: ChildConnection) async throws(ActivationFailure) {
+        guard grants.contains(.tools) else { return }
+        var imported: [String] = []
+        for entry in try await listAll(connection, "prompts/list", "prompts") {
+            guard let remote = entry["name"]?.stringValue else { continue }
+            let name = "ext.\(id).\(remote)"
+            let arguments = (entry["arguments"]?.arrayValue ?? []).compactMap { argument -> PromptArgument? in
+                argument["name"]?.stringValue.map {
+                    PromptArgument(name: $0, description: argument["description"]?.stringValue, required: argument["required"]?.boolValue ?? false)
+                }
+            }
+            let prompt = Prompt(name: name, title: entry["title"]?.stringValue, description: entry["description"]?.stringValue,
+                                arguments: arguments) { [weak self] values, _ in
+                guard let self else { throw ToolError("the extension host is shutting down") }
+                return try await self.getPrompt(remote, values)
+            }
+            server.prompts.unregister(name: name)
+            do throws(RegistrationError) {
+                try registrar.register(prompt)
+                imported.append(name)
+            } catch {
+                logger.warning("extension prompt not imported", metadata: ["prompt": .string(remote), "reason": .string(error.message)])
+            }
+        }
+        let previous = state.withLock { state in
+            defer { state.importedPrompts = imported }
+            return state.importedPrompts
+        }
+        for name in previous where !imported.contains(name) { server.prompts.unregister(name: name) }
+    }
+
+    /// Registers the program's resources as `ext://<id>/<its URI>`; `resources/read` is forwarded.
+    private func importResources(_ connection: ChildConnection) async throws(ActivationFailure) {
+        guard grants.contains(.tools) else { return }
+        var imported: [String] = []
+        for entry in try await listAll(connection, "resources/list", "resources") {
+            guard let remote = entry["uri"]?.stringValue else { continue }
+            let uri = "ext://\(id)/\(remote)"
+            let resource = Resource(uri: uri, name: entry["name"]?.stringValue ?? remote, title: entry["title"]?.stringValue,
+                                    description: entry["description"]?.stringValue, mimeType: entry["mimeType"]?.stringValue) { [weak self] _, _, _ in
+                guard let self else { throw ToolError("the extension host is shutting down") }
+                return try await self.readResource(remote, as: uri)
+            }
+            server.resources.unregister(uri: uri)
+            do throws(RegistrationError) {
+                try registrar.register(resource)
+                imported.append(uri)
+            } catch {
+                logger.warning("extension resource not imported", metadata: ["resource": .string(remote), "reason": .string(error.message)])
+            }
+        }
+        let previous = state.withLock { state in
+            defer { state.importedResources = imported }
+            return state.importedResources
+        }
+        for uri in previous where !imported.contains(uri) { server.resources.unregister(uri: uri) }
+    }
+
+    private func running() throws -> ChildConnection {
+        guard let connection = state.withLock({ $0.phase == .running ? $0.connection : nil }) else {
+            throw ToolError("extension \"\(id)\" is not running")
+        }
+        return connection
+    }
+
+    private func getPrompt(_ remote: String, _ values: [String: String]) async throws -> (description: String?, messages: [PromptMessage]) {
+        let arguments = JSONObject(values.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })
+        switch await try running().request("prompts/get", ["name": .string(remote), "arguments": .object(arguments)], timeout: manifest.limits.callTimeout) {
+        case .success(let result):
+            var messages: [PromptMessage] = []
+            for message in result["messages"]?.arrayValue ?? [] {
+                guard let role = message["role"]?.stringValue.flatMap(PromptMessage.Role.init(rawValue:)),
+                      let content = message["content"].flatMap(Content.init(json:)) else {
+                    throw ToolError("extension \"\(id)\" returned a malformed prompt message")
+                }
+                messages.append(PromptMessage(role: role, content: content))
+            }
+            return (result["description"]?.stringValue, messages)
+        case .failure(let failure):
+            throw ToolError("extension \"\(id)\" failed prompt \(remote): \(failure)")
+        }
+    }
+
+    private func readResource(_ remote: String, as uri: String) async throws -> [ResourceContents] {
+        switch await try running().request("resources/read", ["uri": .string(remote)], timeout: manifest.limits.callTimeout) {
+        case .success(let result):
+            return try (result["contents"]?.arrayValue ?? []).map { item in
+                guard let contents = ResourceContents(json: item) else {
+                    throw ToolError("extension \"\(id)\" returned malformed contents for \(remote)")
+                }
+                switch contents.body {
+                case .text(let text): return ResourceContents(uri: uri, mimeType: contents.mimeType, text: text)
+                case .blob(let blob): return ResourceContents(uri: uri, mimeType: contents.mimeType, blobBase64: blob)
+                }
+            }
+        case .failure(let failure):
+            throw ToolError("extension \"\(id)\" failed to read \(remote): \(failure)")
         }
     }
 
@@ -289,7 +419,10 @@ final class SubprocessExtension: Sendable {
         connection?.close()
         if let process { await terminate(process, within: limit) }
         state.withLock { $0.phase = .stopped }
-        for name in state.withLock({ $0.importedTools }) { server.tools.unregister(name) }
+        let (tools, prompts, resources) = state.withLock { ($0.importedTools, $0.importedPrompts, $0.importedResources) }
+        for name in tools { server.tools.unregister(name) }
+        for name in prompts { server.prompts.unregister(name: name) }
+        for uri in resources { server.resources.unregister(uri: uri) }
     }
 
     private func terminate(_ process: Process, within limit: Duration) async {
@@ -462,6 +595,16 @@ final class SubprocessExtension: Sendable {
                     self?.logger.warning("re-importing tools failed", metadata: ["error": .string(error.message)])
                 }
             }
+        case "notifications/prompts/list_changed", "notifications/resources/list_changed":
+            guard let connection = state.withLock({ $0.connection }) else { return }
+            let prompts = method.contains("prompts")
+            Task { [weak self] in
+                do throws(ActivationFailure) {
+                    if prompts { try await self?.importPrompts(connection) } else { try await self?.importResources(connection) }
+                } catch {
+                    self?.logger.warning("re-importing failed", metadata: ["error": .string(error.message)])
+                }
+            }
         case "notifications/message":
             logger.info("\(params["data"]?.encodedString() ?? "")", metadata: ["mcp_level": .string(params["level"]?.stringValue ?? "info")])
         default:
@@ -477,6 +620,8 @@ final class SubprocessExtension: Sendable {
                 "executable": .string(executable), "restarts": .integer(Int64(state.restarts)),
                 "in_flight": .integer(Int64(state.inFlight)), "imported_tools": .array(state.importedTools.map { .string($0) }),
             ]
+            if !state.importedPrompts.isEmpty { object["imported_prompts"] = .array(state.importedPrompts.map { .string($0) }) }
+            if !state.importedResources.isEmpty { object["imported_resources"] = .array(state.importedResources.map { .string($0) }) }
             switch state.phase {
             case .running: object["phase"] = "running"
             case .restarting(let attempt):
