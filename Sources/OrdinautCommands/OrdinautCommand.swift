@@ -4,6 +4,8 @@ import Hummingbird
 import Logging
 import Ordinaut
 import OrdinautExtensionHost
+// A custom build's `main.swift` names its extensions with this type and nothing else of the host.
+@_exported import struct OrdinautExtensionHost.CompiledExtension
 import ServiceLifecycle
 import Synchronization
 

@@ -5,8 +5,11 @@ cd "$(dirname "$0")"
 swift build --build-tests
 swift test --skip-build
 export ORDINAUT_EXT_ENTRY_GRANTS='{"greeter": ["ROUTES", "TOOLS", "EVENTS_PUB", "BACKGROUND_TASKS"]}'
+# Eager: with no manifest to declare its tools, a lazy compiled-in extension's tools appear only once
+# something (a route request) has started it.
+export ORDINAUT_EXT_ENTRY_EAGER='{"greeter": true}'
 binary=$(swift build --show-bin-path)/ordinaut-custom
-"$binary" ext list | grep -q $'^greeter\tcompiled\tcompiled'
+"$binary" ext list | grep -q $'^greeter\tcompiled\tcompiled\teager\tBACKGROUND_TASKS,EVENTS_PUB,ROUTES,TOOLS$'
 output=$("$binary" tools call ext.greeter.hello --args '{"name": "Ada"}' 2>/dev/null)
 case "$output" in
     *'"greeting":"Hello, Ada!"'*) echo "swift-extension: ok" ;;
