@@ -135,23 +135,28 @@ final class RedisConnection {
         return error
     }
 
+    /// The arguments as hiredis wants them: one buffer holding every argument, with pointers and lengths.
     private static func withArgv<R>(_ arguments: [String], _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> R) -> R {
-        let buffers = arguments.map { Array($0.utf8) }
-        var pointers: [UnsafePointer<CChar>?] = []
+        var storage: [UInt8] = []
         var lengths: [Int] = []
-        var storage: [UnsafeMutablePointer<CChar>] = []
-        for bytes in buffers {
-            let copy = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, bytes.count))
-            bytes.withUnsafeBufferPointer { source in
-                source.withMemoryRebound(to: CChar.self) { copy.update(from: $0.baseAddress ?? UnsafePointer(copy), count: bytes.count) }
-            }
-            storage.append(copy)
-            pointers.append(UnsafePointer(copy))
-            lengths.append(bytes.count)
+        lengths.reserveCapacity(arguments.count)
+        for argument in arguments {
+            let before = storage.count
+            storage.append(contentsOf: argument.utf8)
+            lengths.append(storage.count - before)
         }
-        defer { storage.forEach { $0.deallocate() } }
-        return pointers.withUnsafeMutableBufferPointer { argv in
-            lengths.withUnsafeBufferPointer { body(Int32(arguments.count), argv.baseAddress!, $0.baseAddress!) }
+        return storage.withUnsafeBufferPointer { buffer in
+            let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
+            var pointers: [UnsafePointer<CChar>?] = []
+            pointers.reserveCapacity(arguments.count)
+            var offset = 0
+            for length in lengths {
+                pointers.append(base + offset)
+                offset += length
+            }
+            return pointers.withUnsafeMutableBufferPointer { argv in
+                lengths.withUnsafeBufferPointer { body(Int32(arguments.count), argv.baseAddress!, $0.baseAddress!) }
+            }
         }
     }
 

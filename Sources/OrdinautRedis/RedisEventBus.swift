@@ -37,6 +37,7 @@ public final class RedisEventBus: EventBus {
 
     let configuration: Configuration
     let logger: Logger
+    private let retention: String
     private let executor: CommandExecutor
     /// Streams this process has recorded in the index, and when: re-recorded after a minute, in
     /// case Redis lost its data.
@@ -48,6 +49,7 @@ public final class RedisEventBus: EventBus {
     public init(configuration: Configuration, logger: Logger = Logger(label: "ordinaut.events.redis")) throws(RedisError) {
         self.configuration = configuration
         self.logger = logger
+        retention = String(configuration.retention)
         let probe = try RedisConnection(configuration.url)
         if case .error(let message) = try probe.command(["PING"]) { throw .reply(message) }
         executor = CommandExecutor(configuration: configuration, logger: logger, connection: probe)
@@ -65,7 +67,7 @@ public final class RedisEventBus: EventBus {
             if let problem = StreamName.problem(with: part, as: role) { throw EventBusError(problem) }
         }
         let stream = StreamName(source: source, namespace: namespace, name: name).description
-        var commands = [["XADD", stream, "MAXLEN", "~", String(configuration.retention), "*",
+        var commands = [["XADD", stream, "MAXLEN", "~", retention, "*",
                          "source", source, "namespace", namespace, "name", name, "payload", payload.encodedString()]]
         let now = ContinuousClock.now
         let index = indexed.withLock { indexed in

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import Synchronization
 
 /// Reads newline-delimited messages from a file descriptor on a dedicated thread, so that waiting
 /// for input blocks that thread only — never the concurrency pool, and never a polling sleep.
@@ -16,17 +17,45 @@ package final class LineReader: Sendable {
         case tooLong(Int)
     }
 
+    /// The lines, in stream mode; empty and finished in callback mode.
     package let lines: AsyncStream<Line>
-    private let continuation: AsyncStream<Line>.Continuation
+    private let deliver: @Sendable (Line) -> Void
+    private let end: @Sendable () -> Void
     private let descriptor: Int32
     private let maximumLineLength: Int
     private let threadName: String
 
+    /// Stream mode: lines arrive on `lines`.
     package init(descriptor: Int32, maximumLineLength: Int, threadName: String = "ordinaut-stdin") {
         self.descriptor = descriptor
         self.maximumLineLength = maximumLineLength
         self.threadName = threadName
-        (lines, continuation) = AsyncStream.makeStream(of: Line.self, bufferingPolicy: .unbounded)
+        let (lines, continuation) = AsyncStream.makeStream(of: Line.self, bufferingPolicy: .unbounded)
+        self.lines = lines
+        deliver = { continuation.yield($0) }
+        end = { continuation.finish() }
+    }
+
+    /// Callback mode: `onLine` runs on the reading thread for each line — for consumers that can act
+    /// at once (resuming a waiting request) and so save a hop through the concurrency pool — and
+    /// `onEnd` once, at end of input or on `stop()`.
+    package init(descriptor: Int32, maximumLineLength: Int, threadName: String,
+                 onLine: @escaping @Sendable (Line) -> Void, onEnd: @escaping @Sendable () -> Void) {
+        self.descriptor = descriptor
+        self.maximumLineLength = maximumLineLength
+        self.threadName = threadName
+        let (lines, continuation) = AsyncStream.makeStream(of: Line.self)
+        continuation.finish()
+        self.lines = lines
+        let ended = Mutex(false)
+        deliver = { line in if !ended.withLock({ $0 }) { onLine(line) } }
+        end = {
+            let first = ended.withLock { done in
+                defer { done = true }
+                return !done
+            }
+            if first { onEnd() }
+        }
     }
 
     /// Starts the reading thread; the stream finishes at end of input or on a read error.
@@ -38,7 +67,7 @@ package final class LineReader: Sendable {
 
     /// Ends the stream now (graceful shutdown); the thread itself ends with the process or at EOF.
     package func stop() {
-        continuation.finish()
+        end()
     }
 
     private func readLoop() {
@@ -54,7 +83,7 @@ package final class LineReader: Sendable {
             var start = 0
             for i in 0..<count where buffer[i] == 0x0A {
                 if skipping > 0 {
-                    continuation.yield(.tooLong(skipping + i - start))
+                    deliver(.tooLong(skipping + i - start))
                     skipping = 0
                 } else {
                     pending.append(contentsOf: UnsafeBufferPointer(start: buffer + start, count: i - start))
@@ -72,13 +101,13 @@ package final class LineReader: Sendable {
                 pending.append(contentsOf: UnsafeBufferPointer(start: buffer + start, count: rest))
             }
         }
-        if skipping > 0 { continuation.yield(.tooLong(skipping)) } else { emit(&pending) }
-        continuation.finish()
+        if skipping > 0 { deliver(.tooLong(skipping)) } else { emit(&pending) }
+        end()
     }
 
     private func emit(_ pending: inout [UInt8]) {
         if pending.last == 0x0D { pending.removeLast() }
-        if !pending.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continuation.yield(.message(pending)) }
+        if !pending.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { deliver(.message(pending)) }
         pending.removeAll(keepingCapacity: true)
     }
 }

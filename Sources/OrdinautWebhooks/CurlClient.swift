@@ -25,12 +25,8 @@ public struct HTTPCall: Sendable {
 /// What came back.
 public struct HTTPCallResponse: Sendable {
     public let status: Int
-    public let headers: [(name: String, value: String)]
+    public let contentType: String?
     public let body: [UInt8]
-
-    public func header(_ name: String) -> String? {
-        headers.last { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
-    }
 }
 
 /// Why there is no response.
@@ -176,7 +172,6 @@ private final class Transfer: @unchecked Sendable {
     private var requestHeaders: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
     var body: [UInt8] = []
-    var headerLines: [(String, String)] = []
     var exceeded = false
     private var finished = false
 
@@ -189,7 +184,7 @@ private final class Transfer: @unchecked Sendable {
 
     deinit {
         curl_slist_free_all(requestHeaders)
-        curl_easy_cleanup(easy)
+        HandlePool.shared.put(easy)
         errorBuffer.deallocate()
     }
 
@@ -197,7 +192,7 @@ private final class Transfer: @unchecked Sendable {
         guard call.url.hasPrefix("http://") || call.url.hasPrefix("https://") else {
             return .failure(.invalid("only http and https URLs are allowed"))
         }
-        guard let easy = curl_easy_init() else { return .failure(.connection("libcurl could not create a handle")) }
+        guard let easy = HandlePool.shared.take() else { return .failure(.connection("libcurl could not create a handle")) }
         let transfer = Transfer(easy: easy, limit: call.maxResponseBytes, timeout: call.timeout)
         let milliseconds = max(1, Int(call.timeout.components.seconds) * 1000 + Int(call.timeout.components.attoseconds / 1_000_000_000_000_000))
         ordinaut_curl_set_string(easy, CURLOPT_URL, call.url)
@@ -232,7 +227,6 @@ private final class Transfer: @unchecked Sendable {
         let opaque = Unmanaged.passUnretained(transfer).toOpaque()
         ordinaut_curl_set_pointer(easy, CURLOPT_PRIVATE, opaque)
         ordinaut_curl_set_pointer(easy, CURLOPT_WRITEDATA, opaque)
-        ordinaut_curl_set_pointer(easy, CURLOPT_HEADERDATA, opaque)
         ordinaut_curl_set_write_function(easy) { data, size, count, user in
             let transfer = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
             let length = size * count
@@ -243,20 +237,6 @@ private final class Transfer: @unchecked Sendable {
             data?.withMemoryRebound(to: UInt8.self, capacity: length) { transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length)) }
             return length
         }
-        ordinaut_curl_set_header_function(easy) { data, size, count, user in
-            let transfer = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
-            let length = size * count
-            guard let data else { return length }
-            let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
-            if line.hasPrefix("HTTP/") {
-                transfer.headerLines = []
-            } else if let colon = line.firstIndex(of: ":") {
-                let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-                let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-                transfer.headerLines.append((name, value))
-            }
-            return length
-        }
         return .success(transfer)
     }
 
@@ -264,7 +244,10 @@ private final class Transfer: @unchecked Sendable {
         if code == CURLE_OK {
             var status = 0
             ordinaut_curl_get_long(easy, CURLINFO_RESPONSE_CODE, &status)
-            finish(.success(HTTPCallResponse(status: status, headers: headerLines, body: body)))
+            var type: UnsafeMutableRawPointer?
+            ordinaut_curl_get_pointer(easy, CURLINFO_CONTENT_TYPE, &type)
+            let contentType = type.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) }
+            finish(.success(HTTPCallResponse(status: status, contentType: contentType, body: body)))
         } else if exceeded {
             finish(.failure(.tooLarge(limit)))
         } else if code == CURLE_OPERATION_TIMEDOUT {
@@ -279,5 +262,31 @@ private final class Transfer: @unchecked Sendable {
         guard !finished, let continuation else { return }
         finished = true
         continuation.resume(returning: result)
+    }
+}
+
+/// Easy handles kept for reuse: `curl_easy_reset` clears the options but keeps the handle's
+/// buffers, which saves allocating them for every call.
+private final class HandlePool: Sendable {
+    static let shared = HandlePool()
+    private let handles = Mutex<[Handle]>([])
+    private let limit = 256
+
+    private struct Handle: @unchecked Sendable {
+        let pointer: UnsafeMutableRawPointer
+    }
+
+    func take() -> UnsafeMutableRawPointer? {
+        handles.withLock { $0.popLast()?.pointer } ?? curl_easy_init()
+    }
+
+    func put(_ easy: UnsafeMutableRawPointer) {
+        curl_easy_reset(easy)
+        let kept = handles.withLock { handles -> Bool in
+            guard handles.count < limit else { return false }
+            handles.append(Handle(pointer: easy))
+            return true
+        }
+        if !kept { curl_easy_cleanup(easy) }
     }
 }

@@ -102,7 +102,7 @@ public enum WebhookTool {
                 content: [.text("webhook \(name): HTTP \(response.status) from \(call.method) \(redacted(call.url))\(excerpt.isEmpty ? "" : ": " + excerpt)")],
                 structuredContent: ["status": .integer(Int64(response.status)), "body": .string(excerpt)], isError: true)
         }
-        let isJSON = response.header("Content-Type")?.lowercased().contains("json") ?? false
+        let isJSON = response.contentType?.lowercased().contains("json") ?? false
         if isJSON, let value = try? JSONParser().parse(response.body), value.objectValue != nil {
             return ToolResult(content: [.text(text)], structuredContent: value)
         }

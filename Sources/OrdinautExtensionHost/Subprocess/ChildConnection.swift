@@ -12,8 +12,10 @@ import Synchronization
 /// JSON-RPC over a child process's stdin and stdout, newline-delimited, in both directions: the
 /// host sends MCP requests and answers the child's `ordinaut/*` requests.
 ///
-/// Reading happens on a dedicated thread (`LineReader`); writing on a serial dispatch queue, so a
-/// child that stops reading its stdin stalls only its own queue, never the concurrency pool.
+/// Reading happens on a dedicated thread (`LineReader`), which resumes a waiting request directly.
+/// Writing happens on the caller, non-blocking; whatever the pipe cannot take at once goes to a
+/// serial dispatch queue, so a child that stops reading its stdin stalls only that queue, never the
+/// concurrency pool.
 final class ChildConnection: Sendable {
     typealias RequestHandler = @Sendable (_ method: String, _ params: JSONObject) async -> Result<JSONValue, RPCError>
     typealias NotificationHandler = @Sendable (_ method: String, _ params: JSONObject) -> Void
@@ -50,8 +52,11 @@ final class ChildConnection: Sendable {
 
     private let state = Mutex(State())
     private let input: FileHandle
-    private let reader: LineReader
-    private let writeQueue: DispatchQueue
+    private let output: FileHandle
+    private let label: String
+    private let maximumLineLength: Int
+    private let reader = Mutex<LineReader?>(nil)
+    private let writer: PipeWriter
     private let logger: Logger
     private let onRequest: RequestHandler
     private let onNotification: NotificationHandler
@@ -59,8 +64,10 @@ final class ChildConnection: Sendable {
     init(input: FileHandle, output: FileHandle, label: String, maximumLineLength: Int, logger: Logger,
          onRequest: @escaping RequestHandler, onNotification: @escaping NotificationHandler) {
         self.input = input
-        reader = LineReader(descriptor: output.fileDescriptor, maximumLineLength: maximumLineLength, threadName: "ext-\(label)")
-        writeQueue = DispatchQueue(label: "ordinaut.ext.\(label).stdin")
+        self.output = output
+        self.label = label
+        self.maximumLineLength = maximumLineLength
+        writer = PipeWriter(descriptor: input.fileDescriptor, label: label)
         self.logger = logger
         self.onRequest = onRequest
         self.onNotification = onNotification
@@ -70,30 +77,37 @@ final class ChildConnection: Sendable {
 
     /// Reads until the child closes its stdout; then every pending request fails with `.closed`.
     func run() async {
-        reader.start()
-        await withTaskGroup(of: Void.self) { group in
-            for await line in reader.lines {
-                switch line {
-                case .tooLong(let length):
-                    noteGarbage("a line of \(length) bytes, longer than the limit")
-                case .message(let bytes):
-                    switch JSONRPCMessage.decode(bytes) {
-                    case .failure(let failure):
-                        noteGarbage(String(decoding: bytes.prefix(200), as: UTF8.self) + " (\(failure.error.message))")
-                    case .success(.response(let response)):
-                        resolve(response)
-                    case .success(.notification(let notification)):
-                        onNotification(notification.method, notification.params)
-                    case .success(.request(let request)):
-                        group.addTask {
-                            let outcome = await self.onRequest(request.method, request.params)
-                            self.send(JSONRPCResponse(id: request.id, outcome: outcome).json)
-                        }
-                    }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let reader = LineReader(
+                descriptor: output.fileDescriptor, maximumLineLength: maximumLineLength, threadName: "ext-\(label)",
+                onLine: { [self] line in receive(line) }, onEnd: { done.resume() })
+            self.reader.withLock { $0 = reader }
+            reader.start()
+        }
+        close()
+    }
+
+    /// Runs on the reading thread: responses resume their request here; requests and notifications
+    /// from the child are handled on tasks of their own.
+    private func receive(_ line: LineReader.Line) {
+        switch line {
+        case .tooLong(let length):
+            noteGarbage("a line of \(length) bytes, longer than the limit")
+        case .message(let bytes):
+            switch JSONRPCMessage.decode(bytes) {
+            case .failure(let failure):
+                noteGarbage(String(decoding: bytes.prefix(200), as: UTF8.self) + " (\(failure.error.message))")
+            case .success(.response(let response)):
+                resolve(response)
+            case .success(.notification(let notification)):
+                onNotification(notification.method, notification.params)
+            case .success(.request(let request)):
+                Task {
+                    let outcome = await self.onRequest(request.method, request.params)
+                    self.send(JSONRPCResponse(id: request.id, outcome: outcome).json)
                 }
             }
         }
-        close()
     }
 
     private func noteGarbage(_ excerpt: String) {
@@ -124,15 +138,14 @@ final class ChildConnection: Sendable {
             return Array(state.pending.values)
         }
         for continuation in pending { continuation.resume(returning: .failure(.closed)) }
-        reader.stop()
-        writeQueue.async { [input] in try? input.close() }
+        reader.withLock { $0 }?.stop()
+        writer.close { [input] in try? input.close() }
     }
 
     func send(_ message: JSONValue) {
         var line = message.encoded()
         line.append(0x0A)
-        let bytes = line
-        writeQueue.async { [input] in try? input.write(contentsOf: bytes) }
+        writer.write(line)
     }
 
     func notify(_ method: String, _ params: JSONObject = [:]) {
@@ -197,5 +210,74 @@ extension ChildConnection.Failure {
     var isClosed: Bool {
         if case .closed = self { return true }
         return false
+    }
+}
+
+/// Writes whole lines to a pipe without blocking the caller: the descriptor is non-blocking, and
+/// what does not fit now is finished, in order, on a serial queue that waits for the pipe.
+final class PipeWriter: Sendable {
+    private let descriptor: Int32
+    private let queue: DispatchQueue
+    /// Writes handed to the queue and not finished; while any are, later writes queue behind them.
+    private let queued = Mutex(0)
+
+    init(descriptor: Int32, label: String) {
+        self.descriptor = descriptor
+        queue = DispatchQueue(label: "ordinaut.ext.\(label).stdin")
+        let flags = fcntl(descriptor, F_GETFL)
+        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
+    }
+
+    func write(_ bytes: [UInt8]) {
+        let rest: ArraySlice<UInt8>? = queued.withLock { queued in
+            guard queued == 0 else {
+                queued += 1
+                return bytes[...]
+            }
+            let written = Self.writeSome(descriptor, bytes[...])
+            // Everything written, or the child is gone (its requests fail when its stdout closes).
+            guard written >= 0, written < bytes.count else { return nil }
+            queued += 1
+            return bytes[written...]
+        }
+        guard let rest else { return }
+        queue.async { [self] in
+            var remaining = rest
+            while !remaining.isEmpty {
+                let written = Self.writeSome(descriptor, remaining)
+                if written < 0 { break }
+                remaining = remaining.dropFirst(written)
+                if !remaining.isEmpty {
+                    var poller = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                    if poll(&poller, 1, 1000) < 0 && errno != EINTR { break }
+                }
+            }
+            queued.withLock { $0 -= 1 }
+        }
+    }
+
+    /// Runs `action` after every queued write.
+    func close(_ action: @escaping @Sendable () -> Void) {
+        queue.async(execute: action)
+    }
+
+    /// Writes what the pipe takes now: the count written, or -1 when the pipe is broken.
+    private static func writeSome(_ descriptor: Int32, _ bytes: ArraySlice<UInt8>) -> Int {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0 && errno == EINTR {
+                    continue
+                } else if written < 0 && errno == EAGAIN {
+                    return offset
+                } else {
+                    return offset == 0 ? -1 : offset
+                }
+            }
+            return offset
+        }
     }
 }
