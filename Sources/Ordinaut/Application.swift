@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import OrdinautEvents
 import OrdinautExtEventsDemo
@@ -98,12 +99,17 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
         endpoint = made
         return MCPEndpointMount(endpoint: made)
     }
-    let router = Router()
+    let router = Router(context: ExtensionRequestContext.self)
     router.add(middleware: HTTPMetricsMiddleware(metrics: engine.metrics))
     endpoint!.addRoutes(to: router)
     engine.extensions.addRoutes(to: router)
+    // Upgrades are decided by a router that holds only the extension mount points: only extensions'
+    // `ws` routes accept WebSockets.
+    let webSockets = Router(context: ExtensionRequestContext.self)
+    engine.extensions.addWebSocketRoutes(to: webSockets)
     return Application(
         router: router,
+        server: .http1WebSocketUpgrade(webSocketRouter: webSockets),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ordinaut"),
         services: engine.services + [endpoint!.sessionReaper],
         logger: logger

@@ -90,11 +90,11 @@ public final class OrdinautMetrics: MCPObserver, MetricsExposition {
 /// Counts every HTTP request by method, route and status, and times it by method and route. The
 /// route is the matched pattern (`/mcp`, `/ext/{id}`), never the raw path, so labels stay few.
 struct HTTPMetricsMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = ExtensionRequestContext
     let metrics: OrdinautMetrics
 
-    func handle(_ request: Request, context: BasicRequestContext,
-                next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: ExtensionRequestContext,
+                next: (Request, ExtensionRequestContext) async throws -> Response) async throws -> Response {
         let began = ContinuousClock.now
         do {
             let response = try await next(request, context)
@@ -109,7 +109,7 @@ struct HTTPMetricsMiddleware: RouterMiddleware {
         }
     }
 
-    private func route(_ request: Request, _ context: BasicRequestContext) -> String {
+    private func route(_ request: Request, _ context: ExtensionRequestContext) -> String {
         if let path = context.endpointPath { return path }
         let path = request.uri.path
         if path.hasPrefix("/ext/") {

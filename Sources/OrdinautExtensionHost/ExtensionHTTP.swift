@@ -13,7 +13,7 @@ extension HTTPField.Name {
 
 extension ExtensionHost {
     /// Adds `GET /ext/status`, `GET /extensions`, `GET /tools` and the `/ext/<id>/…` mount points.
-    public func addRoutes(to router: Router<BasicRequestContext>) {
+    public func addRoutes(to router: Router<ExtensionRequestContext>) {
         router.add(middleware: ExtensionMountMiddleware(host: self))
         router.get("/ext/status") { _, _ in ErrorBody.json(.ok, self.status()) }
         router.get("/extensions") { _, _ in ErrorBody.json(.ok, self.extensionList()) }
@@ -26,8 +26,13 @@ extension ExtensionHost {
         }
     }
 
+    /// The mount points alone, for the router that decides WebSocket upgrades.
+    public func addWebSocketRoutes(to router: Router<ExtensionRequestContext>) {
+        router.add(middleware: ExtensionMountMiddleware(host: self))
+    }
+
     /// Serves a request below `/ext/<id>`: health, scope check, activation, then the extension.
-    func serve(_ request: Request, _ context: BasicRequestContext, id: String, rest: Substring) async throws -> Response {
+    func serve(_ request: Request, _ context: ExtensionRequestContext, id: String, rest: Substring) async throws -> Response {
         guard let record = record(id) else {
             return ErrorBody.response(.notFound, "not_found", "no extension \"\(id)\" is loaded",
                                       details: ["available": .array(order.map { .string($0) })])
@@ -201,11 +206,11 @@ extension ExtensionHost {
 
 /// Sends `/ext/<id>` and everything below it to the extension host; `/ext/status` stays a route.
 struct ExtensionMountMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = ExtensionRequestContext
     let host: ExtensionHost
 
-    func handle(_ request: Request, context: BasicRequestContext,
-                next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: ExtensionRequestContext,
+                next: (Request, ExtensionRequestContext) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         guard path.hasPrefix("/ext/") else { return try await next(request, context) }
         let tail = path.dropFirst(5)

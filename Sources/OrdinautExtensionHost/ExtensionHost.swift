@@ -237,7 +237,7 @@ public final class ExtensionHost: Service, Sendable {
             let error = CapabilityError(extensionID: record.id, capability: .routes, grantSource: record.grantSource)
             throw ActivationFailure(phase: "setup", message: error.description)
         }
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: ExtensionRequestContext.self)
         if record.granted.contains(.staticFiles), let directory = record.directory {
             router.add(middleware: FileMiddleware(directory + "/static", urlBasePath: "/ext/\(record.id)/static", searchForIndexHtml: true))
         }

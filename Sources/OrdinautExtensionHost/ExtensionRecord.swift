@@ -4,7 +4,7 @@ import OrdinautExtensionKit
 import Synchronization
 
 /// Answers an HTTP request below `/ext/<id>`.
-typealias ExtensionResponder = @Sendable (Request, BasicRequestContext) async throws -> Response
+typealias ExtensionResponder = @Sendable (Request, ExtensionRequestContext) async throws -> Response
 
 /// One discovered extension and everything the host knows about it.
 final class ExtensionRecord: Sendable {

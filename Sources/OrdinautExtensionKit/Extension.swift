@@ -1,5 +1,6 @@
 @_exported import HTTPTypes
 @_exported import Hummingbird
+@_exported import HummingbirdWebSocket
 @_exported import Logging
 @_exported import OrdinautCore
 @_exported import OrdinautEvents
@@ -25,8 +26,12 @@ public struct ExtensionInfo: Sendable, Equatable {
 /// out because Hummingbird, which extensions also see, has a `RequestContext` of its own.
 public typealias ToolCallContext = OrdinautMCP.RequestContext
 
-/// The routes an extension serves, mounted at `/ext/<id>`. Create one with `context.routes`.
-public typealias ExtensionRoutes = RouteCollection<BasicRequestContext>
+/// The request context of every route: Hummingbird's, able to upgrade to a WebSocket.
+public typealias ExtensionRequestContext = BasicWebSocketRequestContext
+
+/// The routes an extension serves, mounted at `/ext/<id>`. Create one with `context.routes()`;
+/// `routes.ws(path) { inbound, outbound, context in … }` adds a WebSocket route.
+public typealias ExtensionRoutes = RouteCollection<ExtensionRequestContext>
 
 /// A compiled-in extension.
 ///

@@ -69,7 +69,7 @@ public final class ExtensionContext: Sendable {
     /// A new, empty route collection to fill and return from `setup` (`ROUTES`).
     public func routes() throws(CapabilityError) -> ExtensionRoutes {
         try require(.routes)
-        return ExtensionRoutes()
+        return ExtensionRoutes(context: ExtensionRequestContext.self)
     }
 
     /// The extension's `static/` folder, served at `/ext/<id>/static/` (`STATIC`).

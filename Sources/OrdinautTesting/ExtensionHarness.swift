@@ -53,7 +53,7 @@ public final class ExtensionHarness: Sendable {
 
     /// Runs `body` against the extension's routes, mounted at `/ext/<id>` as the host mounts them.
     public func testRoutes<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
-        let router = Router()
+        let router = Router(context: ExtensionRequestContext.self)
         if let collection = routes.routes {
             router.addRoutes(collection, atPath: RouterPath(context.mountPath))
         }

@@ -7,6 +7,8 @@ import OrdinautExtensionKit
 /// - `GET /ext/events_demo/subscribe/{stream}` follows a stream as Server-Sent Events whose `data:`
 ///   lines are JSON events (`?namespace=`, `?source=` — default `events_demo`; `Last-Event-ID` or
 ///   `?after=` replays retained events first).
+/// - `GET /ext/events_demo/ws/{stream}` (WebSocket): every event of the stream arrives as a JSON text
+///   frame; every JSON text frame sent is published to it (`?namespace=` as above).
 /// - Tools `ext.events_demo.publish` and `ext.events_demo.read`.
 public struct EventsDemoExtension: Extension {
     public init() {}
@@ -27,10 +29,13 @@ public struct EventsDemoExtension: Extension {
         routes.get("/subscribe/{stream}") { request, requestContext in
             try await subscribe(request, requestContext, events)
         }
+        routes.ws("/ws/{stream}") { inbound, outbound, context in
+            try await converse(inbound, outbound, context, events)
+        }
         return routes
     }
 
-    private func publish(_ request: Request, _ context: BasicRequestContext, _ events: ExtensionEvents) async throws -> Response {
+    private func publish(_ request: Request, _ context: ExtensionRequestContext, _ events: ExtensionEvents) async throws -> Response {
         let stream = try context.parameters.require("stream")
         let namespace = request.uri.queryParameters["namespace"].map(String.init) ?? StreamName.defaultNamespace
         let body = try await request.body.collect(upTo: 1 << 20)
@@ -48,7 +53,7 @@ public struct EventsDemoExtension: Extension {
         }
     }
 
-    private func subscribe(_ request: Request, _ context: BasicRequestContext, _ events: ExtensionEvents) async throws -> Response {
+    private func subscribe(_ request: Request, _ context: ExtensionRequestContext, _ events: ExtensionEvents) async throws -> Response {
         let stream = try context.parameters.require("stream")
         let namespace = request.uri.queryParameters["namespace"].map(String.init) ?? StreamName.defaultNamespace
         let source = request.uri.queryParameters["source"].map(String.init) ?? info.id
@@ -74,6 +79,35 @@ public struct EventsDemoExtension: Extension {
         return EventStreamResponse.make(items) {
             subscription.cancel()
             continuation.finish()
+        }
+    }
+
+    /// A WebSocket on one stream: events out as text frames, text frames in as events.
+    private func converse(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter,
+                          _ context: WebSocketRouterContext<ExtensionRequestContext>, _ events: ExtensionEvents) async throws {
+        let stream = try context.requestContext.parameters.require("stream")
+        let namespace = context.request.uri.queryParameters["namespace"].map(String.init) ?? StreamName.defaultNamespace
+        let (items, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(10_000))
+        let subscription = try await events.subscribe(StreamName(source: info.id, namespace: namespace, name: stream).description,
+                                                      fanOut: true) { continuation.yield($0) }
+        defer { subscription.cancel() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await event in items { try await outbound.write(.text(event.json.encodedString())) }
+            }
+            group.addTask {
+                for try await message in inbound.messages(maxSize: 1 << 20) {
+                    guard case .text(let text) = message, let payload = try? JSONParser().parse(text) else {
+                        try await outbound.write(.text(#"{"error":"invalid_json","message":"send JSON text frames"}"#))
+                        continue
+                    }
+                    _ = try await events.publish(stream, payload, namespace: namespace)
+                }
+            }
+            // The client closing the socket ends the reader; then the writer stops too.
+            try await group.next()
+            continuation.finish()
+            group.cancelAll()
         }
     }
 

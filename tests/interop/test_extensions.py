@@ -1,5 +1,6 @@
 """Extensions with the real binary: the Python example through the official SDK, subprocess
 extensions that misbehave, webhook tools against a real HTTP service, and `ordinaut ext`."""
+import asyncio
 import json
 import os
 import pathlib
@@ -320,3 +321,38 @@ def test_metrics_pass_promtool_and_count_what_happened(example_server):
     assert 'ordinaut_extension_state{extension="py_notes",state="active"} 1' in text
     assert 'route="/ext/py_notes/*"' not in text  # subprocess routes are labelled by extension, not path
     assert 'ordinaut_http_requests_total{method="POST",route="/mcp",status="200"}' in text
+
+
+# --- WebSocket routes ----------------------------------------------------------------------------
+
+async def test_websocket_routes_of_an_extension(example_server):
+    import websockets
+    url = f"ws://127.0.0.1:{example_server.port}/ext/events_demo/ws/chat"
+    async with websockets.connect(url) as socket:
+        await socket.send(json.dumps({"hello": "ws"}))
+        event = json.loads(await asyncio.wait_for(socket.recv(), 10))
+        assert event["stream"] == "ext:events_demo:events:chat" and event["payload"] == {"hello": "ws"}
+        await socket.send("not json")
+        assert json.loads(await asyncio.wait_for(socket.recv(), 10))["error"] == "invalid_json"
+    # What arrived over the socket is an ordinary event.
+    read = call_tool(example_server.base, "ext.events_demo.read", {"stream": "chat"})
+    assert read["structuredContent"]["events"][-1]["payload"] == {"hello": "ws"}
+
+
+async def test_websocket_upgrades_need_the_scope_too(binary, tmp_path):
+    import websockets
+    token = "ws-test-token"
+    digest = subprocess.run([str(binary), "token", "hash"], input=token + "\n", capture_output=True, text=True, check=True).stdout.strip()
+    tokens = tmp_path / "tokens.json"
+    tokens.write_text(json.dumps({"tokens": [{"name": "t", "sha256": digest, "scopes": ["ext:events_demo:routes"]}]}))
+    running = start_server(binary, env={"ORDINAUT_REQUIRE_SCOPES": "true", "ORDINAUT_TOKENS_FILE": str(tokens)})
+    try:
+        url = f"ws://127.0.0.1:{running.port}/ext/events_demo/ws/secure"
+        with pytest.raises(websockets.exceptions.InvalidStatus):
+            async with websockets.connect(url):
+                pass
+        async with websockets.connect(url, additional_headers={"Authorization": f"Bearer {token}"}) as socket:
+            await socket.send("1")
+            assert json.loads(await asyncio.wait_for(socket.recv(), 10))["payload"] == 1
+    finally:
+        assert running.stop() == 0
