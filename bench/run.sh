@@ -111,3 +111,7 @@ fi
 
 "$python" bench/summarize.py "$raw" > "bench/results/$stamp-$commit.md"
 echo "report: bench/results/$stamp-$commit.md"
+
+if [ "${SKIP_EXTENSIONS:-0}" != 1 ]; then
+    bench/extensions.sh
+fi
