@@ -43,11 +43,19 @@ final class ChildConnection: Sendable {
         var lastGarbage: String?
     }
 
+    private struct Pending {
+        let continuation: CheckedContinuation<Result<JSONValue, Failure>, Never>
+        let deadline: ContinuousClock.Instant
+        let timeout: Duration
+    }
+
     private struct State {
         var nextID: Int64 = 1
-        var pending: [Int64: CheckedContinuation<Result<JSONValue, Failure>, Never>] = [:]
+        var pending: [Int64: Pending] = [:]
         var closed = false
         var counters = Counters()
+        /// The task that expires overdue requests, while any are pending.
+        var reaper: Task<Void, Never>?
     }
 
     private let state = Mutex(State())
@@ -120,7 +128,7 @@ final class ChildConnection: Sendable {
 
     private func resolve(_ response: JSONRPCResponse) {
         guard case .number(let id)? = response.id,
-              let continuation = state.withLock({ $0.pending.removeValue(forKey: id) }) else {
+              let continuation = state.withLock({ $0.pending.removeValue(forKey: id) })?.continuation else {
             noteGarbage("a response to unknown request id \(response.id.map { "\($0)" } ?? "null")")
             return
         }
@@ -137,7 +145,7 @@ final class ChildConnection: Sendable {
             defer { state.pending.removeAll() }
             return Array(state.pending.values)
         }
-        for continuation in pending { continuation.resume(returning: .failure(.closed)) }
+        for entry in pending { entry.continuation.resume(returning: .failure(.closed)) }
         reader.withLock { $0 }?.stop()
         writer.close { [input] in try? input.close() }
     }
@@ -152,52 +160,53 @@ final class ChildConnection: Sendable {
         send(JSONRPCNotification(method: method, params: params).json)
     }
 
-    /// Sends a request and waits for its result, at most `timeout`. A timeout or the caller's
-    /// cancellation sends `notifications/cancelled` to the child.
+    /// Sends a request and waits for its result, at most `timeout` (to within a tenth of a second).
+    /// A timeout or the caller's cancellation sends `notifications/cancelled` to the child.
+    ///
+    /// Deadlines are kept beside the pending requests and expired by one task per connection, so a
+    /// call costs no timer task of its own.
     func request(_ method: String, _ params: JSONObject = [:], timeout: Duration) async -> Result<JSONValue, Failure> {
         let id = state.withLock { state -> Int64 in
             defer { state.nextID += 1 }
             return state.nextID
         }
-        return await withTaskGroup(of: Result<JSONValue, Failure>?.self) { group in
-            group.addTask { await self.exchange(id: id, method: method, params: params) }
-            group.addTask {
-                do { try await Task.sleep(for: timeout) } catch { return nil }
-                return .failure(.timedOut(timeout))
-            }
-            var outcome: Result<JSONValue, Failure> = .failure(.cancelled)
-            for await result in group {
-                guard let result else { continue }
-                outcome = result
-                break
-            }
-            group.cancelAll()
-            if case .failure(let failure) = outcome, !(failure.isRemote || failure.isClosed) {
-                abandon(id, reason: failure.description)
-            }
-            return outcome
-        }
-    }
-
-    private func exchange(id: Int64, method: String, params: JSONObject) async -> Result<JSONValue, Failure> {
-        await withTaskCancellationHandler {
+        let outcome = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let accepted = state.withLock { state -> Bool in
                     guard !state.closed else { return false }
-                    state.pending[id] = continuation
+                    state.pending[id] = Pending(continuation: continuation, deadline: .now + timeout, timeout: timeout)
+                    if state.reaper == nil { state.reaper = Task { await self.expireOverdue() } }
                     return true
                 }
                 guard accepted else { return continuation.resume(returning: .failure(.closed)) }
                 send(JSONRPCRequest(id: .number(id), method: method, params: params).json)
             }
         } onCancel: {
-            state.withLock { $0.pending.removeValue(forKey: id) }?.resume(returning: .failure(.cancelled))
+            state.withLock { $0.pending.removeValue(forKey: id) }?.continuation.resume(returning: .failure(.cancelled))
         }
+        if case .failure(let failure) = outcome, !(failure.isRemote || failure.isClosed) {
+            notify("notifications/cancelled", ["requestId": .integer(id), "reason": .string(failure.description)])
+        }
+        return outcome
     }
 
-    private func abandon(_ id: Int64, reason: String) {
-        state.withLock { $0.pending.removeValue(forKey: id) }?.resume(returning: .failure(.cancelled))
-        notify("notifications/cancelled", ["requestId": .integer(id), "reason": .string(reason)])
+    /// Fails requests whose deadline passed; ends when none is pending (the next request starts it again).
+    private func expireOverdue() async {
+        while true {
+            try? await Task.sleep(for: .milliseconds(100))
+            let now = ContinuousClock.now
+            let (overdue, done) = state.withLock { state -> ([Pending], Bool) in
+                let ids = state.pending.filter { $0.value.deadline <= now }.map(\.key)
+                let overdue = ids.compactMap { state.pending.removeValue(forKey: $0) }
+                if state.pending.isEmpty || state.closed {
+                    state.reaper = nil
+                    return (overdue, true)
+                }
+                return (overdue, false)
+            }
+            for entry in overdue { entry.continuation.resume(returning: .failure(.timedOut(entry.timeout))) }
+            if done { return }
+        }
     }
 }
 
