@@ -3,13 +3,20 @@ import NIOCore
 import OrdinautCore
 import OrdinautMCP
 import ServiceLifecycle
+import Synchronization
 
-/// What the next read from a stream's mailbox produced.
-enum StreamDelivery: Sendable {
-    case message(JSONValue)
-    case keepAlive
-    case interrupted
-    case closed
+/// Set by a stream's keep-alive ticker, taken by its pump.
+private final class TickFlag: Sendable {
+    private let due = Mutex(false)
+
+    func set() { due.withLock { $0 = true } }
+
+    func take() -> Bool {
+        due.withLock { due in
+            defer { due = false }
+            return due
+        }
+    }
 }
 
 extension MCPHTTPEndpoint {
@@ -43,62 +50,41 @@ extension MCPHTTPEndpoint {
     }
 
     /// Writes mailbox messages as events until the mailbox closes (returns `true`), a write fails, the
-    /// server shuts down, or an interruption finds `stillWanted` false (all return `false`).
+    /// server shuts down, or an interruption finds `stillWanted` false (all return `false`). A
+    /// keep-alive comment goes out every `keepAlive`.
     ///
     /// Streams are long-lived: without ending them on graceful shutdown, the HTTP server would wait
-    /// for them forever.
+    /// for them forever. The keep-alive comes from one ticker per stream that interrupts the mailbox —
+    /// not from a sleep raced against every read: a cancelled sleep holds its memory until its
+    /// deadline, which at many messages a second adds up.
     static func pump(_ mailbox: Mailbox, into writer: inout any ResponseBodyWriter, keepAlive: Duration,
                      stillWanted: () -> Bool = { true }, encode: (JSONValue) -> ByteBuffer) async -> Bool {
-        await withGracefulShutdownHandler {
+        let tick = TickFlag()
+        let ticker = Task {
+            while (try? await Task.sleep(for: keepAlive)) != nil {
+                tick.set()
+                mailbox.interrupt()
+            }
+        }
+        defer { ticker.cancel() }
+        return await withGracefulShutdownHandler {
             while true {
-                for delivery in await next(from: mailbox, keepAlive: keepAlive) {
-                    do {
-                        switch delivery {
-                        case .message(let message): try await writer.write(encode(message))
-                        case .keepAlive: try await writer.write(ServerSentEvents.keepAlive)
-                        case .interrupted: if Task.isShuttingDownGracefully || !stillWanted() { return false }
-                        case .closed: return true
-                        }
-                    } catch {
-                        return false
+                do {
+                    switch await mailbox.next() {
+                    case .message(let message):
+                        try await writer.write(encode(message))
+                    case .interrupted:
+                        if Task.isShuttingDownGracefully || !stillWanted() { return false }
+                        if tick.take() { try await writer.write(ServerSentEvents.keepAlive) }
+                    case .closed:
+                        return true
                     }
+                } catch {
+                    return false
                 }
             }
         } onGracefulShutdown: {
             mailbox.interrupt()
-        }
-    }
-
-    /// The next message, or a keep-alive tick when none arrives in time. A message that races the
-    /// tick is returned with it, never lost.
-    static func next(from mailbox: Mailbox, keepAlive: Duration) async -> [StreamDelivery] {
-        await withTaskGroup(of: StreamDelivery?.self) { group in
-            group.addTask {
-                switch await mailbox.next() {
-                case .message(let message): return .message(message)
-                case .interrupted: return .interrupted
-                case .closed: return Task.isCancelled ? nil : .closed
-                }
-            }
-            group.addTask {
-                do {
-                    try await Task.sleep(for: keepAlive)
-                    return .keepAlive
-                } catch {
-                    return nil
-                }
-            }
-            var deliveries: [StreamDelivery] = []
-            if let first = await group.next() ?? nil { deliveries.append(first) }
-            group.cancelAll()
-            for await other in group {
-                switch other {
-                case .message?, .interrupted?: deliveries.insert(other!, at: 0)
-                default: break
-                }
-            }
-            if deliveries.isEmpty { deliveries.append(.closed) }
-            return deliveries
         }
     }
 
