@@ -102,15 +102,15 @@ final class RedisConnection {
     }
 
     func command(_ arguments: [String]) throws(RedisError) -> RedisValue {
-        try pipeline([arguments])[0]
+        try pipeline([RESPCommand(arguments)])[0]
     }
 
     /// Sends every command, then reads every reply: one round trip for the lot.
-    func pipeline(_ commands: [[String]]) throws(RedisError) -> [RedisValue] {
+    func pipeline(_ commands: [RESPCommand]) throws(RedisError) -> [RedisValue] {
         guard let context else { throw .connection("closed") }
-        for arguments in commands {
-            let status = Self.withArgv(arguments) { argc, argv, lengths in
-                redisAppendCommandArgv(context, argc, argv, lengths)
+        for command in commands {
+            let status = command.bytes.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { redisAppendFormattedCommand(context, $0.baseAddress, $0.count) }
             }
             guard status == REDIS_OK else { throw failure() }
         }
@@ -135,31 +135,6 @@ final class RedisConnection {
         return error
     }
 
-    /// The arguments as hiredis wants them: one buffer holding every argument, with pointers and lengths.
-    private static func withArgv<R>(_ arguments: [String], _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> R) -> R {
-        var storage: [UInt8] = []
-        var lengths: [Int] = []
-        lengths.reserveCapacity(arguments.count)
-        for argument in arguments {
-            let before = storage.count
-            storage.append(contentsOf: argument.utf8)
-            lengths.append(storage.count - before)
-        }
-        return storage.withUnsafeBufferPointer { buffer in
-            let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
-            var pointers: [UnsafePointer<CChar>?] = []
-            pointers.reserveCapacity(arguments.count)
-            var offset = 0
-            for length in lengths {
-                pointers.append(base + offset)
-                offset += length
-            }
-            return pointers.withUnsafeMutableBufferPointer { argv in
-                lengths.withUnsafeBufferPointer { body(Int32(arguments.count), argv.baseAddress!, $0.baseAddress!) }
-            }
-        }
-    }
-
     private static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RedisValue {
         let value = reply.pointee
         switch value.type {
@@ -176,5 +151,29 @@ final class RedisConnection {
         default:
             return .null
         }
+    }
+}
+
+/// One command in the Redis wire format (RESP), encoded by whoever issues it, so that the thread
+/// owning the connection only writes bytes.
+struct RESPCommand: Sendable {
+    let bytes: [UInt8]
+
+    init(_ arguments: [String]) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16 + arguments.reduce(0) { $0 + $1.utf8.count + 16 })
+        Self.appendLength(UInt8(ascii: "*"), arguments.count, to: &bytes)
+        for argument in arguments {
+            Self.appendLength(UInt8(ascii: "$"), argument.utf8.count, to: &bytes)
+            bytes.append(contentsOf: argument.utf8)
+            bytes.append(contentsOf: [0x0D, 0x0A])
+        }
+        self.bytes = bytes
+    }
+
+    private static func appendLength(_ marker: UInt8, _ value: Int, to bytes: inout [UInt8]) {
+        bytes.append(marker)
+        bytes.append(contentsOf: String(value).utf8)
+        bytes.append(contentsOf: [0x0D, 0x0A])
     }
 }

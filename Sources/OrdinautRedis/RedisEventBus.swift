@@ -67,8 +67,8 @@ public final class RedisEventBus: EventBus {
             if let problem = StreamName.problem(with: part, as: role) { throw EventBusError(problem) }
         }
         let stream = StreamName(source: source, namespace: namespace, name: name).description
-        var commands = [["XADD", stream, "MAXLEN", "~", retention, "*",
-                         "source", source, "namespace", namespace, "name", name, "payload", payload.encodedString()]]
+        var commands = [RESPCommand(["XADD", stream, "MAXLEN", "~", retention, "*",
+                                     "source", source, "namespace", namespace, "name", name, "payload", payload.encodedString()])]
         let now = ContinuousClock.now
         let index = indexed.withLock { indexed in
             guard let last = indexed[stream], now - last < .seconds(60) else {
@@ -77,7 +77,7 @@ public final class RedisEventBus: EventBus {
             }
             return false
         }
-        if index { commands.append(["SADD", Self.streamIndex, stream]) }
+        if index { commands.append(RESPCommand(["SADD", Self.streamIndex, stream])) }
         let replies = await executor.run(commands)
         if case .failure = replies, index { indexed.withLock { _ = $0.removeValue(forKey: stream) } }
         switch replies {
@@ -95,7 +95,7 @@ public final class RedisEventBus: EventBus {
     public func read(stream: StreamName, after: String?, limit: Int) async throws(EventBusError) -> [Event] {
         if let after, !Self.isEntryID(after) { throw EventBusError("\"\(after)\" is not an event id (<milliseconds>-<sequence>)") }
         let start = after.map { "(" + $0 } ?? "-"
-        switch await executor.run([["XRANGE", stream.description, start, "+", "COUNT", String(max(1, limit))]]) {
+        switch await executor.run([RESPCommand(["XRANGE", stream.description, start, "+", "COUNT", String(max(1, limit))])]) {
         case .failure(let error):
             throw EventBusError("reading \(stream) failed: \(error)")
         case .success(let values):
@@ -155,7 +155,7 @@ public final class RedisEventBus: EventBus {
 /// queued into a single pipeline.
 private final class CommandExecutor: Sendable {
     private struct Job {
-        let commands: [[String]]
+        let commands: [RESPCommand]
         let done: @Sendable (Result<[RedisValue], RedisError>) -> Void
     }
 
@@ -179,7 +179,7 @@ private final class CommandExecutor: Sendable {
         wake.signal()
     }
 
-    func run(_ commands: [[String]]) async -> Result<[RedisValue], RedisError> {
+    func run(_ commands: [RESPCommand]) async -> Result<[RedisValue], RedisError> {
         await withCheckedContinuation { continuation in
             let accepted = queue.withLock { queue -> Bool in
                 guard queue.running else { return false }
