@@ -50,7 +50,7 @@ public final class ExtensionHost: Service, Sendable {
 
     // MARK: Before activation
 
-    /// Registers placeholders for declared tools and the subscriptions that wake a lazy extension.
+    /// Registers placeholders for declared tools.
     private func prepare(_ record: ExtensionRecord) {
         guard let manifest = record.manifest else { return }
         let declared = manifest.tools.filter { $0.webhook == nil }
@@ -59,9 +59,15 @@ public final class ExtensionHost: Service, Sendable {
         } else {
             for tool in declared { registerPlaceholder(tool, of: record, manifest: manifest) }
         }
-        if !record.eager, record.granted.contains(.eventsSubscribe), !manifest.subscriptions.isEmpty {
-            let patterns = manifest.subscriptions
-            Task { await self.armTriggers(record, patterns) }
+    }
+
+    /// Subscribes, for each lazy extension with manifest `subscriptions`, to the events that start it.
+    private func armTriggers() async {
+        for id in order {
+            let record = records[id]!
+            guard !record.eager, record.granted.contains(.eventsSubscribe), let patterns = record.manifest?.subscriptions,
+                  !patterns.isEmpty, case .lazy = record.phase else { continue }
+            await armTriggers(record, patterns)
         }
     }
 
@@ -320,7 +326,9 @@ public final class ExtensionHost: Service, Sendable {
 
     // MARK: Service
 
+    /// Arms the events that start lazy extensions, activates the eager ones, then waits for shutdown.
     public func run() async throws {
+        await armTriggers()
         await activateEager()
         try? await gracefulShutdown()
         await shutdown()

@@ -356,3 +356,20 @@ async def test_websocket_upgrades_need_the_scope_too(binary, tmp_path):
             assert json.loads(await asyncio.wait_for(socket.recv(), 10))["payload"] == 1
     finally:
         assert running.stop() == 0
+
+
+def test_the_first_matching_event_starts_a_lazy_extension_and_reaches_it(binary):
+    running = start_server(binary, env={"ORDINAUT_EXT_PATHS": str(ROOT / "examples")})
+    try:
+        base = running.base
+        assert status(base)["extensions"]["py_notes"]["state"] == "lazy"
+        assert httpx2.post(f"{base}/ext/events_demo/publish/note.first", json={"wake": True}, timeout=10).status_code == 201
+        wait_for(lambda: status(base)["extensions"]["py_notes"]["state"] == "active", message="the event to start py_notes")
+
+        def received():
+            events = httpx2.get(f"{base}/ext/py_notes/notes", timeout=10).json()["received_events"]
+            return [event["name"] for event in events] or None
+
+        assert wait_for(received, message="the waking event") == ["note.first"]
+    finally:
+        assert running.stop() == 0
