@@ -295,13 +295,10 @@ public final class ExtensionHost: Service, Sendable {
         let registrar = registrar(for: record)
         for declared in manifest.tools {
             guard let webhook = declared.webhook else { continue }
-            let definition = WebhookDefinition(
-                name: manifest.registryName(of: declared.name), title: declared.title, description: declared.description,
-                inputSchema: declared.inputSchema, outputSchema: declared.outputSchema, url: webhook.url, method: webhook.method,
-                headers: webhook.headers, body: webhook.body, timeout: webhook.timeout, secrets: webhook.secrets,
-                maxResponseBytes: webhook.maxResponseBytes)
             do {
-                try registrar.register(try WebhookTool.make(definition, client: client))
+                try registrar.register(try WebhookTool.make(
+                    name: manifest.registryName(of: declared.name), title: declared.title, description: declared.description,
+                    inputSchema: declared.inputSchema, outputSchema: declared.outputSchema, request: webhook, client: client))
             } catch {
                 throw ActivationFailure(phase: "setup", message: "webhook tool \(declared.name): \(error)")
             }

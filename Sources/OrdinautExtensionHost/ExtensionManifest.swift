@@ -2,6 +2,7 @@ import OrdinautCore
 import OrdinautExtensionKit
 import OrdinautJSONSchema
 import OrdinautMCP
+import OrdinautWebhooks
 
 /// A parsed `extension.json` (schema: `protocol/extension-manifest.schema.json`).
 public struct ExtensionManifest: Sendable {
@@ -12,18 +13,6 @@ public struct ExtensionManifest: Sendable {
         public var shutdownTimeout: Duration = .seconds(10)
     }
 
-    public struct Webhook: Sendable {
-        public var url: String
-        public var method: String
-        public var headers: [(name: String, value: String)]
-        /// The body template; `nil` sends the arguments as JSON.
-        public var body: JSONValue?
-        public var timeout: Duration
-        /// Template name → environment variable.
-        public var secrets: [String: String]
-        public var maxResponseBytes: Int
-    }
-
     public struct DeclaredTool: Sendable {
         /// The name inside the extension; registered as `ext.<id>.<name>`.
         public var name: String
@@ -31,7 +20,7 @@ public struct ExtensionManifest: Sendable {
         public var description: String?
         public var inputSchema: JSONValue
         public var outputSchema: JSONValue?
-        public var webhook: Webhook?
+        public var webhook: WebhookRequest?
 
         public var declaration: ToolDeclaration {
             ToolDeclaration(name: name, title: title, description: description, inputSchema: inputSchema, outputSchema: outputSchema)
@@ -137,8 +126,8 @@ public struct ExtensionManifest: Sendable {
         Set((value?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(Capability.init(rawValue:)) })
     }
 
-    private static func webhook(_ object: JSONObject) -> Webhook {
-        Webhook(
+    private static func webhook(_ object: JSONObject) -> WebhookRequest {
+        WebhookRequest(
             url: object["url"]!.stringValue!,
             method: object["method"]?.stringValue ?? "POST",
             headers: (object["headers"]?.objectValue?.members ?? []).map { ($0.key, $0.value.stringValue ?? "") },

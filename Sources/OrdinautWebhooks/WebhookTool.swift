@@ -3,32 +3,22 @@ import OrdinautCore
 import OrdinautMCP
 import OrdinautPipeline
 
-/// A tool that is an HTTP request: the manifest gives the URL, method, headers, body template and
-/// time limit; the arguments fill the templates (`${args.city}`), secrets come from environment
-/// variables named in the manifest (`${secrets.token}`), never from the manifest itself.
-public struct WebhookDefinition: Sendable {
-    public var name: String
-    public var title: String?
-    public var description: String?
-    public var inputSchema: JSONValue
-    public var outputSchema: JSONValue?
+/// The HTTP side of a webhook tool, as a manifest gives it: the URL, method, headers, body template
+/// and time limit. The arguments fill the templates (`${args.city}`); secrets come from environment
+/// variables named here (`${secrets.token}`), never from the manifest itself.
+public struct WebhookRequest: Sendable {
     public var url: String
     public var method: String
     public var headers: [(name: String, value: String)]
+    /// The body template; `nil` sends the arguments as JSON (POST, PUT, PATCH).
     public var body: JSONValue?
     public var timeout: Duration
     /// Template name → environment variable.
     public var secrets: [String: String]
     public var maxResponseBytes: Int
 
-    public init(name: String, title: String?, description: String?, inputSchema: JSONValue, outputSchema: JSONValue?,
-                url: String, method: String, headers: [(name: String, value: String)], body: JSONValue?, timeout: Duration,
-                secrets: [String: String], maxResponseBytes: Int) {
-        self.name = name
-        self.title = title
-        self.description = description
-        self.inputSchema = inputSchema
-        self.outputSchema = outputSchema
+    public init(url: String, method: String = "POST", headers: [(name: String, value: String)] = [], body: JSONValue? = nil,
+                timeout: Duration = .seconds(30), secrets: [String: String] = [:], maxResponseBytes: Int = 1 << 20) {
         self.url = url
         self.method = method
         self.headers = headers
@@ -44,20 +34,20 @@ public enum WebhookTool {
     static let excerptLength = 500
 
     /// Compiles the templates now, so a broken template fails at load time, not at call time.
-    public static func make(_ definition: WebhookDefinition, client: CurlClient,
+    /// The tool `name`, with this description and these schemas, whose calls are `request`.
+    public static func make(name: String, title: String? = nil, description: String? = nil,
+                            inputSchema: JSONValue = ["type": "object"], outputSchema: JSONValue? = nil,
+                            request definition: WebhookRequest, client: CurlClient,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws(TemplateError) -> Tool {
         let url = try Template(.string(definition.url))
         let headers = try definition.headers.map { header throws(TemplateError) in (header.name, try Template(.string(header.value))) }
         let body = try definition.body.map { value throws(TemplateError) in try Template(value) }
         let sendsArguments = ["POST", "PUT", "PATCH"].contains(definition.method)
-        return Tool(
-            name: definition.name, title: definition.title, description: definition.description,
-            inputSchema: definition.inputSchema, outputSchema: definition.outputSchema
-        ) { arguments, _ in
+        return Tool(name: name, title: title, description: description, inputSchema: inputSchema, outputSchema: outputSchema) { arguments, _ in
             var secrets: JSONObject = [:]
             for (key, variable) in definition.secrets.sorted(by: { $0.key < $1.key }) {
                 guard let value = environment[variable] else {
-                    return .error("webhook \(definition.name) needs environment variable \(variable) (secret \"\(key)\"), which is not set")
+                    return .error("webhook \(name) needs environment variable \(variable) (secret \"\(key)\"), which is not set")
                 }
                 secrets[key] = .string(value)
             }
@@ -82,14 +72,14 @@ public enum WebhookTool {
                     call.headers.appendIfMissing("Content-Type", "application/json")
                 }
             } catch {
-                return .error("webhook \(definition.name): \(error)")
+                return .error("webhook \(name): \(error)")
             }
             call.headers.appendIfMissing("User-Agent", "ordinaut-webhook")
             switch await client.perform(call) {
             case .success(let response):
-                return result(response, call: call, name: definition.name)
+                return result(response, call: call, name: name)
             case .failure(let failure):
-                return .error("webhook \(definition.name): \(definition.method) \(redacted(call.url)) failed: \(failure)")
+                return .error("webhook \(name): \(definition.method) \(redacted(call.url)) failed: \(failure)")
             }
         }
     }

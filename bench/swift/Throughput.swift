@@ -46,10 +46,8 @@ func benchWebhook(_ arguments: [String]) async throws {
     let concurrency = Int(arguments[3])!, seconds = Double(arguments[4])!
     let client = CurlClient()
     let server = MCPServer()
-    try server.tools.register(try WebhookTool.make(WebhookDefinition(
-        name: "hook", title: nil, description: nil, inputSchema: ["type": "object"], outputSchema: nil,
-        url: arguments[2], method: "GET", headers: [], body: nil, timeout: .seconds(10), secrets: [:], maxResponseBytes: 1 << 20
-    ), client: client))
+    try server.tools.register(try WebhookTool.make(
+        name: "hook", request: WebhookRequest(url: arguments[2], method: "GET", timeout: .seconds(10)), client: client))
     let connection = MCPConnection(server: server, kind: .httpStateless)
     let request = JSONRPCRequest(id: .number(1), method: "tools/call", params: [
         "name": "hook", "arguments": [:],
