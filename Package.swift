@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "OrdinautHTTP",
             dependencies: [
-                "OrdinautCore", "OrdinautMCP",
+                "OrdinautCore", "OrdinautMCP", "OrdinautStore", "OrdinautScheduler", "OrdinautEvents",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -95,13 +95,27 @@ let package = Package(
             dependencies: ["CHiredis", "OrdinautCore", "OrdinautEvents", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        .target(name: "OrdinautStore", dependencies: ["OrdinautCore"], swiftSettings: swiftSettings),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "OrdinautSQLite", dependencies: ["CSQLite", "OrdinautStore"], swiftSettings: swiftSettings),
+        .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
+        .target(name: "OrdinautPostgres", dependencies: ["CLibPQ", "OrdinautStore"], swiftSettings: swiftSettings),
+        .target(
+            name: "OrdinautScheduler",
+            dependencies: [
+                "OrdinautCore", "OrdinautJSONSchema", "OrdinautCalendar", "OrdinautPipeline", "OrdinautMCP", "OrdinautEvents", "OrdinautStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The files of protocol/ and extensions/ that the binary carries (C23 #embed).
         .target(name: "CResources"),
         .target(
             name: "OrdinautExtensionHost",
             dependencies: [
                 "OrdinautCore", "OrdinautJSONSchema", "OrdinautMCP", "OrdinautEvents", "OrdinautExtensionKit",
-                "OrdinautStdio", "OrdinautWebhooks", "CResources",
+                "OrdinautStdio", "OrdinautHTTP", "OrdinautWebhooks", "CResources",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -125,7 +139,8 @@ let package = Package(
         .target(
             name: "Ordinaut",
             dependencies: [
-                "OrdinautCore", "OrdinautMCP", "OrdinautStdio", "OrdinautHTTP",
+                "OrdinautCore", "OrdinautMCP", "OrdinautStdio", "OrdinautHTTP", "OrdinautStore", "OrdinautSQLite", "OrdinautPostgres",
+                "OrdinautScheduler",
                 "OrdinautEvents", "OrdinautRedis", "OrdinautExtensionKit", "OrdinautExtensionHost", "OrdinautExtEventsDemo", "OrdinautExtMCPHTTP",
                 "OrdinautExtObservability",
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -150,7 +165,7 @@ let package = Package(
         .target(
             name: "OrdinautCommands",
             dependencies: [
-                "Ordinaut", "OrdinautCalendar", "OrdinautCore", "OrdinautMCP", "OrdinautExtensionHost",
+                "Ordinaut", "OrdinautCalendar", "OrdinautCore", "OrdinautMCP", "OrdinautExtensionHost", "OrdinautStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -179,6 +194,16 @@ let package = Package(
                 "OrdinautTesting", "Ordinaut", "OrdinautExtEventsDemo",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdinautSchedulerTests",
+            dependencies: [
+                "OrdinautScheduler", "OrdinautStore", "OrdinautSQLite", "OrdinautPostgres", "OrdinautCore", "OrdinautMCP",
+                "OrdinautEvents", "OrdinautTesting", "Ordinaut",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

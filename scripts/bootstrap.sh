@@ -9,8 +9,9 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 # Libraries the build links (webhook tools, the Redis event bus) and servers the tests start
-# themselves on loopback (Redis; promtool checks the metrics text).
-for package in libcurl4-openssl-dev libhiredis-dev redis-server prometheus; do
+# themselves on loopback (Redis, PostgreSQL; promtool checks the metrics text). The store links
+# SQLite and libpq.
+for package in libcurl4-openssl-dev libhiredis-dev libsqlite3-dev libpq-dev redis-server postgresql prometheus; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -9,8 +9,12 @@ import OrdinautExtensionHost
 import OrdinautExtensionKit
 import OrdinautHTTP
 import OrdinautMCP
+import OrdinautPostgres
 import OrdinautRedis
+import OrdinautScheduler
+import OrdinautSQLite
 import OrdinautStdio
+import OrdinautStore
 import ServiceLifecycle
 import UnixSignals
 
@@ -28,15 +32,38 @@ public let builtInExtensions: [CompiledExtension] = [
 public struct Engine: Sendable {
     public let server: MCPServer
     public let extensions: ExtensionHost
+    public let tasks: TaskService
     public let metrics: OrdinautMetrics
     public let services: [any Service]
+}
+
+/// Opens the configured database (`ORDINAUT_DATABASE_URL`, else the SQLite file in the data
+/// directory) and applies missing migrations.
+public func openTaskStore(configuration: Configuration, migrate: Bool = true) async throws -> TaskStore {
+    let database: any SQLDatabase
+    let url = configuration.databaseURL ?? "sqlite:" + configuration.defaultDatabasePath
+    do throws(StoreError) {
+        if url.hasPrefix("sqlite:") {
+            var path = String(url.dropFirst("sqlite:".count))
+            if path.hasPrefix("//") { path.removeFirst(2) }
+            guard !path.isEmpty else { throw StoreError.invalid("the SQLite URL names no file") }
+            database = try SQLiteDatabase(path: path, synchronous: configuration.sqliteSynchronous)
+        } else {
+            database = try PostgresDatabase(url: url, poolSize: configuration.databasePoolSize)
+        }
+        let store = TaskStore(database: database)
+        if migrate { try await store.migrate() }
+        return store
+    } catch {
+        throw ConfigurationError("ORDINAUT_DATABASE_URL=\(PostgresDatabase.redacted(url)): \(error.message)")
+    }
 }
 
 /// Builds the MCP engine and the extension host with everything the configuration asks for. Both
 /// transports start here. `extensions` are compiled-in extensions of a custom build, added to the
 /// built-ins; `mcpEndpoint` is what the `mcp_http` extension mounts (HTTP only).
 public func buildEngine(configuration: Configuration, extensions: [CompiledExtension] = [], logger: Logger,
-                        mcpEndpoint: (MCPServer) -> (any MCPEndpointMounting)? = { _ in nil }) throws -> Engine {
+                        mcpEndpoint: (MCPServer) -> (any MCPEndpointMounting)? = { _ in nil }) async throws -> Engine {
     let metrics = OrdinautMetrics()
     let server = MCPServer(configuration: MCPServer.Configuration(
         version: ordinautVersion,
@@ -58,7 +85,16 @@ public func buildEngine(configuration: Configuration, extensions: [CompiledExten
         services: HostServices(mcpEndpoint: mcpEndpoint(server), metrics: metrics), logger: hostLogger)
     metrics.observe(host)
     services.append(host)
-    return Engine(server: server, extensions: host, metrics: metrics, services: services)
+
+    var schedulerLogger = logger
+    schedulerLogger[metadataKey: "component"] = "scheduler"
+    let store = try await openTaskStore(configuration: configuration)
+    let tasks = TaskService(store: store, server: server, bus: bus, configuration: configuration.scheduler)
+    // The fixtures serve a fixed surface; the scheduler's tools join every other one.
+    if configuration.fixture == nil { try TaskTools.register(tasks) }
+    services.append(SchedulerLoop(service: tasks, logger: schedulerLogger))
+    services.append(WorkerPool(service: tasks, logger: schedulerLogger))
+    return Engine(server: server, extensions: host, tasks: tasks, metrics: metrics, services: services)
 }
 
 /// The Redis Streams bus when `ORDINAUT_REDIS_URL` is set, otherwise the in-process bus.
@@ -85,16 +121,16 @@ struct MCPEndpointMount: MCPEndpointMounting {
 }
 
 /// Builds the HTTP application (`ordinaut serve`): MCP Streamable HTTP at `/mcp`, the legacy
-/// HTTP+SSE transport, health endpoints, and the extensions at `/ext/<id>/` with `/ext/status`,
+/// HTTP+SSE transport, the REST API with health endpoints, and the extensions at `/ext/<id>/` with `/ext/status`,
 /// `/extensions` and `/tools`.
 public func buildApplication(configuration: Configuration, extensions: [CompiledExtension] = [],
-                             logger: Logger) throws -> some ApplicationProtocol {
+                             logger: Logger) async throws -> some ApplicationProtocol {
     let http = MCPHTTPConfiguration(
         maxBodyBytes: configuration.maxBodyBytes, allowedOrigins: configuration.allowedOrigins,
         allowedHosts: configuration.allowedHosts, bindHost: configuration.host, maxSessions: configuration.maxSessions,
         sessionIdleSeconds: configuration.sessionIdleSeconds, replayBufferSize: configuration.replayBufferSize)
     var endpoint: MCPHTTPEndpoint?
-    let engine = try buildEngine(configuration: configuration, extensions: extensions, logger: logger) { server in
+    let engine = try await buildEngine(configuration: configuration, extensions: extensions, logger: logger) { server in
         let made = MCPHTTPEndpoint(server: server, configuration: http, logger: logger)
         endpoint = made
         return MCPEndpointMount(endpoint: made)
@@ -102,6 +138,10 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
     let router = Router(context: ExtensionRequestContext.self)
     router.add(middleware: HTTPMetricsMiddleware(metrics: engine.metrics))
     endpoint!.addRoutes(to: router)
+    let host = engine.extensions
+    TaskAPI(service: engine.tasks, maxBodyBytes: configuration.maxBodyBytes) { request, scope in
+        host.authorize(request, scope: scope)
+    }.addRoutes(to: router)
     engine.extensions.addRoutes(to: router)
     // Upgrades are decided by a router that holds only the extension mount points: only extensions'
     // `ws` routes accept WebSockets.
@@ -118,8 +158,8 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
 
 /// Builds the stdio service group (`ordinaut stdio`). Extension tools are offered; routes are not.
 public func buildStdioApplication(configuration: Configuration, extensions: [CompiledExtension] = [],
-                                  logger: Logger) throws -> ServiceGroup {
-    let engine = try buildEngine(configuration: configuration, extensions: extensions, logger: logger)
+                                  logger: Logger) async throws -> ServiceGroup {
+    let engine = try await buildEngine(configuration: configuration, extensions: extensions, logger: logger)
     let transport = StdioTransport(
         server: engine.server,
         configuration: .init(maximumMessageSize: configuration.maxBodyBytes), logger: logger)

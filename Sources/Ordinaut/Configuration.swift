@@ -2,6 +2,8 @@ import Foundation
 import Logging
 import OrdinautCore
 import OrdinautExtensionHost
+import OrdinautScheduler
+import OrdinautSQLite
 
 /// Everything an `ordinaut` process can be told, with its defaults. `init(environment:)` reads the
 /// `ORDINAUT_*` variables (all listed in the README); command-line flags override them.
@@ -47,8 +49,33 @@ public struct Configuration: Sendable {
     /// Redis for the event bus (`ORDINAUT_REDIS_URL`, `redis://[:password@]host[:port][/db]`); the
     /// in-process bus when unset.
     public var redisURL: String?
+    /// Where tasks and runs are stored (`ORDINAUT_DATABASE_URL`): `sqlite:PATH`, or
+    /// `postgres://user:password@host:port/database` for several nodes. Unset: SQLite at
+    /// `<data directory>/ordinaut.db`.
+    public var databaseURL: String?
+    /// The data directory (`ORDINAUT_DATA_DIR`; default `$XDG_DATA_HOME/ordinaut`, else `~/.local/share/ordinaut`).
+    public var dataDirectory = Configuration.defaultDataDirectory()
+    /// SQLite's `synchronous` setting (`ORDINAUT_SQLITE_SYNCHRONOUS`: full, normal, off).
+    public var sqliteSynchronous = SQLiteDatabase.Synchronous.normal
+    /// PostgreSQL connections per process (`ORDINAUT_DATABASE_POOL`).
+    public var databasePoolSize = 4
+    /// Workers, leases, misfires and retries (`ORDINAUT_WORKERS`, `ORDINAUT_SCHEDULER`, …).
+    public var scheduler = SchedulerConfiguration(nodeID: Configuration.defaultNodeID())
 
     public init() {}
+
+    /// The SQLite file used when `ORDINAUT_DATABASE_URL` is unset.
+    public var defaultDatabasePath: String { dataDirectory + "/ordinaut.db" }
+
+    static func defaultDataDirectory() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") { return xdg + "/ordinaut" }
+        return (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share/ordinaut"
+    }
+
+    static func defaultNodeID() -> String {
+        "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(String(UInt16.random(in: .min ... .max), radix: 16))"
+    }
 
     /// Defaults overridden by `ORDINAUT_*` variables; a malformed value is an error naming it.
     public init(environment: [String: String]) throws(ConfigurationError) {
@@ -70,6 +97,50 @@ public struct Configuration: Sendable {
             stateKey = value
         }
         try readExtensionSettings(environment)
+        try readSchedulerSettings(environment)
+    }
+
+    private mutating func readSchedulerSettings(_ environment: [String: String]) throws(ConfigurationError) {
+        if let value = environment["ORDINAUT_DATA_DIR"], !value.isEmpty { dataDirectory = value }
+        if let value = environment["ORDINAUT_DATABASE_URL"], !value.isEmpty {
+            guard value.hasPrefix("sqlite:") || value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") else {
+                throw ConfigurationError("ORDINAUT_DATABASE_URL=\(value) is not a database URL; use sqlite:/path/to/file.db or postgres://user:password@host:5432/database")
+            }
+            databaseURL = value
+        }
+        if let value = environment["ORDINAUT_SQLITE_SYNCHRONOUS"] {
+            guard let setting = SQLiteDatabase.Synchronous(rawValue: value.uppercased()) else {
+                throw ConfigurationError("ORDINAUT_SQLITE_SYNCHRONOUS=\(value) is not one of full, normal, off")
+            }
+            sqliteSynchronous = setting
+        }
+        if let value = environment["ORDINAUT_DATABASE_POOL"] { databasePoolSize = try Self.integer(value, "ORDINAUT_DATABASE_POOL", range: 1...100) }
+        if let value = environment["ORDINAUT_NODE_ID"], !value.isEmpty { scheduler.nodeID = value }
+        if let value = environment["ORDINAUT_WORKERS"] { scheduler.workers = try Self.integer(value, "ORDINAUT_WORKERS", range: 0...1000) }
+        if let value = environment["ORDINAUT_SCHEDULER"] { scheduler.schedules = try Self.boolean(value, "ORDINAUT_SCHEDULER") }
+        if let value = environment["ORDINAUT_LEASE_SECONDS"] { scheduler.leaseSeconds = try Self.integer(value, "ORDINAUT_LEASE_SECONDS", range: 3...86_400) }
+        if let value = environment["ORDINAUT_POLL_MILLISECONDS"] {
+            scheduler.pollMilliseconds = try Self.integer(value, "ORDINAUT_POLL_MILLISECONDS", range: 10...60_000)
+        }
+        if let value = environment["ORDINAUT_MISFIRE_POLICY"] {
+            guard let policy = MisfirePolicy(rawValue: value) else {
+                throw ConfigurationError("ORDINAUT_MISFIRE_POLICY=\(value) is not one of \(MisfirePolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            scheduler.misfirePolicy = policy
+        }
+        if let value = environment["ORDINAUT_MISFIRE_GRACE_SECONDS"] {
+            scheduler.misfireGraceSeconds = try Self.integer(value, "ORDINAUT_MISFIRE_GRACE_SECONDS", range: 0...86_400)
+        }
+        if let value = environment["ORDINAUT_RETRY_BASE_SECONDS"] { scheduler.retryBaseSeconds = try Self.seconds(value, "ORDINAUT_RETRY_BASE_SECONDS") }
+        if let value = environment["ORDINAUT_RETRY_CAP_SECONDS"] { scheduler.retryCapSeconds = try Self.seconds(value, "ORDINAUT_RETRY_CAP_SECONDS") }
+        if let value = environment["ORDINAUT_CLAIM_BATCH"] { scheduler.claimBatch = try Self.integer(value, "ORDINAUT_CLAIM_BATCH", range: 1...1000) }
+    }
+
+    static func seconds(_ value: String, _ name: String) throws(ConfigurationError) -> Double {
+        guard let number = Double(value.trimmingCharacters(in: .whitespaces)), number > 0, number <= 86_400 else {
+            throw ConfigurationError("\(name)=\(value) is not a number of seconds in (0, 86400]")
+        }
+        return number
     }
 
     private mutating func readExtensionSettings(_ environment: [String: String]) throws(ConfigurationError) {

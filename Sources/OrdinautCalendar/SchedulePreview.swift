@@ -58,7 +58,7 @@ public struct SchedulePreview: Sendable {
         return instants.map { Occurrence(instant: $0, offset: displayZone.offset(atUTC: $0)) }
     }
 
-    /// Parses an ISO-8601 time: `2025-03-29`, `2025-03-29T12:00[:00]`, with `Z` or `±hh:mm` or none
+    /// Parses an ISO-8601 time: `2025-03-29`, `2025-03-29T12:00[:00[.fff]]`, with `Z` or `±hh:mm` or none
     /// (then it is wall-clock time in `zone`). Returns UTC seconds.
     public static func parseTime(_ text: String, zone: ZoneRules) throws(ScheduleError) -> Int {
         var body = Substring(text)
@@ -84,7 +84,12 @@ public struct SchedulePreview: Sendable {
         }
         var time = [0, 0, 0]
         if halves.count == 2 {
-            let parts = halves[1].split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+            // Fractions of a second (`12:00:00.250`) are accepted and dropped: schedules are in whole seconds.
+            var clock = halves[1]
+            if let dot = clock.firstIndex(of: "."), clock[clock.index(after: dot)...].allSatisfy(\.isNumber), clock.index(after: dot) < clock.endIndex {
+                clock = clock[..<dot]
+            }
+            let parts = clock.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
             guard (2...3).contains(parts.count), parts.allSatisfy({ $0 != nil }), parts[0]! < 24, parts[1]! < 60, (parts.count == 2 || parts[2]! < 60) else {
                 throw ScheduleError("\"\(text)\" has an invalid time of day")
             }

@@ -31,7 +31,7 @@ struct Ext: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try common.configuration()
-            let engine = try buildEngine(configuration: configuration, extensions: compiledExtensions(),
+            let engine = try await buildEngine(configuration: configuration, extensions: compiledExtensions(),
                                          logger: common.logger(configuration, label: "ordinaut"))
             let status = engine.extensions.status()
             if json {

@@ -45,7 +45,7 @@ struct OrdinautCommand: AsyncParsableCommand {
           ordinaut ext validate examples/python-extension
         """,
         version: ordinautVersion,
-        subcommands: [Serve.self, Stdio.self, Ext.self, Tools.self, Schedule.self, Token.self]
+        subcommands: [Serve.self, Stdio.self, TaskCommand.self, RunsCommand.self, Migrate.self, Ext.self, Tools.self, Schedule.self, Token.self]
     )
 }
 
@@ -108,7 +108,7 @@ struct Serve: AsyncParsableCommand {
         configuration.allowedOrigins += allowedOrigins
         configuration.allowedHosts += allowedHosts
         let logger = common.logger(configuration, label: "ordinaut")
-        let application = try buildApplication(configuration: configuration, extensions: compiledExtensions(), logger: logger)
+        let application = try await buildApplication(configuration: configuration, extensions: compiledExtensions(), logger: logger)
         try await application.runService()
     }
 }
@@ -129,7 +129,7 @@ struct Stdio: AsyncParsableCommand {
     func run() async throws {
         let configuration = try common.configuration()
         let logger = common.logger(configuration, label: "ordinaut")
-        let group = try buildStdioApplication(configuration: configuration, extensions: compiledExtensions(), logger: logger)
+        let group = try await buildStdioApplication(configuration: configuration, extensions: compiledExtensions(), logger: logger)
         try await group.run()
     }
 }

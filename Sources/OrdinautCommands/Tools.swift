@@ -96,9 +96,9 @@ struct Tools: AsyncParsableCommand {
 }
 
 /// An engine built from the configuration, with its eager extensions active, as a server would start.
-private func localEngine(_ common: CommonOptions) async throws -> Engine {
+func localEngine(_ common: CommonOptions) async throws -> Engine {
     let configuration = try common.configuration()
-    let engine = try buildEngine(configuration: configuration, extensions: compiledExtensions(),
+    let engine = try await buildEngine(configuration: configuration, extensions: compiledExtensions(),
                                  logger: common.logger(configuration, label: "ordinaut"))
     await engine.extensions.activateEager()
     return engine
@@ -106,7 +106,7 @@ private func localEngine(_ common: CommonOptions) async throws -> Engine {
 
 /// Sends one 2026-07-28 request to the engine through a stateless connection; notifications it
 /// produces go to stderr.
-private func callEngine(_ engine: Engine, method: String, params: JSONObject) async throws -> JSONValue {
+func callEngine(_ engine: Engine, method: String, params: JSONObject) async throws -> JSONValue {
     let connection = MCPConnection(server: engine.server, kind: .httpStateless)
     var params = params
     params["_meta"] = [

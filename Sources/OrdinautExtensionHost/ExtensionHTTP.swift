@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import OrdinautCore
+import OrdinautHTTP
 import OrdinautExtensionKit
 import Synchronization
 
@@ -75,7 +76,7 @@ extension ExtensionHost {
     }
 
     /// `nil` when the request may proceed; otherwise the 401 or 403 answer.
-    func authorize(_ request: Request, scope: String) -> Response? {
+    public func authorize(_ request: Request, scope: String) -> Response? {
         guard configuration.requireScopes else { return nil }
         var scopes: Set<String>?
         if let secret = configuration.proxySecret, let presented = request.headers[.proxySecret],

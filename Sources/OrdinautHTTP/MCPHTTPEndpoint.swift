@@ -7,7 +7,7 @@ import OrdinautCore
 import OrdinautMCP
 
 /// MCP over HTTP: Streamable HTTP at `/mcp` (both eras), the 2024-11-05 HTTP+SSE transport at
-/// `/sse` + `/messages`, and health endpoints.
+/// `/sse` + `/messages`.
 ///
 /// The era of a POST is read from its headers and body: `MCP-Protocol-Version: 2026-07-28` (or
 /// 2026-07-28 `_meta` without a session) is stateless; `initialize` or an `Mcp-Session-Id` is a session.
@@ -39,9 +39,6 @@ public struct MCPHTTPEndpoint: Sendable {
         addStreamableRoutes(to: router, at: "/mcp")
         router.get("/sse") { request, _ in self.legacyStream(request) }
         router.post("/messages") { request, _ in await self.legacyPost(request) }
-        router.get("/health") { _, _ in self.health("ok") }
-        router.get("/health/live") { _, _ in self.health("ok") }
-        router.get("/health/ready") { _, _ in self.health("ready") }
     }
 
     /// The Streamable HTTP endpoint alone (POST, GET, DELETE at `path`), e.g. for an extension's routes.
@@ -49,12 +46,6 @@ public struct MCPHTTPEndpoint: Sendable {
         routes.post(path) { request, _ in await self.post(request) }
         routes.get(path) { request, _ in self.getStream(request) }
         routes.delete(path) { request, _ in self.delete(request) }
-    }
-
-    private func health(_ status: String) -> Response {
-        let body: JSONValue = ["status": .string(status), "version": .string(server.configuration.version),
-                               "sessions": .integer(Int64(sessions.count))]
-        return json(.ok, body)
     }
 
     // MARK: Responses

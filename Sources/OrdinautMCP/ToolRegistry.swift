@@ -114,3 +114,21 @@ extension ToolRegistry {
         all().map { ($0.tool.name, $0.wireName, $0.descriptor(version: ProtocolVersion.latestStateless)) }
     }
 }
+
+extension ToolRegistry {
+    /// The input and output schemas of tool `name` (either spelling), for callers that check
+    /// arguments before calling (task pipelines are checked when they are created).
+    public func schemas(for name: String) -> (input: JSONValue, output: JSONValue?)? {
+        lookup(name).map { ($0.tool.inputSchema, $0.tool.outputSchema) }
+    }
+}
+
+extension ToolRegistry {
+    /// Why `arguments` do not fit the input schema of tool `name`, `nil` when they do, or when no
+    /// such tool exists (the call then reports it).
+    public func problem(with arguments: JSONValue, for name: String) -> String? {
+        guard let entry = lookup(name) else { return nil }
+        let check = entry.input.validate(arguments)
+        return check.isValid ? nil : check.summary
+    }
+}

@@ -77,7 +77,9 @@ public func withOrdinautApplication<Value: Sendable>(
     _ body: @Sendable (any TestClientProtocol) async throws -> Value
 ) async throws -> Value {
     var configuration = Configuration()
+    // Tasks and runs live in memory unless the test says otherwise.
+    configuration.databaseURL = "sqlite::memory:"
     configure(&configuration)
-    let application = try buildApplication(configuration: configuration, extensions: extensions, logger: Logger(label: "test"))
+    let application = try await buildApplication(configuration: configuration, extensions: extensions, logger: Logger(label: "test"))
     return try await application.test(.router, body)
 }

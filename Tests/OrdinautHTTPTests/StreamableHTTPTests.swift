@@ -13,13 +13,14 @@ import Testing
 /// Drives the real HTTP application over a socket and checks every status code the transport promises.
 @Suite("Streamable HTTP")
 struct StreamableHTTPTests {
-    static func application(maxBodyBytes: Int = 4096, maxSessions: Int = 1000) throws -> some ApplicationProtocol {
+    static func application(maxBodyBytes: Int = 4096, maxSessions: Int = 1000) async throws -> some ApplicationProtocol {
         var configuration = Configuration()
         configuration.port = 0
         configuration.maxBodyBytes = maxBodyBytes
         configuration.maxSessions = maxSessions
         configuration.fixture = .conformance
-        return try buildApplication(configuration: configuration, logger: Logger(label: "test"))
+        configuration.databaseURL = "sqlite::memory:"
+        return try await buildApplication(configuration: configuration, logger: Logger(label: "test"))
     }
 
     static let jsonHeaders: HTTPFields = [.contentType: "application/json", .accept: "application/json, text/event-stream"]

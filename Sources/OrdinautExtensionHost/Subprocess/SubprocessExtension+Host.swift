@@ -7,6 +7,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import OrdinautCore
+import OrdinautHTTP
 import OrdinautExtensionKit
 import OrdinautJSONSchema
 import OrdinautMCP

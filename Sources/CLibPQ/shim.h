@@ -1,0 +1,2 @@
+#include <postgresql/libpq-fe.h>
+#include <poll.h>

@@ -1,0 +1,223 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import OrdinautCore
+import OrdinautEvents
+import OrdinautScheduler
+import OrdinautStore
+
+/// The REST API of the original, with its paths and field names, over the same operations as the
+/// MCP tools: tasks and their actions, runs, approvals, events, and health that tells the truth.
+/// Errors use the seed's body, `{"error", "message", "details"}`: 422 for invalid input (naming the
+/// field), 404, 409 for a conflicting state, 503 while the database is unreachable.
+public struct TaskAPI: Sendable {
+    /// Answers `nil` when the request may proceed, otherwise the 401/403 response (`tasks:read`, `tasks:write`).
+    public typealias Authorizer = @Sendable (Request, String) -> Response?
+
+    let service: TaskService
+    let maxBodyBytes: Int
+    let authorize: Authorizer
+
+    public init(service: TaskService, maxBodyBytes: Int, authorize: @escaping Authorizer = { _, _ in nil }) {
+        self.service = service
+        self.maxBodyBytes = maxBodyBytes
+        self.authorize = authorize
+    }
+
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        router.get("/health") { _, _ in await self.health(ready: false) }
+        router.get("/health/ready") { _, _ in await self.health(ready: true) }
+        router.get("/health/live") { _, _ in ErrorBody.json(.ok, ["status": "ok"]) }
+
+        router.post("/tasks") { request, _ in
+            await self.write(request) { body, actor throws(StoreError) in
+                (.created, try await service.create(body, actor: body["created_by"]?.stringValue ?? actor).json)
+            }
+        }
+        router.get("/tasks") { request, _ in
+            await self.read(request) { query throws(StoreError) in
+                let page = try await service.tasks(TaskStore.TaskFilter(
+                    status: try query.enumeration("status", TaskStatus.self), createdBy: query.text("created_by"),
+                    scheduleKind: try query.enumeration("schedule_kind", ScheduleKind.self),
+                    limit: try query.integer("limit", 1...500) ?? 50, offset: try query.integer("offset", 0...Int(Int32.max)) ?? 0))
+                return Self.page(page.items.map(\.json), hasMore: page.hasMore, query: query)
+            }
+        }
+        router.get("/tasks/:id") { request, context in
+            await self.read(request) { _ throws(StoreError) in try await service.task(id: try Self.id(context)).json }
+        }
+        router.patch("/tasks/:id") { request, context in
+            await self.write(request) { body, actor throws(StoreError) in
+                (.ok, try await service.update(id: try Self.id(context), patch: body, actor: actor).json)
+            }
+        }
+        router.get("/tasks/:id/audit") { request, context in
+            await self.read(request) { query throws(StoreError) in
+                let id = try Self.id(context)
+                _ = try await service.task(id: id)
+                let entries = try await service.store.auditLog(taskId: id, limit: try query.integer("limit", 1...1000) ?? 200)
+                return ["items": .array(entries.map(\.json))]
+            }
+        }
+        router.post("/tasks/:id/run_now") { request, context in
+            await self.write(request) { _, actor throws(StoreError) in
+                let due = try await service.runNow(id: try Self.id(context), actor: actor)
+                return (.accepted, due.map { ["queued": true, "due_id": .integer($0)] } ?? ["queued": false, "reason": "suppressed by the task's dedupe key"])
+            }
+        }
+        router.post("/tasks/:id/snooze") { request, context in
+            await self.write(request) { body, actor throws(StoreError) in
+                guard let seconds = (body["seconds"] ?? body["delay_seconds"])?.integerValue else {
+                    throw .invalid("seconds is required: an integer from 1 to 604800", field: "seconds")
+                }
+                return (.ok, try await service.snooze(id: try Self.id(context), seconds: Int(clamping: seconds), actor: actor).json)
+            }
+        }
+        for (action, operation) in [
+            ("pause", service.pause), ("resume", service.resume), ("cancel", service.cancel),
+        ] as [(String, @Sendable (String, String) async throws(StoreError) -> TaskRecord)] {
+            router.post("/tasks/:id/\(action)") { request, context in
+                await self.write(request) { _, actor throws(StoreError) in (.ok, try await operation(try Self.id(context), actor).json) }
+            }
+        }
+
+        router.get("/runs") { request, _ in
+            await self.read(request) { query throws(StoreError) in
+                let page = try await service.runs(TaskStore.RunFilter(
+                    taskId: query.text("task_id"), status: try query.enumeration("status", RunStatus.self),
+                    limit: try query.integer("limit", 1...500) ?? 50, offset: try query.integer("offset", 0...Int(Int32.max)) ?? 0))
+                return Self.page(page.items.map(\.json), hasMore: page.hasMore, query: query)
+            }
+        }
+        router.get("/runs/:id") { request, context in
+            await self.read(request) { _ throws(StoreError) in try await service.runDetail(id: try Self.id(context)) }
+        }
+        router.post("/runs/:id/approve") { request, context in
+            await self.write(request) { body, actor throws(StoreError) in
+                guard let approved = body["approved"]?.boolValue else {
+                    throw .invalid("approved is required: true to continue the run, false to end it", field: "approved")
+                }
+                if let comment = body["comment"], comment.stringValue == nil, comment != .null {
+                    throw .invalid("comment must be a string", field: "comment")
+                }
+                return (.ok, try await service.approve(runId: try Self.id(context), approved: approved,
+                                                       comment: body["comment"]?.stringValue, actor: actor).json)
+            }
+        }
+        router.post("/runs/:id/cancel") { request, context in
+            await self.write(request) { _, actor throws(StoreError) in (.ok, try await service.cancelRun(id: try Self.id(context), actor: actor).json) }
+        }
+        router.post("/events") { request, _ in
+            await self.write(request) { body, actor throws(StoreError) in
+                guard let topic = body["topic"]?.stringValue else { throw .invalid("topic is required: the event's name", field: "topic") }
+                let (event, triggered) = try await service.publish(topic: topic, payload: body["payload"] ?? .null, actor: actor)
+                return (.accepted, [
+                    "event_id": .string(event.id), "stream": .string(event.stream),
+                    "triggered_task_ids": .array(triggered.map(JSONValue.string)),
+                ])
+            }
+        }
+    }
+
+    // MARK: Plumbing
+
+    private func health(ready: Bool) async -> Response {
+        do throws(StoreError) {
+            let counts = try await service.store.counts()
+            return ErrorBody.json(.ok, [
+                "status": ready ? "ready" : "ok", "database": .string(service.store.database.dialect.name),
+                "due": .integer(Int64(counts.due)), "running": .integer(Int64(counts.running)),
+                "waiting_approval": .integer(Int64(counts.waiting)), "dead_letters": .integer(Int64(counts.dead)),
+            ])
+        } catch {
+            return ErrorBody.response(.serviceUnavailable, "unavailable", "the database does not answer: \(error.message)",
+                                      details: ["status": "unhealthy", "database": .string(service.store.database.dialect.name)],
+                                      headers: [.retryAfter: "5"])
+        }
+    }
+
+    private func read(_ request: Request, _ body: @Sendable (Query) async throws(StoreError) -> JSONValue) async -> Response {
+        if let denied = authorize(request, "tasks:read") { return denied }
+        do throws(StoreError) {
+            return ErrorBody.json(.ok, try await body(Query(request.uri.queryParameters)))
+        } catch {
+            return Self.response(for: error)
+        }
+    }
+
+    private func write(_ request: Request, _ body: @Sendable (JSONObject, String) async throws(StoreError) -> (HTTPResponse.Status, JSONValue)) async -> Response {
+        if let denied = authorize(request, "tasks:write") { return denied }
+        let object: JSONObject
+        do {
+            let buffer = try await request.body.collect(upTo: maxBodyBytes)
+            if buffer.readableBytes == 0 {
+                object = [:]
+            } else {
+                guard let parsed = try JSONParser().parse(buffer.readableBytesView).objectValue else {
+                    return ErrorBody.response(.badRequest, "bad_request", "the request body must be a JSON object")
+                }
+                object = parsed
+            }
+        } catch let error as JSONParseError {
+            return ErrorBody.response(.badRequest, "bad_request", "the request body is not valid JSON: \(error)")
+        } catch {
+            return ErrorBody.response(.contentTooLarge, "too_large", "the request body is larger than \(maxBodyBytes) bytes")
+        }
+        do throws(StoreError) {
+            let (status, result) = try await body(object, "api")
+            return ErrorBody.json(status, result)
+        } catch {
+            return Self.response(for: error)
+        }
+    }
+
+    static func response(for error: StoreError) -> Response {
+        switch error.kind {
+        case .invalid:
+            return ErrorBody.response(.unprocessableContent, "validation_error", error.message,
+                                      details: error.field.map { ["field": .string($0)] })
+        case .notFound: return ErrorBody.response(.notFound, "not_found", error.message)
+        case .conflict: return ErrorBody.response(.conflict, "conflict", error.message)
+        case .unavailable:
+            return ErrorBody.response(.serviceUnavailable, "unavailable", error.message, headers: [.retryAfter: "5"])
+        }
+    }
+
+    static func id(_ context: some RequestContext) throws(StoreError) -> String {
+        guard let id = context.parameters.get("id"), !id.isEmpty, id.utf8.count <= 100 else { throw .invalid("the id in the path is missing or too long", field: "id") }
+        return id
+    }
+
+    static func page(_ items: [JSONValue], hasMore: Bool, query: Query) -> JSONValue {
+        ["items": .array(items), "has_more": .bool(hasMore), "count": .integer(Int64(items.count))]
+    }
+
+    /// Query parameters, each checked with an error naming it.
+    struct Query: Sendable {
+        let parameters: [String: String]
+
+        init(_ parameters: Hummingbird.Parameters) {
+            var values: [String: String] = [:]
+            for (key, value) in parameters { values[String(key)] = String(value) }
+            self.parameters = values
+        }
+
+        func text(_ name: String) -> String? { parameters[name] }
+
+        func integer(_ name: String, _ range: ClosedRange<Int>) throws(StoreError) -> Int? {
+            guard let text = parameters[name] else { return nil }
+            guard let value = Int(text), range.contains(value) else {
+                throw .invalid("\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)", field: name)
+            }
+            return value
+        }
+
+        func enumeration<E: RawRepresentable & CaseIterable>(_ name: String, _ type: E.Type) throws(StoreError) -> E? where E.RawValue == String {
+            guard let text = parameters[name] else { return nil }
+            guard let value = E(rawValue: text) else {
+                throw .invalid("\(name) must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))", field: name)
+            }
+            return value
+        }
+    }
+}

@@ -1,0 +1,277 @@
+import Logging
+import OrdinautCore
+import OrdinautEvents
+import OrdinautMCP
+import OrdinautStore
+import Synchronization
+
+/// The operations on tasks and runs that every surface offers — MCP tools, the REST API, the CLI —
+/// with the same checks and the same errors.
+public final class TaskService: Sendable {
+    public let store: TaskStore
+    public let server: MCPServer
+    public let bus: (any EventBus)?
+    public let configuration: SchedulerConfiguration
+    /// Rung when a change may bring a task's next fire time closer, so the scheduler looks again.
+    public let schedulerBell = Doorbell()
+    /// Rung when a run this process executed ends.
+    let runBell = Doorbell()
+    private let triggered = Mutex<(loaded: Int64, tasks: [(TaskRecord, Schedule)])?>(nil)
+
+    public init(store: TaskStore, server: MCPServer, bus: (any EventBus)?, configuration: SchedulerConfiguration) {
+        self.store = store
+        self.server = server
+        self.bus = bus
+        self.configuration = configuration
+    }
+
+    /// Checks a task's schedule and pipeline against the tools registered now.
+    func check(_ task: TaskRecord) throws(StoreError) -> Schedule {
+        let schedule = try Schedule(kind: task.scheduleKind, expression: task.scheduleExpr, timezone: task.timezone, dtstart: task.dtstart)
+        let tools = server.tools
+        _ = try Pipeline(payload: task.payload, tools: { name in tools.schemas(for: name).map { $0.input } })
+        return schedule
+    }
+
+    // MARK: Tasks
+
+    public func create(_ input: JSONObject, actor: String) async throws(StoreError) -> TaskRecord {
+        try TaskInput.checkKeys(input, allowed: TaskInput.fields)
+        for field in ["title", "schedule_kind", "payload"] where input[field] == nil {
+            throw .invalid("\(field) is required", field: field)
+        }
+        let now = store.clock()
+        var task = TaskRecord(id: TaskStore.newID(), title: "", createdBy: actor, scheduleKind: .once, scheduleExpr: nil,
+                              payload: [:], createdAt: now)
+        try TaskInput.apply(input, to: &task)
+        let schedule = try check(task)
+        task.nextRunAt = Self.nextRun(task, schedule, now: now)
+        if case .once = schedule {} else if task.scheduleKind == .cron || task.scheduleKind == .rrule, task.nextRunAt == nil {
+            throw .invalid("schedule_expr has no future occurrence", field: "schedule_expr")
+        }
+        try await store.createTask(task, actor: actor)
+        invalidateTriggered(task)
+        return task
+    }
+
+    public func task(id: String) async throws(StoreError) -> TaskRecord {
+        try await store.task(id: id)
+    }
+
+    public func tasks(_ filter: TaskStore.TaskFilter) async throws(StoreError) -> Page<TaskRecord> {
+        try await store.tasks(filter)
+    }
+
+    /// Changes the fields in `patch`; the schedule and pipeline are checked again and the next run recomputed.
+    public func update(id: String, patch: JSONObject, actor: String) async throws(StoreError) -> TaskRecord {
+        try TaskInput.checkKeys(patch, allowed: TaskInput.mutable)
+        guard !patch.isEmpty else { throw .invalid("nothing to update: give at least one field", field: nil) }
+        let tools = server.tools
+        let task = try await store.updateTask(id: id, actor: actor, action: "task.update", details: ["fields": .array(patch.keys.map(JSONValue.string))]) {
+            task, now throws(StoreError) in
+            guard task.status != .canceled else { throw .conflict("task \(id) is canceled") }
+            try TaskInput.apply(patch, to: &task)
+            let schedule = try Schedule(kind: task.scheduleKind, expression: task.scheduleExpr, timezone: task.timezone, dtstart: task.dtstart)
+            _ = try Pipeline(payload: task.payload, tools: { name in tools.schemas(for: name).map { $0.input } })
+            if patch["schedule_kind"] != nil || patch["schedule_expr"] != nil || patch["timezone"] != nil {
+                task.nextRunAt = Self.nextRun(task, schedule, now: now)
+            }
+        }
+        changed(task)
+        return task
+    }
+
+    /// The first fire time from `now` on; a `once` task keeps its time even when it is past, so it still runs.
+    static func nextRun(_ task: TaskRecord, _ schedule: Schedule, now: Int64) -> Int64? {
+        guard task.status == .active else { return nil }
+        if case .once(let at) = schedule { return at }
+        return schedule.next(after: max(now - 1, task.snoozedUntil ?? now))
+    }
+
+    public func pause(id: String, actor: String) async throws(StoreError) -> TaskRecord {
+        let task = try await store.updateTask(id: id, actor: actor, action: "task.pause") { task, _ throws(StoreError) in
+            switch task.status {
+            case .paused: throw .conflict("task \(id) is already paused")
+            case .canceled: throw .conflict("task \(id) is canceled")
+            case .active: task.status = .paused
+            }
+        }
+        changed(task)
+        return task
+    }
+
+    /// Resumes a paused task: its next run is computed again from now (missed fire times are not run).
+    public func resume(id: String, actor: String) async throws(StoreError) -> TaskRecord {
+        let task = try await store.updateTask(id: id, actor: actor, action: "task.resume") { task, now throws(StoreError) in
+            switch task.status {
+            case .active: throw .conflict("task \(id) is not paused")
+            case .canceled: throw .conflict("task \(id) is canceled")
+            case .paused:
+                task.status = .active
+                let schedule = try Schedule(kind: task.scheduleKind, expression: task.scheduleExpr, timezone: task.timezone, dtstart: task.dtstart)
+                if case .once(let at) = schedule {
+                    // A one-off that has not fired yet still fires; one that fired stays done.
+                    task.nextRunAt = task.nextRunAt == nil && at <= now ? nil : at
+                } else {
+                    task.nextRunAt = schedule.next(after: max(now - 1, task.snoozedUntil ?? now))
+                }
+            }
+        }
+        changed(task)
+        return task
+    }
+
+    /// Cancels a task for good: no more work is produced and queued work no worker holds is removed.
+    public func cancel(id: String, actor: String) async throws(StoreError) -> TaskRecord {
+        let task = try await store.updateTask(id: id, actor: actor, action: "task.cancel") { task, _ throws(StoreError) in
+            guard task.status != .canceled else { throw .conflict("task \(id) is already canceled") }
+            task.status = .canceled
+            task.nextRunAt = nil
+        }
+        changed(task)
+        return task
+    }
+
+    /// Postpones the task's scheduled work by `seconds` (1–604800): nothing scheduled runs before then.
+    public func snooze(id: String, seconds: Int, actor: String) async throws(StoreError) -> TaskRecord {
+        guard (1...604_800).contains(seconds) else { throw .invalid("seconds must be an integer from 1 to 604800", field: "seconds") }
+        let task = try await store.updateTask(id: id, actor: actor, action: "task.snooze", details: ["seconds": .integer(Int64(seconds))]) {
+            task, now throws(StoreError) in
+            guard task.status == .active else { throw .conflict("task \(id) is \(task.status.rawValue); only active tasks can be snoozed") }
+            let until = now + Int64(seconds) * 1000
+            task.snoozedUntil = until
+            if let next = task.nextRunAt, next < until {
+                let schedule = try Schedule(kind: task.scheduleKind, expression: task.scheduleExpr, timezone: task.timezone, dtstart: task.dtstart)
+                if case .once = schedule { task.nextRunAt = until } else { task.nextRunAt = schedule.next(after: until - 1) }
+            }
+        }
+        changed(task)
+        return task
+    }
+
+    /// Queues a run now. Refused for paused and canceled tasks.
+    public func runNow(id: String, actor: String) async throws(StoreError) -> Int64? {
+        let task = try await store.task(id: id)
+        _ = try check(task)
+        let due = try await store.enqueue(taskId: id, trigger: .manual, actor: actor)
+        server.resourceUpdated(Self.taskURI(id))
+        return due
+    }
+
+    // MARK: Runs
+
+    public func run(id: String) async throws(StoreError) -> RunRecord {
+        try await store.run(id: id)
+    }
+
+    public func runs(_ filter: TaskStore.RunFilter) async throws(StoreError) -> Page<RunRecord> {
+        try await store.runs(filter)
+    }
+
+    public func approve(runId: String, approved: Bool, comment: String?, actor: String) async throws(StoreError) -> RunRecord {
+        let run = try await store.answerApproval(runId: runId, approved: approved, by: actor, comment: comment)
+        server.resourceUpdated(Self.runURI(runId))
+        return run
+    }
+
+    public func cancelRun(id: String, actor: String) async throws(StoreError) -> RunRecord {
+        let run = try await store.cancelRun(id: id, actor: actor)
+        server.resourceUpdated(Self.runURI(id))
+        return run
+    }
+
+    // MARK: Events
+
+    /// Publishes an event named `topic` and starts the runs of the event and condition tasks it
+    /// matches; returns the event and the ids of the tasks it triggered.
+    public func publish(topic: String, payload: JSONValue, actor: String) async throws(StoreError) -> (event: Event, triggered: [String]) {
+        if let problem = StreamName.problem(with: topic, as: "topic") { throw .invalid(problem, field: "topic") }
+        let event: Event
+        if let bus {
+            do throws(EventBusError) {
+                event = try await bus.publish(source: "ordinaut", namespace: StreamName.defaultNamespace, name: topic, payload: payload)
+            } catch {
+                throw .unavailable("the event bus refused the event: \(error)")
+            }
+        } else {
+            let now = store.clock()
+            event = Event(id: "\(now)-0", source: "ordinaut", namespace: StreamName.defaultNamespace, name: topic, payload: payload, timestamp: now)
+        }
+        try await trigger(event, actor: actor)
+        // The bus may have delivered the event to this or another node's scheduler first; either way
+        // the firings are recorded once, so they are read back rather than counted here.
+        return (event, try await store.tasksFired(byEvent: event.id))
+    }
+
+    /// Queues a run of every active event or condition task that `event` fires (once per task and event).
+    @discardableResult
+    public func trigger(_ event: Event, actor: String) async throws(StoreError) -> [String] {
+        var fired: [String] = []
+        for (task, schedule) in try await triggeredTasks() where schedule.fires(for: event) {
+            do throws(StoreError) {
+                if try await store.enqueue(taskId: task.id, trigger: .event, context: ["event": event.json], eventId: event.id, actor: actor) != nil {
+                    fired.append(task.id)
+                }
+            } catch where error.kind == .conflict || error.kind == .notFound {
+                continue  // paused or deleted since the list was read
+            }
+        }
+        return fired
+    }
+
+    private func triggeredTasks() async throws(StoreError) -> [(TaskRecord, Schedule)] {
+        let now = store.clock()
+        if let cached = triggered.withLock({ $0 }), now - cached.loaded < 2_000 { return cached.tasks }
+        let tasks = try await store.triggeredTasks().compactMap { task -> (TaskRecord, Schedule)? in
+            guard let schedule = try? Schedule(kind: task.scheduleKind, expression: task.scheduleExpr, timezone: task.timezone, dtstart: task.dtstart) else { return nil }
+            return (task, schedule)
+        }
+        triggered.withLock { $0 = (now, tasks) }
+        return tasks
+    }
+
+    private func invalidateTriggered(_ task: TaskRecord) {
+        if task.scheduleKind == .event || task.scheduleKind == .condition { triggered.withLock { $0 = nil } }
+        schedulerBell.ring()
+    }
+
+    private func changed(_ task: TaskRecord) {
+        triggered.withLock { $0 = nil }
+        schedulerBell.ring()
+        server.resourceUpdated(Self.taskURI(task.id))
+    }
+
+    public static func taskURI(_ id: String) -> String { "ordinaut://tasks/\(id)" }
+    public static func runURI(_ id: String) -> String { "ordinaut://runs/\(id)" }
+}
+
+extension TaskService {
+    /// A run with its pending approval, if it waits for one.
+    public func runDetail(id: String) async throws(StoreError) -> JSONValue {
+        let run = try await store.run(id: id)
+        var json = run.json.objectValue ?? [:]
+        if run.status == .waiting, let approval = try await store.approval(runId: id) { json["approval"] = approval.json }
+        return .object(json)
+    }
+
+    /// Called when a run this process executed was recorded as ended or parked.
+    func runFinished(_ id: String) {
+        runBell.ring()
+    }
+
+    /// Waits up to `timeout` seconds for the run of due item `dueId` to end (or park at an approval);
+    /// `nil` if it did not. Runs finished by other nodes are noticed within half a second.
+    public func awaitRun(dueId: Int64, taskId: String, timeout: Double) async throws(StoreError) -> RunRecord? {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+        var runId: String?
+        while ContinuousClock.now < deadline {
+            if runId == nil { runId = try await store.runID(ofDue: dueId) }
+            if let runId {
+                let run = try await store.run(id: runId)
+                if run.status != .running { return run }
+            }
+            await runBell.wait(timeout: .milliseconds(500))
+        }
+        return nil
+    }
+}

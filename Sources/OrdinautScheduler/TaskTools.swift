@@ -1,0 +1,168 @@
+import OrdinautCore
+import OrdinautEvents
+import OrdinautMCP
+import OrdinautStore
+
+/// The MCP surface of the scheduler: tools for agents to manage their work (names valid for strict
+/// clients: letters, digits and `_`) and the resources `ordinaut://tasks/{id}` and `ordinaut://runs/{id}`.
+public enum TaskTools {
+    static let idSchema: JSONValue = ["type": "string", "minLength": 1, "maxLength": 100]
+    static let taskSchema: JSONValue = [
+        "type": "object", "required": ["id", "title", "schedule_kind", "status", "payload"],
+        "properties": ["id": ["type": "string"], "status": ["type": "string", "enum": ["active", "paused", "canceled"]]],
+    ]
+    static let runSchema: JSONValue = [
+        "type": "object", "required": ["id", "task_id", "status", "attempt"],
+        "properties": ["id": ["type": "string"], "status": ["type": "string", "enum": .array(RunStatus.allCases.map { .string($0.rawValue) })]],
+    ]
+    static let taskFields: JSONObject = [
+        "title": ["type": "string", "minLength": 1, "maxLength": 200, "description": "What the task does."],
+        "description": ["type": ["string", "null"], "maxLength": 10000],
+        "schedule_kind": ["type": "string", "enum": ["cron", "rrule", "once", "event", "condition"]],
+        "schedule_expr": [
+            "type": ["string", "null"],
+            "description": "cron: five fields (`0 9 * * 1-5`); rrule: `FREQ=WEEKLY;BYDAY=MO;BYHOUR=8`; once: ISO-8601 time; event: a topic pattern (`invoice.*`); condition: `<pattern> when <JMESPath>`.",
+        ],
+        "timezone": ["type": "string", "description": "IANA time zone of the schedule (default UTC)."],
+        "payload": [
+            "type": "object", "required": ["pipeline"],
+            "description": "{\"pipeline\": [{\"id\", \"uses\", \"with\", \"save_as\", \"if\", \"timeout_seconds\", \"retries\"}], \"params\": {}}; `with` may use ${params.x}, ${steps.id.field}, ${event.payload.x}, ${now}.",
+            "properties": ["pipeline": ["type": "array", "minItems": 1], "params": ["type": "object"]],
+        ],
+        "priority": ["type": "integer", "minimum": 1, "maximum": 9, "description": "9 runs first (default 5)."],
+        "dedupe_key": ["type": ["string", "null"]],
+        "dedupe_window_seconds": ["type": "integer", "minimum": 0],
+        "max_retries": ["type": "integer", "minimum": 0, "maximum": 100],
+        "backoff_strategy": ["type": "string", "enum": ["exponential_jitter", "exponential", "linear", "fixed"]],
+        "concurrency_key": ["type": ["string", "null"], "description": "At most one run at a time among tasks with this key."],
+    ]
+
+    /// Registers the tools and resource templates on `service`'s server.
+    public static func register(_ service: TaskService) throws(RegistrationError) {
+        let server = service.server
+        @Sendable func actor(_ context: RequestContext) -> String {
+            context.clientInfo?["name"]?.stringValue.map { "mcp:\($0)" } ?? "mcp"
+        }
+        func tool(_ name: String, _ description: String, _ properties: JSONObject, required: [String] = [],
+                  output: JSONValue, readOnly: Bool = false, _ body: @escaping @Sendable (JSONObject, String) async throws(StoreError) -> JSONValue) throws(RegistrationError) {
+            try server.tools.register(Tool(
+                name: name, description: description,
+                inputSchema: ["type": "object", "properties": .object(properties), "required": .array(required.map(JSONValue.string)), "additionalProperties": false],
+                outputSchema: output,
+                annotations: ["readOnlyHint": .bool(readOnly), "destructiveHint": .bool(name.hasSuffix("cancel")), "openWorldHint": false]
+            ) { arguments, context in
+                do throws(StoreError) {
+                    return .structured(try await body(arguments, actor(context)))
+                } catch {
+                    throw ToolError(error.field.map { "\(error.message) (field: \($0))" } ?? error.message)
+                }
+            })
+        }
+        let idOnly: JSONObject = ["id": idSchema]
+        var createFields = taskFields
+        createFields["status"] = ["type": "string", "enum": ["active", "paused"]]
+        try tool("task_create", "Create a scheduled task whose payload is a pipeline of tool calls.", createFields,
+                 required: ["title", "schedule_kind", "payload"], output: taskSchema) { arguments, actor throws(StoreError) in
+            try await service.create(arguments, actor: actor).json
+        }
+        try tool("task_list", "List tasks, oldest first, with filters and pagination.", [
+            "status": ["type": "string", "enum": ["active", "paused", "canceled"]], "created_by": ["type": "string"],
+            "schedule_kind": ["type": "string", "enum": ["cron", "rrule", "once", "event", "condition"]],
+            "limit": ["type": "integer", "minimum": 1, "maximum": 500], "offset": ["type": "integer", "minimum": 0],
+        ], output: ["type": "object", "required": ["items", "has_more"]], readOnly: true) { arguments, _ throws(StoreError) in
+            let page = try await service.tasks(TaskStore.TaskFilter(
+                status: arguments["status"]?.stringValue.flatMap(TaskStatus.init(rawValue:)), createdBy: arguments["created_by"]?.stringValue,
+                scheduleKind: arguments["schedule_kind"]?.stringValue.flatMap(ScheduleKind.init(rawValue:)),
+                limit: Int(arguments["limit"]?.integerValue ?? 50), offset: Int(arguments["offset"]?.integerValue ?? 0)))
+            return ["items": .array(page.items.map(\.json)), "has_more": .bool(page.hasMore)]
+        }
+        try tool("task_get", "Get a task and its five latest runs.", idOnly, required: ["id"],
+                 output: ["type": "object", "required": ["task", "recent_runs"]], readOnly: true) { arguments, _ throws(StoreError) in
+            let id = arguments["id"]!.stringValue!
+            let task = try await service.task(id: id)
+            let runs = try await service.runs(TaskStore.RunFilter(taskId: id, limit: 5))
+            return ["task": task.json, "recent_runs": .array(runs.items.map(\.json))]
+        }
+        var updateFields = taskFields
+        updateFields["created_by"] = nil
+        try tool("task_update", "Change fields of a task; its schedule and pipeline are checked again.",
+                 ["id": idSchema, "changes": ["type": "object", "properties": .object(updateFields), "additionalProperties": false, "minProperties": 1]],
+                 required: ["id", "changes"], output: taskSchema) { arguments, actor throws(StoreError) in
+            try await service.update(id: arguments["id"]!.stringValue!, patch: arguments["changes"]?.objectValue ?? [:], actor: actor).json
+        }
+        try tool("task_pause", "Pause a task: it keeps its schedule but produces no work.", idOnly, required: ["id"], output: taskSchema) {
+            arguments, actor throws(StoreError) in try await service.pause(id: arguments["id"]!.stringValue!, actor: actor).json
+        }
+        try tool("task_resume", "Resume a paused task; its next run is computed from now.", idOnly, required: ["id"], output: taskSchema) {
+            arguments, actor throws(StoreError) in try await service.resume(id: arguments["id"]!.stringValue!, actor: actor).json
+        }
+        try tool("task_cancel", "Cancel a task for good; queued work no worker holds is removed.", idOnly, required: ["id"], output: taskSchema) {
+            arguments, actor throws(StoreError) in try await service.cancel(id: arguments["id"]!.stringValue!, actor: actor).json
+        }
+        try tool("task_snooze", "Postpone a task's scheduled work by a number of seconds.",
+                 ["id": idSchema, "seconds": ["type": "integer", "minimum": 1, "maximum": 604800]], required: ["id", "seconds"], output: taskSchema) {
+            arguments, actor throws(StoreError) in
+            try await service.snooze(id: arguments["id"]!.stringValue!, seconds: Int(arguments["seconds"]!.integerValue!), actor: actor).json
+        }
+        try tool("task_run_now", "Queue a run of a task now; with wait, return the run once it ends (or waits for approval).",
+                 ["id": idSchema, "wait": ["type": "boolean"], "timeout_seconds": ["type": "number", "exclusiveMinimum": 0, "maximum": 3600]],
+                 required: ["id"], output: ["type": "object", "required": ["queued"]]) { arguments, actor throws(StoreError) in
+            let id = arguments["id"]!.stringValue!
+            guard let due = try await service.runNow(id: id, actor: actor) else {
+                return ["queued": false, "reason": "suppressed by the task's dedupe key"]
+            }
+            guard arguments["wait"] == true else { return ["queued": true, "due_id": .integer(due)] }
+            let timeout = arguments["timeout_seconds"]?.doubleValue ?? 60
+            guard let run = try await service.awaitRun(dueId: due, taskId: id, timeout: timeout) else {
+                return ["queued": true, "due_id": .integer(due), "run": .null, "note": "the run did not end within the timeout"]
+            }
+            return ["queued": true, "due_id": .integer(due), "run": run.json]
+        }
+        try tool("run_list", "List runs, newest first.", [
+            "task_id": ["type": "string"], "status": ["type": "string", "enum": .array(RunStatus.allCases.map { .string($0.rawValue) })],
+            "limit": ["type": "integer", "minimum": 1, "maximum": 500], "offset": ["type": "integer", "minimum": 0],
+        ], output: ["type": "object", "required": ["items", "has_more"]], readOnly: true) { arguments, _ throws(StoreError) in
+            let page = try await service.runs(TaskStore.RunFilter(
+                taskId: arguments["task_id"]?.stringValue, status: arguments["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)),
+                limit: Int(arguments["limit"]?.integerValue ?? 50), offset: Int(arguments["offset"]?.integerValue ?? 0)))
+            return ["items": .array(page.items.map(\.json)), "has_more": .bool(page.hasMore)]
+        }
+        try tool("run_get", "Get a run: status, every step's input, output and error, and any pending approval.", idOnly,
+                 required: ["id"], output: runSchema, readOnly: true) { arguments, _ throws(StoreError) in
+            try await service.runDetail(id: arguments["id"]!.stringValue!)
+        }
+        try tool("run_approve", "Answer the approval a run waits for: approved continues it, rejected ends it.",
+                 ["id": idSchema, "approved": ["type": "boolean"], "comment": ["type": "string", "maxLength": 2000]],
+                 required: ["id", "approved"], output: runSchema) { arguments, actor throws(StoreError) in
+            try await service.approve(runId: arguments["id"]!.stringValue!, approved: arguments["approved"] == true,
+                                      comment: arguments["comment"]?.stringValue, actor: actor).json
+        }
+        try tool("run_cancel", "Cancel a run that waits for approval or has not started.", idOnly, required: ["id"], output: runSchema) {
+            arguments, actor throws(StoreError) in try await service.cancelRun(id: arguments["id"]!.stringValue!, actor: actor).json
+        }
+        try tool("event_publish", "Publish an event; event and condition tasks whose pattern matches its topic run.",
+                 ["topic": ["type": "string", "minLength": 1, "maxLength": 200], "payload": ["description": "Any JSON value."]],
+                 required: ["topic"], output: ["type": "object", "required": ["event_id", "triggered_task_ids"]]) { arguments, actor throws(StoreError) in
+            let (event, triggered) = try await service.publish(topic: arguments["topic"]!.stringValue!, payload: arguments["payload"] ?? .null, actor: actor)
+            return ["event_id": .string(event.id), "stream": .string(event.stream), "triggered_task_ids": .array(triggered.map(JSONValue.string))]
+        }
+
+        try server.resources.register(ResourceTemplate(
+            uriTemplate: "ordinaut://tasks/{id}", name: "task", title: "Task",
+            description: "A scheduled task with its latest runs, as JSON.", mimeType: "application/json"
+        ) { uri, variables, _ in
+            let id = variables["id"] ?? ""
+            let task = try await service.task(id: id)
+            let runs = try await service.runs(TaskStore.RunFilter(taskId: id, limit: 5))
+            let body: JSONValue = ["task": task.json, "recent_runs": .array(runs.items.map(\.json))]
+            return [ResourceContents(uri: uri, mimeType: "application/json", text: body.encodedString())]
+        })
+        try server.resources.register(ResourceTemplate(
+            uriTemplate: "ordinaut://runs/{id}", name: "run", title: "Run",
+            description: "One run of a task: status, steps and any pending approval, as JSON.", mimeType: "application/json"
+        ) { uri, variables, _ in
+            let body = try await service.runDetail(id: variables["id"] ?? "")
+            return [ResourceContents(uri: uri, mimeType: "application/json", text: body.encodedString())]
+        })
+    }
+}

@@ -1,0 +1,174 @@
+import Logging
+import OrdinautCore
+import OrdinautMCP
+import OrdinautStore
+import ServiceLifecycle
+import Synchronization
+
+/// Claims due work and runs it, `workers` runs at a time. Leases are renewed while runs last; a run
+/// whose lease was lost is abandoned to its new holder. Failures become retries (new due work at a
+/// later time, never a sleep holding a lease) or dead letters. On shutdown, claiming stops, running
+/// work gets a grace period, and what is still running is handed back.
+public final class WorkerPool: Service, Sendable {
+    private struct Running {
+        var work: ClaimedWork
+        let cancel: @Sendable () -> Void
+        var lost = false
+        var released = false
+    }
+
+    let service: TaskService
+    let executor: PipelineExecutor
+    let logger: Logger
+    private let deadlines = Deadlines()
+    private let slotFreed = Doorbell()
+    private let running = Mutex<[Int64: Running]>([:])
+    private let stopping = Mutex(false)
+    private var configuration: SchedulerConfiguration { service.configuration }
+    private var store: TaskStore { service.store }
+
+    public init(service: TaskService, logger: Logger) {
+        self.service = service
+        self.logger = logger
+        executor = PipelineExecutor(invoker: ToolInvoker(server: service.server), deadlines: deadlines, clock: service.store.clock)
+    }
+
+    public func run() async throws {
+        guard configuration.workers > 0 else { return }
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.deadlines.run() }
+                group.addTask { await self.keepLeases() }
+                await claimLoop(group: &group)
+                await drain()
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            self.stopping.withLock { $0 = true }
+            self.store.doorbell.ring()
+            self.slotFreed.ring()
+        }
+    }
+
+    private var isStopping: Bool { stopping.withLock { $0 } || Task.isCancelled }
+
+    private func claimLoop(group: inout DiscardingTaskGroup) async {
+        let poll = Duration.milliseconds(configuration.pollMilliseconds)
+        var failures = 0
+        while !isStopping {
+            let free = configuration.workers - running.withLock { $0.count }
+            if free <= 0 {
+                await slotFreed.wait(timeout: poll)
+                continue
+            }
+            let claimed: [ClaimedWork]
+            do throws(StoreError) {
+                claimed = try await store.claim(worker: configuration.nodeID, limit: min(free, configuration.claimBatch),
+                                                lease: Int64(configuration.leaseSeconds) * 1000)
+                if failures > 0 { logger.info("the store answers again; claiming work") }
+                failures = 0
+            } catch {
+                failures += 1
+                if failures == 1 || failures % 30 == 0 { logger.warning("cannot claim work: \(error)") }
+                await slotFreed.wait(timeout: .milliseconds(min(100 << min(failures, 6), 5000)))
+                continue
+            }
+            for work in claimed {
+                let execution = Task { await self.execute(work) }
+                running.withLock { $0[work.dueId] = Running(work: work, cancel: { execution.cancel() }) }
+                group.addTask {
+                    let result = await execution.value
+                    await self.conclude(work, result)
+                    self.running.withLock { _ = $0.removeValue(forKey: work.dueId) }
+                    self.slotFreed.ring()
+                }
+            }
+            if claimed.isEmpty { await store.doorbell.wait(timeout: poll) }
+        }
+    }
+
+    private func execute(_ work: ClaimedWork) async -> PipelineExecutor.Result {
+        await executor.execute(task: work.task, run: work.run, resume: work.resume)
+    }
+
+    /// Waits up to ten seconds for running work, then hands back what still runs.
+    private func drain() async {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while running.withLock({ !$0.isEmpty }) && ContinuousClock.now < deadline {
+            await slotFreed.wait(timeout: .milliseconds(100))
+        }
+        let left = running.withLock { running -> [Running] in
+            for key in running.keys { running[key]?.released = true }
+            return Array(running.values)
+        }
+        if !left.isEmpty { logger.notice("stopping: handing back \(left.count) running run(s)") }
+        for entry in left { entry.cancel() }
+        while running.withLock({ !$0.isEmpty }) { await slotFreed.wait(timeout: .milliseconds(100)) }
+    }
+
+    /// Renews every held lease each third of the lease; cancels runs whose lease was lost.
+    private func keepLeases() async {
+        let lease = Int64(configuration.leaseSeconds) * 1000
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(lease / 3))
+            for (id, entry) in running.withLock({ $0 }) where !entry.lost {
+                do throws(StoreError) {
+                    if try await !store.renew(entry.work, lease: lease) {
+                        logger.warning("lost the lease on run \(entry.work.run.id); another worker finishes it")
+                        running.withLock { $0[id]?.lost = true }
+                        entry.cancel()
+                    }
+                } catch {
+                    logger.warning("cannot renew the lease on run \(entry.work.run.id): \(error)")
+                }
+            }
+        }
+    }
+
+    private func conclude(_ work: ClaimedWork, _ result: PipelineExecutor.Result) async {
+        let state = running.withLock { $0[work.dueId] }
+        if state?.lost == true { return }
+        if state?.released == true {
+            do throws(StoreError) {
+                try await store.release(work)
+            } catch {
+                logger.warning("cannot hand back run \(work.run.id); it is taken over when its lease expires: \(error)")
+            }
+            return
+        }
+        let outcome: TaskStore.Outcome
+        let output: JSONValue
+        switch result {
+        case .succeeded(let value):
+            outcome = .succeeded
+            output = value
+        case .failed(let error, let value, let permanent):
+            output = value
+            let retryAt = permanent || work.run.attempt > work.task.maxRetries ? nil
+                : store.clock() + configuration.retryDelay(attempt: work.run.attempt, strategy: work.task.backoffStrategy)
+            outcome = .failed(error: error, retryAt: retryAt)
+        case .waiting(let step, let prompt, let value):
+            output = value
+            outcome = .waiting(TaskStore.ApprovalRequest(stepId: step, prompt: prompt))
+        }
+        // The outcome must be recorded: a store that is briefly down is retried while the lease is kept.
+        var failures = 0
+        while true {
+            do throws(StoreError) {
+                try await store.finish(work, outcome: outcome, output: output)
+                break
+            } catch where error.kind == .conflict {
+                logger.warning("run \(work.run.id): \(error)")
+                return
+            } catch {
+                failures += 1
+                if failures == 1 { logger.warning("cannot record the end of run \(work.run.id), retrying: \(error)") }
+                if failures > 600 { return }
+                try? await Task.sleep(for: .milliseconds(min(100 << min(failures, 5), 2000)))
+            }
+        }
+        service.server.resourceUpdated(TaskService.runURI(work.run.id))
+        service.server.resourceUpdated(TaskService.taskURI(work.task.id))
+        service.runFinished(work.run.id)
+    }
+}

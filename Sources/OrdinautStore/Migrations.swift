@@ -1,0 +1,106 @@
+import Foundation
+
+/// The schema, as numbered migrations. A migration is applied once, in one transaction, and
+/// recorded in `schema_migrations`; `ordinaut migrate` applies what is missing and every start does
+/// the same. Statements are written once for both backends; `{serial}` is the dialect's
+/// auto-incrementing key.
+enum Migrations {
+    struct Migration {
+        let version: Int
+        let summary: String
+        let statements: [String]
+    }
+
+    static let all: [Migration] = [
+        Migration(version: 1, summary: "tasks, due work, runs, approvals, audit log", statements: [
+            """
+            CREATE TABLE tasks (
+                id TEXT PRIMARY KEY, title TEXT NOT NULL, description TEXT, created_by TEXT NOT NULL,
+                schedule_kind TEXT NOT NULL, schedule_expr TEXT, timezone TEXT NOT NULL, payload TEXT NOT NULL,
+                status TEXT NOT NULL, priority INTEGER NOT NULL, dedupe_key TEXT, dedupe_window_seconds INTEGER NOT NULL,
+                max_retries INTEGER NOT NULL, backoff_strategy TEXT NOT NULL, concurrency_key TEXT,
+                created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, next_run_at BIGINT, dtstart BIGINT NOT NULL,
+                snoozed_until BIGINT)
+            """,
+            // The scheduler reads only tasks that are due: its cost per tick does not grow with idle tasks.
+            "CREATE INDEX tasks_next_run ON tasks (next_run_at) WHERE status = 'active' AND next_run_at IS NOT NULL",
+            "CREATE INDEX tasks_listing ON tasks (created_at, id)",
+            "CREATE INDEX tasks_triggered ON tasks (schedule_kind) WHERE status = 'active' AND schedule_kind IN ('event', 'condition')",
+            """
+            CREATE TABLE due_work (
+                id {serial}, task_id TEXT NOT NULL, run_at BIGINT NOT NULL, priority INTEGER NOT NULL,
+                attempt INTEGER NOT NULL, trigger_kind TEXT NOT NULL, context TEXT NOT NULL, concurrency_key TEXT,
+                locked_by TEXT, locked_until BIGINT, run_id TEXT, created_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX due_work_claim ON due_work (priority DESC, run_at, id)",
+            "CREATE INDEX due_work_task ON due_work (task_id)",
+            """
+            CREATE TABLE runs (
+                id TEXT PRIMARY KEY, task_id TEXT NOT NULL, attempt INTEGER NOT NULL, trigger_kind TEXT NOT NULL,
+                status TEXT NOT NULL, lease_owner TEXT, lease_expires_at BIGINT, created_at BIGINT NOT NULL,
+                started_at BIGINT, finished_at BIGINT, error TEXT, output TEXT NOT NULL, context TEXT NOT NULL,
+                takeovers INTEGER NOT NULL, due_id BIGINT)
+            """,
+            "CREATE INDEX runs_by_due ON runs (due_id)",
+            "CREATE INDEX runs_by_task ON runs (task_id, created_at)",
+            "CREATE INDEX runs_listing ON runs (created_at, id)",
+            "CREATE INDEX runs_by_status ON runs (status, created_at)",
+            """
+            CREATE TABLE approvals (
+                run_id TEXT PRIMARY KEY, task_id TEXT NOT NULL, step_id TEXT NOT NULL, prompt TEXT NOT NULL,
+                created_at BIGINT NOT NULL, answered_at BIGINT, approved INTEGER, answered_by TEXT, comment TEXT)
+            """,
+            "CREATE TABLE dedupe_keys (dedupe_key TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)",
+            "CREATE TABLE concurrency_locks (lock_key TEXT PRIMARY KEY, due_id BIGINT NOT NULL, expires_at BIGINT NOT NULL)",
+            "CREATE TABLE event_firings (task_id TEXT NOT NULL, event_id TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (task_id, event_id))",
+            "CREATE TABLE leader_leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at BIGINT NOT NULL)",
+            "CREATE TABLE workers (id TEXT PRIMARY KEY, hostname TEXT NOT NULL, started_at BIGINT NOT NULL, heartbeat_at BIGINT NOT NULL)",
+            """
+            CREATE TABLE audit_log (
+                id {serial}, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, task_id TEXT,
+                run_id TEXT, details TEXT NOT NULL)
+            """,
+            "CREATE INDEX audit_by_task ON audit_log (task_id, id)",
+        ]),
+    ]
+
+    static var latest: Int { all.last!.version }
+}
+
+extension TaskStore {
+    /// Applies the migrations this database lacks, each in its own transaction; returns their versions.
+    /// Concurrent callers (several nodes starting at once) apply each migration once.
+    @discardableResult
+    public func migrate() async throws(StoreError) -> [Int] {
+        let dialect = database.dialect
+        let now = clock()
+        var applied: [Int] = []
+        for migration in Migrations.all {
+            let done = try await database.transaction { connection throws(StoreError) -> Bool in
+                if dialect.name == "postgres" { try connection.execute("SELECT pg_advisory_xact_lock(7283529)") }
+                try connection.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)")
+                if try !connection.execute("SELECT 1 FROM schema_migrations WHERE version = $1", .integer(Int64(migration.version))).isEmpty {
+                    return false
+                }
+                for statement in migration.statements {
+                    try connection.execute(statement.replacingOccurrences(of: "{serial}", with: dialect.serialPrimaryKey), [])
+                }
+                try connection.execute("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                                       .integer(Int64(migration.version)), .integer(now))
+                return true
+            }
+            if done { applied.append(migration.version) }
+        }
+        return applied
+    }
+
+    /// The highest applied migration, or 0 for an empty database.
+    public func schemaVersion() async throws(StoreError) -> Int {
+        try await database.transaction { connection throws(StoreError) -> Int in
+            try connection.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)")
+            return try connection.execute("SELECT MAX(version) FROM schema_migrations").first?.int(0) ?? 0
+        }
+    }
+
+    public static var latestSchemaVersion: Int { Migrations.latest }
+}

@@ -1,0 +1,140 @@
+import OrdinautCore
+
+/// A value bound to or read from SQL. Both backends store the same four kinds: timestamps are
+/// integer milliseconds since 1970 and JSON is text, so one set of statements serves both.
+public enum SQLValue: Sendable, Equatable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+
+    public init(_ text: String?) { self = text.map(SQLValue.text) ?? .null }
+    public init(_ integer: Int64?) { self = integer.map(SQLValue.integer) ?? .null }
+    public init(_ integer: Int) { self = .integer(Int64(integer)) }
+    public init(_ flag: Bool) { self = .integer(flag ? 1 : 0) }
+    public init(json: JSONValue) { self = .text(json.encodedString()) }
+}
+
+/// One result row; columns are addressed by position, in the order the statement selects them.
+public struct SQLRow: Sendable {
+    public let values: [SQLValue]
+
+    public init(_ values: [SQLValue]) {
+        self.values = values
+    }
+
+    public func integer(_ column: Int) -> Int64? {
+        switch values[column] {
+        case .integer(let value): return value
+        case .real(let value): return Int64(value)
+        case .text(let text): return Int64(text)
+        case .null: return nil
+        }
+    }
+
+    public func int(_ column: Int) -> Int { Int(integer(column) ?? 0) }
+
+    public func text(_ column: Int) -> String? {
+        switch values[column] {
+        case .text(let text): return text
+        case .integer(let value): return String(value)
+        case .real(let value): return String(value)
+        case .null: return nil
+        }
+    }
+
+    public func bool(_ column: Int) -> Bool? {
+        switch values[column] {
+        case .integer(let value): return value != 0
+        case .text(let text): return text == "t" || text == "true" || text == "1"
+        default: return nil
+        }
+    }
+
+    /// A JSON column; text that does not parse reads as `null` (it was written by us, so it always parses).
+    public func json(_ column: Int) -> JSONValue {
+        guard let text = text(column) else { return .null }
+        return (try? JSONParser().parse(text)) ?? .null
+    }
+}
+
+/// One database connection, used by one thread at a time inside `SQLDatabase.transaction`.
+///
+/// Statements use `$1`, `$2`, … placeholders on both backends.
+public protocol SQLConnection: AnyObject {
+    /// Runs one statement and returns its rows (none for statements without results).
+    func execute(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [SQLRow]
+}
+
+extension SQLConnection {
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: SQLValue...) throws(StoreError) -> [SQLRow] {
+        try execute(sql, parameters)
+    }
+}
+
+/// The SQL that differs between backends.
+public struct SQLDialect: Sendable {
+    public let name: String
+    /// The clause that lets concurrent claimers pass over rows another transaction holds.
+    public let skipLocked: String
+    /// The type of an auto-incrementing primary key column.
+    public let serialPrimaryKey: String
+    /// Starts a transaction that writes (SQLite takes its write lock up front).
+    public let begin: String
+
+    public static let sqlite = SQLDialect(
+        name: "sqlite", skipLocked: "", serialPrimaryKey: "INTEGER PRIMARY KEY AUTOINCREMENT", begin: "BEGIN IMMEDIATE")
+    public static let postgres = SQLDialect(
+        name: "postgres", skipLocked: "FOR UPDATE OF d SKIP LOCKED", serialPrimaryKey: "BIGSERIAL PRIMARY KEY", begin: "BEGIN")
+}
+
+/// A database: connections on threads of their own, so that blocking C calls never run on the Swift
+/// concurrency pool. Work is a synchronous closure run inside one transaction.
+public protocol SQLDatabase: Sendable {
+    var dialect: SQLDialect { get }
+    /// Where the data lives, for logs and `/health` (no password).
+    var location: String { get }
+
+    /// Runs `body` in a transaction on a free connection: committed when it returns, rolled back when it throws.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws(StoreError) -> T) async throws(StoreError) -> T
+
+    /// Rings `doorbell` whenever another process adds due work (PostgreSQL `LISTEN`); a no-op where
+    /// every writer is this process.
+    func listenForWork(_ doorbell: Doorbell)
+
+    /// Closes every connection; later calls fail with `StoreError.unavailable`.
+    func close() async
+}
+
+/// Why the store refused or failed an operation.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// The database cannot be reached or failed; retry later (HTTP 503).
+        case unavailable
+        /// No such task or run (HTTP 404).
+        case notFound
+        /// The request conflicts with the current state, such as pausing a paused task (HTTP 409).
+        case conflict
+        /// The input is invalid (HTTP 400/422); `field` names what to fix.
+        case invalid
+    }
+
+    public let kind: Kind
+    public let message: String
+    /// The request field at fault, for `invalid`.
+    public let field: String?
+
+    public init(_ kind: Kind, _ message: String, field: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.field = field
+    }
+
+    public static func unavailable(_ message: String) -> StoreError { StoreError(.unavailable, message) }
+    public static func notFound(_ message: String) -> StoreError { StoreError(.notFound, message) }
+    public static func conflict(_ message: String) -> StoreError { StoreError(.conflict, message) }
+    public static func invalid(_ message: String, field: String? = nil) -> StoreError { StoreError(.invalid, message, field: field) }
+
+    public var description: String { message }
+}
