@@ -2,9 +2,12 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
+import uuid
 
 import httpx2
 import pytest
@@ -13,6 +16,10 @@ import wire
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINARY = pathlib.Path(os.environ.get("ORDINAUT_BIN", ROOT / ".build" / "debug" / "ordinaut"))
+
+# Every ordinaut process the tests start keeps its tasks in a temporary folder, never in the
+# user's data directory; servers started by `start_server` each get a folder of their own.
+os.environ.setdefault("ORDINAUT_DATA_DIR", tempfile.mkdtemp(prefix="ordinaut-interop-"))
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +53,8 @@ class RunningServer:
 
 
 def start_server(binary: pathlib.Path, *args: str, env: dict | None = None) -> RunningServer:
-    environment = dict(os.environ, **(env or {}))
+    environment = dict(os.environ, ORDINAUT_DATA_DIR=tempfile.mkdtemp(prefix="ordinaut-server-"))
+    environment.update(env or {})
     process = subprocess.Popen([str(binary), "serve", "--port", "0", *args], stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, env=environment, text=True)
     deadline = time.monotonic() + 20
@@ -136,3 +144,67 @@ class RecordingTransport(httpx2.AsyncBaseTransport):
 
 def recording_client(recorder: wire.Recorder) -> httpx2.AsyncClient:
     return httpx2.AsyncClient(transport=RecordingTransport(recorder), timeout=httpx2.Timeout(30, read=300), follow_redirects=True)
+
+
+class Postgres:
+    """A real PostgreSQL server on a free loopback port with a temporary data folder (initdb), run as
+    the postgres user when the tests run as root. `kill9` and `start` simulate a crash and restart."""
+
+    def __init__(self) -> None:
+        versions = sorted(pathlib.Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
+        if not versions:
+            pytest.fail("PostgreSQL is not installed; `make test` installs it (scripts/bootstrap.sh)")
+        self.bin = versions[0].parent
+        self.folder = tempfile.mkdtemp(prefix="ordinaut-pg-")
+        self.prefix = []
+        if os.getuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+            self.prefix = ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"]
+        subprocess.run(self.prefix + [str(self.bin / "initdb"), "-D", self.folder + "/data", "-A", "trust", "-U", "ordinaut",
+                                      "-E", "UTF8", "--no-sync"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with __import__("socket").socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.process = None
+        self.start()
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            self.prefix + [str(self.bin / "postgres"), "-D", self.folder + "/data", "-p", str(self.port), "-k", self.folder,
+                           "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=300"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if subprocess.run([str(self.bin / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-q"]).returncode == 0:
+                return
+            time.sleep(0.05)
+        raise RuntimeError("postgres did not start")
+
+    def kill9(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        return subprocess.run([str(self.bin / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "ordinaut", "-d", database,
+                               "-qtA", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True, capture_output=True, text=True).stdout.strip()
+
+    def new_database(self) -> str:
+        name = "t_" + uuid.uuid4().hex[:12]
+        self.psql(f"CREATE DATABASE {name}")
+        return f"postgres://ordinaut@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    server = Postgres()
+    yield server
+    server.stop()

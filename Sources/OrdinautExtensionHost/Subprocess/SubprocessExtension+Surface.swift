@@ -203,7 +203,12 @@ extension SubprocessExtension {
         case .failure(let error): return .error(error.message)
         }
         defer { state.withLock { $0.inFlight -= 1 } }
-        let outcome = await connection.request("tools/call", ["name": .string(remote), "arguments": .object(arguments)],
+        var params: JSONObject = ["name": .string(remote), "arguments": .object(arguments)]
+        // Scheduled runs identify themselves (`io.ordinaut/run`, `io.ordinaut/idempotency-key`) so
+        // that the program can deduplicate a step a taken-over run repeats.
+        let forwarded = context.meta.filter { $0.key.hasPrefix("io.ordinaut/") }
+        if !forwarded.isEmpty { params["_meta"] = .object(JSONObject(forwarded.map { ($0.key, $0.value) })) }
+        let outcome = await connection.request("tools/call", params,
                                                timeout: manifest.limits.callTimeout)
         switch outcome {
         case .success(let json):
