@@ -177,7 +177,9 @@ let package = Package(
             name: "OrdinautBench",
             dependencies: [
                 "OrdinautCalendar", "OrdinautCore", "OrdinautJMESPath", "OrdinautMCP", "OrdinautEvents", "OrdinautRedis",
-                "OrdinautWebhooks",
+                "OrdinautWebhooks", "OrdinautStore", "OrdinautSQLite", "OrdinautPostgres", "OrdinautScheduler",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "bench/swift",
             swiftSettings: swiftSettings

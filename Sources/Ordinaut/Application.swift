@@ -71,15 +71,18 @@ public func buildEngine(configuration: Configuration, extensions: [CompiledExten
         requestStateKey: configuration.stateKey.map { Array($0.utf8) },
         observer: metrics
     ))
+    let bus = try makeEventBus(configuration, logger: logger)
+    let store = try await openTaskStore(configuration: configuration)
+    let tasks = TaskService(store: store, server: server, bus: bus, configuration: configuration.scheduler)
+    let mcpTasks = tasks.serveMCPTasks()
     var services: [any Service] = []
     switch configuration.fixture {
-    case .conformance?: services.append(try ConformanceFixture(server: server))
+    case .conformance?: services.append(try ConformanceFixture(server: server, tasks: mcpTasks))
     case .bench?: try BenchFixture.register(on: server)
     case nil: break
     }
     var hostLogger = logger
     hostLogger[metadataKey: "component"] = "extensions"
-    let bus = try makeEventBus(configuration, logger: hostLogger)
     let host = ExtensionHost(
         configuration: configuration.extensions, compiled: builtInExtensions + extensions, server: server, bus: bus,
         services: HostServices(mcpEndpoint: mcpEndpoint(server), metrics: metrics), logger: hostLogger)
@@ -88,8 +91,6 @@ public func buildEngine(configuration: Configuration, extensions: [CompiledExten
 
     var schedulerLogger = logger
     schedulerLogger[metadataKey: "component"] = "scheduler"
-    let store = try await openTaskStore(configuration: configuration)
-    let tasks = TaskService(store: store, server: server, bus: bus, configuration: configuration.scheduler)
     // The fixtures serve a fixed surface; the scheduler's tools join every other one.
     if configuration.fixture == nil { try TaskTools.register(tasks) }
     services.append(SchedulerLoop(service: tasks, logger: schedulerLogger))

@@ -6,6 +6,8 @@ public enum ChangeEvent: Sendable, Equatable {
     case resourcesListChanged
     case promptsListChanged
     case resourceUpdated(uri: String)
+    /// An MCP task changed state (its detail is read from the task backend when delivered).
+    case taskUpdated(id: String)
 }
 
 /// Fans registry and resource changes out to every live connection and subscription.

@@ -29,6 +29,8 @@ public final class MCPConnection: Sendable {
 
     public let server: MCPServer
     public let kind: Kind
+    /// A random name for this connection: the owner of the tasks its session creates.
+    public let identity = "c" + String(UInt64.random(in: .min ... .max), radix: 36)
     private let state = Mutex(State())
     /// Messages not tied to any request, in order; bounded, oldest dropped first. The transport drains it.
     public let outbox: Mailbox
@@ -227,14 +229,14 @@ public final class MCPConnection: Sendable {
             return .success(RequestContext(
                 id: request.id, method: request.method, era: .stateless(version: version),
                 clientCapabilities: capabilities, clientInfo: meta[ProtocolVersion.MetaKey.clientInfo], meta: meta,
-                inputResponses: request.params["inputResponses"]?.objectValue, logThreshold: threshold,
+                inputResponses: request.params["inputResponses"]?.objectValue, taskRequest: nil, logThreshold: threshold,
                 stream: stream, connection: self))
         }
         if request.method == "server/discover" && session == nil {
             // Answered even without _meta so that dual-era clients can probe.
             return .success(RequestContext(
                 id: request.id, method: request.method, era: .stateless(version: ProtocolVersion.latestStateless),
-                clientCapabilities: [:], clientInfo: nil, meta: meta, inputResponses: nil, logThreshold: nil,
+                clientCapabilities: [:], clientInfo: nil, meta: meta, inputResponses: nil, taskRequest: nil, logThreshold: nil,
                 stream: stream, connection: self))
         }
         if kind == .httpStateless {
@@ -249,7 +251,8 @@ public final class MCPConnection: Sendable {
             return .success(RequestContext(
                 id: request.id, method: request.method, era: .session(version: version),
                 clientCapabilities: session?.clientCapabilities ?? [:], clientInfo: session?.clientInfo, meta: meta,
-                inputResponses: nil, logThreshold: state.withLock { $0.logLevel }, stream: stream, connection: self))
+                inputResponses: nil, taskRequest: version >= "2025-11-25" ? request.params["task"]?.objectValue : nil,
+                logThreshold: state.withLock { $0.logLevel }, stream: stream, connection: self))
         }
     }
 
@@ -320,8 +323,12 @@ public final class MCPConnection: Sendable {
     private func deliver(_ event: ChangeEvent) {
         let (initialized, subscribed) = state.withLock { state -> (Bool, Bool) in
             let initialized = state.session.session != nil
-            if case .resourceUpdated(let uri) = event { return (initialized, state.subscriptions.contains(uri)) }
-            return (initialized, true)
+            switch event {
+            case .resourceUpdated(let uri): return (initialized, state.subscriptions.contains(uri))
+            // Task changes reach listeners of the stateless era only (`notifications/tasks`).
+            case .taskUpdated: return (initialized, false)
+            default: return (initialized, true)
+            }
         }
         guard initialized, subscribed else { return }
         outbox.post(event.notification(subscriptionID: nil).json)
@@ -339,6 +346,9 @@ extension ChangeEvent {
         case .resourceUpdated(let uri):
             method = "notifications/resources/updated"
             params["uri"] = .string(uri)
+        case .taskUpdated(let id):
+            method = "notifications/tasks"
+            params["taskId"] = .string(id)
         }
         if let subscriptionID { params["_meta"] = [ProtocolVersion.MetaKey.subscriptionID: subscriptionID.json] }
         return JSONRPCNotification(method: method, params: params)

@@ -53,6 +53,7 @@ public final class MCPServer: Sendable {
     public let resources: ResourceRegistry
     public let prompts: PromptRegistry
     let changes = ChangeHub()
+    let taskBackend = TaskBackendSlot()
     let requestState: RequestStateCodec
     let methods: [String: any MethodHandler]
 
@@ -68,6 +69,7 @@ public final class MCPServer: Sendable {
             ListResourcesMethod(), ListResourceTemplatesMethod(), ReadResourceMethod(),
             SubscribeMethod(), UnsubscribeMethod(), ListenMethod(),
             ListPromptsMethod(), GetPromptMethod(),
+            GetTaskMethod(), UpdateTaskMethod(), CancelTaskMethod(), TaskResultMethod(), ListTasksMethod(),
         ]
         methods = Dictionary(uniqueKeysWithValues: handlers.map { (type(of: $0).name, $0) })
         var info: JSONObject = ["name": .string(configuration.name), "version": .string(configuration.version)]
@@ -87,7 +89,24 @@ public final class MCPServer: Sendable {
             "logging": [:],
         ]
         if era.version >= "2025-03-26" { object["completions"] = [:] }
+        if taskBackend.backend != nil {
+            if era.isStateless {
+                object["extensions"] = [TasksExtension.identifier: [:]]
+            } else if era.version >= "2025-11-25" {
+                object["tasks"] = ["list": [:], "cancel": [:], "requests": ["tools": ["call": [:]]]]
+            }
+        }
         return .object(object)
+    }
+
+    /// Serves MCP tasks from `backend` (`tasks/*`, task results of `tools/call`) from now on.
+    public func serveTasks(with backend: any MCPTaskBackend) {
+        taskBackend.set(backend)
+    }
+
+    /// Tells listeners of task `id` that it changed (`notifications/tasks`).
+    public func taskUpdated(_ id: String) {
+        changes.publish(.taskUpdated(id: id))
     }
 
     /// Whether `method` is something this server answers in some era.

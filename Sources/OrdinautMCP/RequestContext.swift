@@ -17,6 +17,8 @@ public struct RequestContext: Sendable {
     public let meta: JSONObject
     /// Input the client supplied on a retry of an `input_required` result (stateless era).
     let inputResponses: JSONObject?
+    /// `params.task` of a 2025-11-25 task-augmented request.
+    let taskRequest: JSONObject?
     let logThreshold: LogLevel?
     let stream: any MessageSink
     let connection: MCPConnection

@@ -15,14 +15,17 @@ public struct Tool: Sendable {
     public var annotations: JSONValue?
     public var icons: JSONValue?
     public var meta: JSONObject?
+    /// `{"taskSupport": "optional"}` for a tool that may answer with a task (listed to 2025-11-25 sessions).
+    public var execution: JSONValue?
     public let handler: ToolHandler
 
     public init(
         name: String, title: String? = nil, description: String? = nil,
         inputSchema: JSONValue = ["type": "object", "additionalProperties": false],
         outputSchema: JSONValue? = nil, annotations: JSONValue? = nil, icons: JSONValue? = nil,
-        meta: JSONObject? = nil, handler: @escaping ToolHandler
+        meta: JSONObject? = nil, execution: JSONValue? = nil, handler: @escaping ToolHandler
     ) {
+        self.execution = execution
         self.name = name
         self.title = title
         self.description = description
@@ -69,6 +72,7 @@ struct RegisteredTool: Sendable {
         if let annotations = tool.annotations, version >= "2025-03-26" { object["annotations"] = annotations }
         if let icons = tool.icons, version >= "2025-11-25" { object["icons"] = icons }
         if let meta = tool.meta { object["_meta"] = .object(meta) }
+        if let execution = tool.execution, version == "2025-11-25" { object["execution"] = execution }
         return .object(object)
     }
 }

@@ -16,6 +16,9 @@ public final class TaskService: Sendable {
     public let schedulerBell = Doorbell()
     /// Rung when a run this process executed ends.
     let runBell = Doorbell()
+    /// MCP tasks, once `serveMCPTasks()` was called.
+    public var mcpTasks: MCPTaskService? { tasksSlot.withLock { $0 } }
+    private let tasksSlot = Mutex<MCPTaskService?>(nil)
     private let triggered = Mutex<(loaded: Int64, tasks: [(TaskRecord, Schedule)])?>(nil)
 
     public init(store: TaskStore, server: MCPServer, bus: (any EventBus)?, configuration: SchedulerConfiguration) {
@@ -31,6 +34,15 @@ public final class TaskService: Sendable {
         let tools = server.tools
         _ = try Pipeline(payload: task.payload, tools: { name in tools.schemas(for: name).map { $0.input } })
         return schedule
+    }
+
+    /// Serves MCP tasks (both wire forms) from this service's store, and returns them for tools that create some.
+    @discardableResult
+    public func serveMCPTasks() -> MCPTaskService {
+        let tasks = MCPTaskService(service: self)
+        tasksSlot.withLock { $0 = tasks }
+        server.serveTasks(with: tasks)
+        return tasks
     }
 
     // MARK: Tasks

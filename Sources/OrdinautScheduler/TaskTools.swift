@@ -104,20 +104,45 @@ public enum TaskTools {
             arguments, actor throws(StoreError) in
             try await service.snooze(id: arguments["id"]!.stringValue!, seconds: Int(arguments["seconds"]!.integerValue!), actor: actor).json
         }
-        try tool("task_run_now", "Queue a run of a task now; with wait, return the run once it ends (or waits for approval).",
-                 ["id": idSchema, "wait": ["type": "boolean"], "timeout_seconds": ["type": "number", "exclusiveMinimum": 0, "maximum": 3600]],
-                 required: ["id"], output: ["type": "object", "required": ["queued"]]) { arguments, actor throws(StoreError) in
+        // Answered with an MCP task when the client accepts one: the run is queued and the task created
+        // durably before the answer; `tasks/get` then follows the run, approvals included.
+        try server.tools.register(Tool(
+            name: "task_run_now", description: "Queue a run of a task now; with wait, return the run once it ends (or waits for approval). Clients that accept MCP tasks get a task that follows the run.",
+            inputSchema: ["type": "object", "required": ["id"], "additionalProperties": false, "properties": [
+                "id": idSchema, "wait": ["type": "boolean"], "timeout_seconds": ["type": "number", "exclusiveMinimum": 0, "maximum": 3600],
+            ]],
+            outputSchema: ["type": "object", "required": ["queued"]],
+            annotations: ["readOnlyHint": false, "destructiveHint": false, "openWorldHint": true],
+            execution: ["taskSupport": "optional"]
+        ) { arguments, context in
             let id = arguments["id"]!.stringValue!
-            guard let due = try await service.runNow(id: id, actor: actor) else {
-                return ["queued": false, "reason": "suppressed by the task's dedupe key"]
+            var created: MCPTask?
+            let result: ToolResult
+            do throws(StoreError) {
+                guard let due = try await service.runNow(id: id, actor: actor(context)) else {
+                    return .structured(["queued": false, "reason": "suppressed by the task's dedupe key"])
+                }
+                if context.acceptsTasks, let tasks = service.mcpTasks {
+                    created = try await tasks.runTask(dueId: due, owner: context.taskOwner)
+                    result = .structured([:])
+                } else {
+                    result = try await wait(due)
+                }
+            } catch {
+                throw ToolError(error.field.map { "\(error.message) (field: \($0))" } ?? error.message)
             }
-            guard arguments["wait"] == true else { return ["queued": true, "due_id": .integer(due)] }
-            let timeout = arguments["timeout_seconds"]?.doubleValue ?? 60
-            guard let run = try await service.awaitRun(dueId: due, taskId: id, timeout: timeout) else {
-                return ["queued": true, "due_id": .integer(due), "run": .null, "note": "the run did not end within the timeout"]
+            if let created { throw TaskCreated(created) }
+            return result
+
+            func wait(_ due: Int64) async throws(StoreError) -> ToolResult {
+                guard arguments["wait"] == true else { return .structured(["queued": true, "due_id": .integer(due)]) }
+                let timeout = arguments["timeout_seconds"]?.doubleValue ?? 60
+                guard let run = try await service.awaitRun(dueId: due, taskId: id, timeout: timeout) else {
+                    return .structured(["queued": true, "due_id": .integer(due), "run": .null, "note": "the run did not end within the timeout"])
+                }
+                return .structured(["queued": true, "due_id": .integer(due), "run": run.json])
             }
-            return ["queued": true, "due_id": .integer(due), "run": run.json]
-        }
+        })
         try tool("run_list", "List runs, newest first.", [
             "task_id": ["type": "string"], "status": ["type": "string", "enum": .array(RunStatus.allCases.map { .string($0.rawValue) })],
             "limit": ["type": "integer", "minimum": 1, "maximum": 500], "offset": ["type": "integer", "minimum": 0],

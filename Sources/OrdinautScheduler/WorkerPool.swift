@@ -153,10 +153,10 @@ public final class WorkerPool: Service, Sendable {
         }
         // The outcome must be recorded: a store that is briefly down is retried while the lease is kept.
         var failures = 0
-        while true {
+        var finished: TaskStore.Finished?
+        while finished == nil {
             do throws(StoreError) {
-                try await store.finish(work, outcome: outcome, output: output)
-                break
+                finished = try await store.finish(work, outcome: outcome, output: output)
             } catch where error.kind == .conflict {
                 logger.warning("run \(work.run.id): \(error)")
                 return
@@ -169,6 +169,7 @@ public final class WorkerPool: Service, Sendable {
         }
         service.server.resourceUpdated(TaskService.runURI(work.run.id))
         service.server.resourceUpdated(TaskService.taskURI(work.task.id))
+        for id in finished?.mcpTaskIDs ?? [] { service.server.taskUpdated(id) }
         service.runFinished(work.run.id)
     }
 }

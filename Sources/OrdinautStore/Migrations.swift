@@ -62,6 +62,19 @@ enum Migrations {
             """,
             "CREATE INDEX audit_by_task ON audit_log (task_id, id)",
         ]),
+        Migration(version: 2, summary: "MCP tasks, and the first due item of each retry chain", statements: [
+            "ALTER TABLE due_work ADD COLUMN root_id BIGINT",
+            "ALTER TABLE runs ADD COLUMN root_due_id BIGINT",
+            "CREATE INDEX runs_by_root ON runs (root_due_id, attempt)",
+            """
+            CREATE TABLE mcp_tasks (
+                id TEXT PRIMARY KEY, owner TEXT, tool TEXT NOT NULL, root_due_id BIGINT, status TEXT NOT NULL,
+                status_message TEXT, result TEXT, error TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+                ttl_ms BIGINT, cancelled_at BIGINT)
+            """,
+            "CREATE INDEX mcp_tasks_by_root ON mcp_tasks (root_due_id)",
+            "CREATE INDEX mcp_tasks_by_owner ON mcp_tasks (owner, created_at)",
+        ]),
     ]
 
     static var latest: Int { all.last!.version }

@@ -120,6 +120,8 @@ public struct RunRecord: Sendable, Equatable {
     public var context: JSONValue
     /// How many times another worker took it over after its lease expired.
     public var takeovers: Int
+    /// The due item that started this run's retry chain (its own, for a first attempt).
+    public var rootDueId: Int64?
 
     public var success: Bool? {
         switch status {

@@ -30,6 +30,10 @@ public final class TaskStore: Sendable {
         next_run_at, dtstart, snoozed_until
         """
 
+    /// The column list and parameters of a task row, for bulk loading (benchmarks, imports).
+    public static var columnList: String { taskColumns }
+    public static func parameterList(of task: TaskRecord) -> [SQLValue] { parameters(of: task) }
+
     static func task(from row: SQLRow, at offset: Int = 0) -> TaskRecord {
         let o = offset
         return TaskRecord(
@@ -56,7 +60,7 @@ public final class TaskStore: Sendable {
 
     static let runColumns = """
         id, task_id, attempt, trigger_kind, status, lease_owner, lease_expires_at, created_at, started_at, finished_at, \
-        error, output, context, takeovers
+        error, output, context, takeovers, root_due_id
         """
 
     static func run(from row: SQLRow, at o: Int = 0) -> RunRecord {
@@ -66,7 +70,7 @@ public final class TaskStore: Sendable {
             status: RunStatus(rawValue: row.text(o + 4) ?? "") ?? .failed, leaseOwner: row.text(o + 5),
             leaseExpiresAt: row.integer(o + 6), createdAt: row.integer(o + 7) ?? 0, startedAt: row.integer(o + 8),
             finishedAt: row.integer(o + 9), error: row.text(o + 10), output: row.json(o + 11), context: row.json(o + 12),
-            takeovers: row.int(o + 13))
+            takeovers: row.int(o + 13), rootDueId: row.integer(o + 14))
     }
 
     static func audit(_ connection: any SQLConnection, at: Int64, actor: String, action: String, task: String?,

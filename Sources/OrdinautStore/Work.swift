@@ -17,7 +17,7 @@ extension TaskStore {
         return try await database.transaction { connection throws(StoreError) -> [ClaimedWork] in
             let rows = try connection.execute(
                 """
-                SELECT d.id, d.attempt, d.trigger_kind, d.context, d.concurrency_key, d.run_id, \(taskColumns)
+                SELECT d.id, d.attempt, d.trigger_kind, d.context, d.concurrency_key, d.run_id, COALESCE(d.root_id, d.id), \(taskColumns)
                 FROM due_work d JOIN tasks t ON t.id = d.task_id
                 WHERE d.run_at <= $1 AND (d.locked_until IS NULL OR d.locked_until < $1)
                 ORDER BY d.priority DESC, d.run_at, d.id LIMIT $2 \(skipLocked)
@@ -25,7 +25,7 @@ extension TaskStore {
             var claimed: [ClaimedWork] = []
             for row in rows {
                 let dueId = row.integer(0)!
-                let task = Self.task(from: row, at: 6)
+                let task = Self.task(from: row, at: 7)
                 let expires = now + lease
                 let token = worker + "/" + String(UInt32.random(in: .min ... .max), radix: 16)
                 let previousRun = row.text(5)
@@ -56,11 +56,11 @@ extension TaskStore {
                     runRow = try connection.execute(
                         """
                         INSERT INTO runs (id, task_id, attempt, trigger_kind, status, lease_owner, lease_expires_at, created_at,
-                                          started_at, output, context, takeovers, due_id)
-                        VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $7, '{}', $8, 0, $9) RETURNING \(Self.runColumns)
+                                          started_at, output, context, takeovers, due_id, root_due_id)
+                        VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $7, '{}', $8, 0, $9, $10) RETURNING \(Self.runColumns)
                         """,
                         .text(runId), .text(task.id), SQLValue(row.int(1)), .text(row.text(2) ?? "schedule"), .text(worker),
-                        .integer(expires), .integer(now), .text(row.text(3) ?? "{}"), .integer(dueId)).first
+                        .integer(expires), .integer(now), .text(row.text(3) ?? "{}"), .integer(dueId), SQLValue(row.integer(6))).first
                 } else {
                     runRow = try connection.execute(
                         """
@@ -129,12 +129,18 @@ extension TaskStore {
         }
     }
 
+    /// A recorded end: the run as stored, and the MCP tasks that stand for its retry chain.
+    public struct Finished: Sendable {
+        public let run: RunRecord
+        public let mcpTaskIDs: [String]
+    }
+
     /// Records how a claimed run ended, fenced by its lease: if the lease was lost the store is left
     /// untouched and `StoreError.conflict` is thrown (the new holder finishes the run).
     @discardableResult
-    public func finish(_ work: ClaimedWork, outcome: Outcome, output: JSONValue) async throws(StoreError) -> RunRecord {
+    public func finish(_ work: ClaimedWork, outcome: Outcome, output: JSONValue) async throws(StoreError) -> Finished {
         let now = clock()
-        let retried = try await database.transaction { connection throws(StoreError) -> (RunRecord, Bool) in
+        let retried = try await database.transaction { connection throws(StoreError) -> (Finished, Bool) in
             let held = try connection.execute("DELETE FROM due_work WHERE id = $1 AND locked_by = $2 RETURNING id",
                                               .integer(work.dueId), .text(work.lease))
             guard !held.isEmpty else { throw .conflict("the lease on run \(work.run.id) was lost; another worker holds it") }
@@ -153,11 +159,11 @@ extension TaskStore {
                     retry = true
                     try connection.execute(
                         """
-                        INSERT INTO due_work (task_id, run_at, priority, attempt, trigger_kind, context, concurrency_key, created_at)
-                        VALUES ($1, $2, $3, $4, 'retry', $5, $6, $7)
+                        INSERT INTO due_work (task_id, run_at, priority, attempt, trigger_kind, context, concurrency_key, created_at, root_id)
+                        VALUES ($1, $2, $3, $4, 'retry', $5, $6, $7, $8)
                         """,
                         .text(work.task.id), .integer(retryAt), SQLValue(work.task.priority), SQLValue(work.run.attempt + 1),
-                        SQLValue(json: work.run.context), SQLValue(work.task.concurrencyKey), .integer(now))
+                        SQLValue(json: work.run.context), SQLValue(work.task.concurrencyKey), .integer(now), SQLValue(work.run.rootDueId))
                     if let notifying = connection as? any NotifyingConnection { try notifying.notifyWork() }
                 } else {
                     status = .dead
@@ -183,7 +189,10 @@ extension TaskStore {
             if let error { details["error"] = .string(String(error.prefix(500))) }
             try Self.audit(connection, at: now, actor: work.lease.split(separator: "/").first.map(String.init) ?? "worker",
                            action: "run.\(status.rawValue)", task: work.task.id, run: work.run.id, details: .object(details))
-            return (Self.run(from: row), retry)
+            let linked = try work.run.rootDueId.map { root throws(StoreError) in
+                try connection.execute("SELECT id FROM mcp_tasks WHERE root_due_id = $1", .integer(root)).compactMap { $0.text(0) }
+            } ?? []
+            return (Finished(run: Self.run(from: row), mcpTaskIDs: linked), retry)
         }
         if retried.1 { doorbell.ring() }
         return retried.0
@@ -220,11 +229,11 @@ extension TaskStore {
                 let task = Self.task(from: taskRow)
                 try connection.execute(
                     """
-                    INSERT INTO due_work (task_id, run_at, priority, attempt, trigger_kind, context, concurrency_key, run_id, created_at)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $2)
+                    INSERT INTO due_work (task_id, run_at, priority, attempt, trigger_kind, context, concurrency_key, run_id, created_at, root_id)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $2, $9)
                     """,
                     .text(task.id), .integer(now), SQLValue(task.priority), SQLValue(run.attempt), .text(run.trigger.rawValue),
-                    SQLValue(json: ["resume": decision]), SQLValue(task.concurrencyKey), .text(runId))
+                    SQLValue(json: ["resume": decision]), SQLValue(task.concurrencyKey), .text(runId), SQLValue(run.rootDueId))
                 if let notifying = connection as? any NotifyingConnection { try notifying.notifyWork() }
             } else {
                 try connection.execute(
@@ -381,6 +390,7 @@ extension TaskStore {
             try connection.execute("DELETE FROM dedupe_keys WHERE expires_at < $1", .integer(now))
             try connection.execute("DELETE FROM event_firings WHERE at < $1", .integer(now - 7 * 86_400_000))
             try connection.execute("DELETE FROM concurrency_locks WHERE expires_at < $1", .integer(now))
+            try connection.execute("DELETE FROM mcp_tasks WHERE ttl_ms IS NOT NULL AND created_at + ttl_ms < $1", .integer(now))
         }
     }
 }

@@ -11,6 +11,13 @@ if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "redis" {
     try await benchRedis(CommandLine.arguments)
     exit(0)
 }
+switch (CommandLine.arguments.count, CommandLine.arguments.dropFirst().first) {
+case (6, "store"?): try await benchStoreThroughput(CommandLine.arguments); exit(0)
+case (6, "burndown"?): try await benchBurndown(CommandLine.arguments); exit(0)
+case (4, "latency"?): try await benchLatency(CommandLine.arguments); exit(0)
+case (4, "idle"?): try await benchIdle(CommandLine.arguments); exit(0)
+default: break
+}
 if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "webhook" {
     try await benchWebhook(CommandLine.arguments)
     exit(0)

@@ -1,6 +1,8 @@
 import Foundation
 import OrdinautCore
 import OrdinautMCP
+import OrdinautScheduler
+import OrdinautStore
 import ServiceLifecycle
 
 /// The surface of the official MCP conformance suite's reference server ("everything server"), so
@@ -17,11 +19,13 @@ public struct ConformanceFixture: Service {
 
     /// Registers the fixture's tools, resources and prompts on `server`. Running the returned service
     /// adds `test_dynamic_tool` shortly afterwards and updates the watched resource periodically.
-    public init(server: MCPServer, dynamicToolDelay: Duration = .milliseconds(500), watchedInterval: Duration = .seconds(3)) throws {
+    public init(server: MCPServer, tasks: MCPTaskService? = nil, dynamicToolDelay: Duration = .milliseconds(500),
+                watchedInterval: Duration = .seconds(3)) throws {
         self.server = server
         self.dynamicToolDelay = dynamicToolDelay
         self.watchedInterval = watchedInterval
         try Self.registerTools(on: server)
+        if let tasks { try Self.registerTaskTools(on: server, tasks: tasks) }
         try Self.registerResources(on: server)
         try Self.registerPrompts(on: server)
     }
@@ -127,6 +131,59 @@ public struct ConformanceFixture: Service {
             },
         ]
         for tool in tools { try server.tools.register(tool) }
+    }
+
+    /// The tasks extension's scenario tools: `greet` answers at once; `slow_compute`, `failing_job`
+    /// and `protocol_error_job` answer with a task when the client accepts one (and synchronously
+    /// otherwise), ending completed, completed with `isError`, and failed with a JSON-RPC error.
+    private static func registerTaskTools(on server: MCPServer, tasks: MCPTaskService) throws {
+        let optional: JSONValue = ["taskSupport": "optional"]
+        @Sendable func answer(_ tool: String, _ context: RequestContext, _ work: @escaping @Sendable () async -> MCPTaskService.LocalOutcome) async throws -> ToolResult {
+            if context.acceptsTasks {
+                let task: MCPTask
+                do throws(StoreError) {
+                    task = try await tasks.localTask(tool: tool, owner: context.taskOwner, work)
+                } catch {
+                    throw ToolError("the task could not be stored: \(error)")
+                }
+                throw TaskCreated(task)
+            }
+            switch await work() {
+            case .result(let result): return result
+            case .error(let error): throw error
+            }
+        }
+        try server.tools.register(Tool(
+            name: "greet", description: "Greets someone, synchronously",
+            inputSchema: ["type": "object", "required": ["name"], "properties": ["name": ["type": "string"]]]
+        ) { arguments, _ in .text("Hello, \(arguments["name"]?.stringValue ?? "world")!") })
+        try server.tools.register(Tool(
+            name: "slow_compute", description: "Computes for a number of seconds; a task for clients that accept one",
+            inputSchema: ["type": "object", "properties": ["seconds": ["type": "number", "minimum": 0, "maximum": 3600]]],
+            execution: optional
+        ) { arguments, context in
+            let seconds = arguments["seconds"]?.doubleValue ?? 2
+            return try await answer("slow_compute", context) {
+                do {
+                    try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                } catch {
+                    return .error(.internalError("cancelled"))
+                }
+                return .result(.text("Computed for \(seconds) seconds."))
+            }
+        })
+        try server.tools.register(Tool(
+            name: "failing_job", description: "A job whose result is a tool error", inputSchema: ["type": "object", "properties": [:]],
+            execution: optional
+        ) { _, context in
+            try await answer("failing_job", context) { .result(.error("The job failed.")) }
+        })
+        try server.tools.register(Tool(
+            name: "protocol_error_job", description: "A job that fails with a JSON-RPC error", inputSchema: ["type": "object", "properties": [:]],
+            execution: optional
+        ) { _, context in
+            try await answer("protocol_error_job", context) { .error(RPCError(code: -32603, message: "The job failed with a protocol error.")) }
+        })
     }
 
     private static func registerResources(on server: MCPServer) throws {

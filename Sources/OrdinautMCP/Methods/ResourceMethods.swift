@@ -99,6 +99,19 @@ struct ListenMethod: MethodHandler {
             uris = Set(acceptedURIs)
             accepted["resourceSubscriptions"] = .array(acceptedURIs.map { .string($0) })
         }
+        var taskIDs: Set<String> = []
+        if let requested = filter["taskIds"] {
+            guard let list = requested.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
+                throw RPCError.invalidParams("taskIds must be an array of task ids")
+            }
+            var acceptedIDs: [String] = []
+            if let backend = context.server.taskBackend.backend {
+                for id in list.compactMap(\.stringValue) where try await backend.task(id, owner: nil) != nil { acceptedIDs.append(id) }
+            }
+            taskIDs = Set(acceptedIDs)
+            accepted["taskIds"] = .array(acceptedIDs.map { .string($0) })
+        }
+        let watchedTasks = taskIDs
         let wantsTools = accepted["toolsListChanged"] == true
         let wantsResources = accepted["resourcesListChanged"] == true
         let wantsPrompts = accepted["promptsListChanged"] == true
@@ -112,6 +125,7 @@ struct ListenMethod: MethodHandler {
             case .resourcesListChanged: wanted = wantsResources
             case .promptsListChanged: wanted = wantsPrompts
             case .resourceUpdated(let uri): wanted = watched.contains(uri)
+            case .taskUpdated(let id): wanted = watchedTasks.contains(id)
             }
             if wanted { continuation.yield(event) }
         }
@@ -120,6 +134,14 @@ struct ListenMethod: MethodHandler {
             method: "notifications/subscriptions/acknowledged",
             params: ["notifications": .object(accepted), "_meta": .object(subscriptionMeta)]).json)
         for await event in events {
+            if case .taskUpdated(let id) = event {
+                // The full DetailedTask, read when delivered so that it is current.
+                guard let task = try? await context.server.taskBackend.backend?.task(id, owner: nil) else { continue }
+                var params = task.detailed
+                params["_meta"] = .object(subscriptionMeta)
+                await context.stream.send(JSONRPCNotification(method: "notifications/tasks", params: params).json)
+                continue
+            }
             await context.stream.send(event.notification(subscriptionID: context.id).json)
         }
         return ["_meta": .object(subscriptionMeta)]

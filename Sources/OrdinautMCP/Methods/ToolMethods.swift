@@ -43,6 +43,12 @@ struct CallToolMethod: MethodHandler {
         case let other?: throw RPCError.invalidParams("tools/call \"arguments\" must be an object, not \(other.typeName)")
         }
         try InputRound.verify(params, method: Self.name, target: entry.tool.name, arguments: .object(arguments), context: context)
+        if context.taskRequest != nil {
+            let support = entry.tool.execution?["taskSupport"]?.stringValue
+            guard support == "optional" || support == "required", context.server.taskBackend.backend != nil else {
+                throw RPCError(code: -32601, message: "tool \(entry.wireName) cannot run as a task")
+            }
+        }
 
         let validation = entry.input.validate(.object(arguments))
         guard validation.isValid else {
@@ -55,6 +61,16 @@ struct CallToolMethod: MethodHandler {
             return ToolResult.error(error.message).json
         } catch let error as RPCError {
             throw error
+        } catch let created as TaskCreated {
+            guard context.acceptsTasks else {
+                return ToolResult.error("Tool \(entry.wireName) answered with a task, which this request did not accept").json
+            }
+            if context.era.isStateless {
+                var result = created.task.fields
+                result["resultType"] = "task"
+                return result
+            }
+            return ["task": .object(created.task.legacy)]
         } catch let signal as InputRequiredSignal {
             return InputRound.result(for: signal, method: Self.name, target: entry.tool.name, arguments: .object(arguments), context: context)
         } catch is CancellationError {
