@@ -34,7 +34,8 @@ public final class SQLiteDatabase: SQLDatabase {
         // Open once here so a bad path fails at start, with its reason, not at the first request.
         let probe = try SQLiteConnection(path: path, synchronous: synchronous, busyTimeout: busyTimeoutMilliseconds)
         let handOver = ProbeBox(probe)
-        pool = ConnectionPool(size: 1, name: "ordinaut-sqlite", dialect: .sqlite) { () throws(StoreError) -> any PooledConnection in
+        // One writer: transactions that queue up behind each other share one commit.
+        pool = ConnectionPool(size: 1, name: "ordinaut-sqlite", dialect: .sqlite, groupCommit: true) { () throws(StoreError) -> any PooledConnection in
             if let connection = handOver.take() { return connection }
             return try SQLiteConnection(path: path, synchronous: synchronous, busyTimeout: busyTimeoutMilliseconds)
         }
@@ -91,6 +92,9 @@ final class SQLiteConnection: PooledConnection {
         do throws(StoreError) {
             if path != ":memory:" { try execute("PRAGMA journal_mode = WAL", []) }
             try execute("PRAGMA synchronous = \(synchronous.rawValue)", [])
+            // 16 MiB of page cache: the hot pages of the queue and its indexes stay in memory.
+            try execute("PRAGMA cache_size = -16384", [])
+            try execute("PRAGMA wal_autocheckpoint = 4000", [])
         } catch {
             sqlite3_close(handle)
             throw error

@@ -12,8 +12,15 @@ public final class ConnectionPool: Sendable {
     public typealias Opener = @Sendable () throws(StoreError) -> any PooledConnection
 
     private struct Job {
-        let work: @Sendable (any SQLConnection) -> Void
+        /// Runs the caller's work (inside a transaction or savepoint the pool opened) and returns how
+        /// to answer the caller once the outcome is durable.
+        let work: @Sendable (any SQLConnection) -> Answer
         let fail: @Sendable (StoreError) -> Void
+    }
+
+    private struct Answer {
+        let succeeded: Bool
+        let deliver: @Sendable () -> Void
     }
 
     private struct Queue {
@@ -25,10 +32,15 @@ public final class ConnectionPool: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let size: Int
+    private let groupLimit: Int
     let dialect: SQLDialect
 
-    public init(size: Int, name: String, dialect: SQLDialect, open: @escaping Opener) {
+    /// `groupCommit` (for a single-writer database such as SQLite): transactions waiting together run
+    /// as savepoints of one transaction with one commit, each still all-or-nothing on its own, and
+    /// each caller is answered only after that commit.
+    public init(size: Int, name: String, dialect: SQLDialect, groupCommit: Bool = false, open: @escaping Opener) {
         self.size = size
+        self.groupLimit = groupCommit ? 64 : 1
         self.dialect = dialect
         for index in 0..<size {
             let thread = Thread { [self] in serve(open) }
@@ -39,11 +51,15 @@ public final class ConnectionPool: Sendable {
 
     /// Runs `body` in a transaction on the next free connection.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
-        let dialect = self.dialect
         let result: Result<T, StoreError> = await withCheckedContinuation { continuation in
             let job = Job(
                 work: { connection in
-                    continuation.resume(returning: Self.inTransaction(connection, dialect: dialect, body))
+                    do throws(StoreError) {
+                        let value = try body(connection)
+                        return Answer(succeeded: true) { continuation.resume(returning: .success(value)) }
+                    } catch {
+                        return Answer(succeeded: false) { continuation.resume(returning: .failure(error)) }
+                    }
                 },
                 fail: { continuation.resume(returning: .failure($0)) })
             let accepted = queue.withLock { queue -> Bool in
@@ -56,17 +72,50 @@ public final class ConnectionPool: Sendable {
         return try result.get()
     }
 
-    private static func inTransaction<T>(_ connection: any SQLConnection, dialect: SQLDialect,
-                                         _ body: (any SQLConnection) throws(StoreError) -> T) -> Result<T, StoreError> {
+    /// Runs `jobs` in one transaction (each in a savepoint when there are several), commits, then answers them.
+    private func run(_ jobs: [Job], on connection: any SQLConnection) {
         do throws(StoreError) {
             try connection.execute(dialect.begin, [])
-            let value = try body(connection)
+        } catch {
+            for job in jobs { job.fail(error) }
+            return
+        }
+        var answers: [(Job, Answer)] = []
+        if jobs.count == 1 {
+            answers.append((jobs[0], jobs[0].work(connection)))
+            if !answers[0].1.succeeded {
+                _ = try? connection.execute("ROLLBACK", [])
+                answers[0].1.deliver()
+                return
+            }
+        } else {
+            for job in jobs {
+                do throws(StoreError) {
+                    try connection.execute("SAVEPOINT grouped", [])
+                    let answer = job.work(connection)
+                    if !answer.succeeded { try connection.execute("ROLLBACK TO SAVEPOINT grouped", []) }
+                    try connection.execute("RELEASE SAVEPOINT grouped", [])
+                    answers.append((job, answer))
+                } catch {
+                    // The savepoint machinery itself failed: give up on the whole group.
+                    _ = try? connection.execute("ROLLBACK", [])
+                    for (done, _) in answers { done.fail(error) }
+                    job.fail(error)
+                    for rest in jobs[(answers.count + 1)...] { rest.fail(error) }
+                    return
+                }
+            }
+        }
+        do throws(StoreError) {
             try connection.execute("COMMIT", [])
-            return .success(value)
         } catch {
             _ = try? connection.execute("ROLLBACK", [])
-            return .failure(error)
+            for (job, answer) in answers {
+                if answer.succeeded { job.fail(error) } else { answer.deliver() }
+            }
+            return
         }
+        for (_, answer) in answers { answer.deliver() }
     }
 
     /// Stops taking work, fails what is queued, and waits for the threads to close their connections.
@@ -96,21 +145,25 @@ public final class ConnectionPool: Sendable {
         }
         while true {
             wake.wait()
-            let job = queue.withLock { queue -> Job?? in
-                guard queue.open else { return .some(nil) }
-                return queue.jobs.isEmpty ? nil : queue.jobs.removeFirst()
+            let batch = queue.withLock { queue -> [Job]? in
+                guard queue.open else { return nil }
+                let count = min(groupLimit, queue.jobs.count)
+                defer { queue.jobs.removeFirst(count) }
+                return Array(queue.jobs.prefix(count))
             }
-            guard let job else { continue }
-            guard let job else { return }
+            guard let batch else { return }
+            guard !batch.isEmpty else { continue }
+            // Jobs taken beyond the one this wake-up was for leave their signals behind: absorb them.
+            for _ in 1..<batch.count { wake.wait() }
             if connection == nil {
                 do throws(StoreError) {
                     connection = try open()
                 } catch {
-                    job.fail(error)
+                    for job in batch { job.fail(error) }
                     continue
                 }
             }
-            job.work(connection!)
+            run(batch, on: connection!)
             if connection!.isBroken {
                 connection!.close()
                 connection = nil

@@ -41,10 +41,9 @@ enum Migrations {
                 started_at BIGINT, finished_at BIGINT, error TEXT, output TEXT NOT NULL, context TEXT NOT NULL,
                 takeovers INTEGER NOT NULL, due_id BIGINT)
             """,
-            "CREATE INDEX runs_by_due ON runs (due_id)",
-            "CREATE INDEX runs_by_task ON runs (task_id, created_at)",
-            "CREATE INDEX runs_listing ON runs (created_at, id)",
-            "CREATE INDEX runs_by_status ON runs (status, created_at)",
+            // Run ids are UUIDv7, so the primary key is also the creation order: listings need no index of their own.
+            "CREATE INDEX runs_by_task ON runs (task_id, id)",
+            "CREATE INDEX runs_by_status ON runs (status, id)",
             """
             CREATE TABLE approvals (
                 run_id TEXT PRIMARY KEY, task_id TEXT NOT NULL, step_id TEXT NOT NULL, prompt TEXT NOT NULL,

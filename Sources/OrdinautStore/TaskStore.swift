@@ -1,5 +1,6 @@
 import Foundation
 import OrdinautCore
+import Synchronization
 
 /// Tasks, due work, runs, approvals and the audit log over a `SQLDatabase`. One implementation
 /// serves SQLite and PostgreSQL; both pass the same contract suite.
@@ -22,7 +23,31 @@ public final class TaskStore: Sendable {
 
     public static let systemClock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 
-    public static func newID() -> String { UUID().uuidString.lowercased() }
+    /// A new id: a UUIDv7 (RFC 9562) — 48 bits of Unix milliseconds, a 12-bit counter that keeps ids
+    /// of the same millisecond in order within this process, then random bits — so ids sort by
+    /// creation and new rows land at the end of their primary-key index instead of on a random page.
+    public static func newID() -> String {
+        let (milliseconds, counter) = idClock.withLock { state -> (UInt64, UInt16) in
+            let now = UInt64(systemClock())
+            if now > state.milliseconds {
+                state = (now, 0)
+            } else if state.counter == 0x0FFF {
+                state = (state.milliseconds + 1, 0)
+            } else {
+                state.counter += 1
+            }
+            return (state.milliseconds, state.counter)
+        }
+        var bytes = (0..<16).map { _ in UInt8.random(in: .min ... .max) }
+        for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (8 * (5 - index))) }
+        bytes[6] = 0x70 | UInt8(counter >> 8)
+        bytes[7] = UInt8(truncatingIfNeeded: counter)
+        bytes[8] = 0x80 | (bytes[8] & 0x3F)
+        let hex = Array(bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(hex[$0]) }.joined(separator: "-")
+    }
+
+    private static let idClock = Mutex<(milliseconds: UInt64, counter: UInt16)>((0, 0))
 
     static let taskColumns = """
         id, title, description, created_by, schedule_kind, schedule_expr, timezone, payload, status, priority, \

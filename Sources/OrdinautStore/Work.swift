@@ -290,7 +290,7 @@ extension TaskStore {
     /// The run created for due item `dueId`, once a worker claimed it.
     public func runID(ofDue dueId: Int64) async throws(StoreError) -> String? {
         try await database.transaction { connection throws(StoreError) in
-            try connection.execute("SELECT id FROM runs WHERE due_id = $1", .integer(dueId)).first?.text(0)
+            try connection.execute("SELECT id FROM runs WHERE root_due_id = $1 ORDER BY attempt LIMIT 1", .integer(dueId)).first?.text(0)
         }
     }
 
@@ -330,7 +330,7 @@ extension TaskStore {
             conditions.append("status = $\(parameters.count)")
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let sql = "SELECT \(Self.runColumns) FROM runs \(whereClause) ORDER BY created_at DESC, id DESC LIMIT \(filter.limit + 1) OFFSET \(filter.offset)"
+        let sql = "SELECT \(Self.runColumns) FROM runs \(whereClause) ORDER BY id DESC LIMIT \(filter.limit + 1) OFFSET \(filter.offset)"
         let finalParameters = parameters
         return try await database.transaction { connection throws(StoreError) in
             let rows = try connection.execute(sql, finalParameters)
