@@ -37,8 +37,14 @@ public final class PostgresDatabase: SQLDatabase {
         return String(url[..<colon]) + ":***" + String(url[at...])
     }
 
+    @discardableResult
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
         try await pool.transaction(body)
+    }
+
+    @discardableResult
+    public func autocommit<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
+        try await pool.autocommit(body)
     }
 
     public func listenForWork(_ doorbell: Doorbell) {
@@ -109,6 +115,7 @@ final class PostgresConnection: PooledConnection, NotifyingConnection {
         try execute("NOTIFY ordinaut_work", [])
     }
 
+    @discardableResult
     func execute(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [SQLRow] {
         let name = try statementName(sql, parameterCount: parameters.count)
         let texts: [String?] = parameters.map { value in

@@ -41,8 +41,14 @@ public final class SQLiteDatabase: SQLDatabase {
         }
     }
 
+    @discardableResult
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
         try await pool.transaction(body)
+    }
+
+    @discardableResult
+    public func autocommit<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
+        try await pool.autocommit(body)
     }
 
     public func listenForWork(_ doorbell: Doorbell) {}
@@ -108,6 +114,7 @@ final class SQLiteConnection: PooledConnection {
         handle = nil
     }
 
+    @discardableResult
     func execute(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [SQLRow] {
         let statement = try prepare(sql)
         let pointer = statement.pointer

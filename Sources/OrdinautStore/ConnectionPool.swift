@@ -12,6 +12,8 @@ public final class ConnectionPool: Sendable {
     public typealias Opener = @Sendable () throws(StoreError) -> any PooledConnection
 
     private struct Job {
+        /// Whether the pool wraps the work in a transaction (a single-statement job may run without one).
+        let transactional: Bool
         /// Runs the caller's work (inside a transaction or savepoint the pool opened) and returns how
         /// to answer the caller once the outcome is durable.
         let work: @Sendable (any SQLConnection) -> Answer
@@ -50,9 +52,21 @@ public final class ConnectionPool: Sendable {
     }
 
     /// Runs `body` in a transaction on the next free connection.
+    @discardableResult
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
+        try await submit(transactional: true, body)
+    }
+
+    /// Runs `body`, a single statement, without a transaction around it (unless it is grouped with others).
+    @discardableResult
+    public func autocommit<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
+        try await submit(transactional: false, body)
+    }
+
+    private func submit<T: Sendable>(transactional: Bool, _ body: @escaping @Sendable (any SQLConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
         let result: Result<T, StoreError> = await withCheckedContinuation { continuation in
             let job = Job(
+                transactional: transactional,
                 work: { connection in
                     do throws(StoreError) {
                         let value = try body(connection)
@@ -74,6 +88,10 @@ public final class ConnectionPool: Sendable {
 
     /// Runs `jobs` in one transaction (each in a savepoint when there are several), commits, then answers them.
     private func run(_ jobs: [Job], on connection: any SQLConnection) {
+        if jobs.count == 1 && !jobs[0].transactional {
+            jobs[0].work(connection).deliver()
+            return
+        }
         do throws(StoreError) {
             try connection.execute(dialect.begin, [])
         } catch {

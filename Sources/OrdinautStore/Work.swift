@@ -14,6 +14,7 @@ extension TaskStore {
         let now = clock()
         let skipLocked = database.dialect.skipLocked
         let taskColumns = Self.taskColumns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        let usesWritingCTEs = database.dialect.writingCTEs
         return try await database.transaction { connection throws(StoreError) -> [ClaimedWork] in
             let rows = try connection.execute(
                 """
@@ -49,30 +50,50 @@ extension TaskStore {
                     if locked.isEmpty { continue }
                 }
                 let runId = previousRun ?? Self.newID()
-                try connection.execute("UPDATE due_work SET locked_by = $1, locked_until = $2, run_id = $3 WHERE id = $4",
-                                       .text(token), .integer(expires), .text(runId), .integer(dueId))
-                let runRow: SQLRow?
-                if previousRun == nil {
-                    runRow = try connection.execute(
+                let run: RunRecord
+                if previousRun == nil && usesWritingCTEs {
+                    // PostgreSQL: lock the item, record the start and create the run in one round trip.
+                    guard let created = try connection.execute(
                         """
+                        WITH locked AS (UPDATE due_work SET locked_by = $11, locked_until = $6, run_id = $1 WHERE id = $9),
+                             logged AS (INSERT INTO audit_log (at, actor, action, task_id, run_id, details)
+                                        VALUES ($7, $5, 'run.started', $2, $1, $12))
                         INSERT INTO runs (id, task_id, attempt, trigger_kind, status, lease_owner, lease_expires_at, created_at,
                                           started_at, output, context, takeovers, due_id, root_due_id)
                         VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $7, '{}', $8, 0, $9, $10) RETURNING \(Self.runColumns)
                         """,
                         .text(runId), .text(task.id), SQLValue(row.int(1)), .text(row.text(2) ?? "schedule"), .text(worker),
-                        .integer(expires), .integer(now), .text(row.text(3) ?? "{}"), .integer(dueId), SQLValue(row.integer(6))).first
+                        .integer(expires), .integer(now), .text(row.text(3) ?? "{}"), .integer(dueId), SQLValue(row.integer(6)),
+                        .text(token), SQLValue(json: ["attempt": .integer(Int64(row.int(1)))])).first else {
+                        throw .unavailable("run \(runId) of due item \(dueId) was not created")
+                    }
+                    run = Self.run(from: created)
                 } else {
-                    runRow = try connection.execute(
-                        """
-                        UPDATE runs SET takeovers = takeovers + (CASE WHEN status = 'running' THEN 1 ELSE 0 END),
-                            status = 'running', lease_owner = $1, lease_expires_at = $2, started_at = COALESCE(started_at, $3)
-                        WHERE id = $4 RETURNING \(Self.runColumns)
-                        """, .text(worker), .integer(expires), .integer(now), .text(runId)).first
+                    try connection.execute("UPDATE due_work SET locked_by = $1, locked_until = $2, run_id = $3 WHERE id = $4",
+                                           .text(token), .integer(expires), .text(runId), .integer(dueId))
+                    let runRow: SQLRow?
+                    if previousRun == nil {
+                        runRow = try connection.execute(
+                            """
+                            INSERT INTO runs (id, task_id, attempt, trigger_kind, status, lease_owner, lease_expires_at, created_at,
+                                              started_at, output, context, takeovers, due_id, root_due_id)
+                            VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $7, '{}', $8, 0, $9, $10) RETURNING \(Self.runColumns)
+                            """,
+                            .text(runId), .text(task.id), SQLValue(row.int(1)), .text(row.text(2) ?? "schedule"), .text(worker),
+                            .integer(expires), .integer(now), .text(row.text(3) ?? "{}"), .integer(dueId), SQLValue(row.integer(6))).first
+                    } else {
+                        runRow = try connection.execute(
+                            """
+                            UPDATE runs SET takeovers = takeovers + (CASE WHEN status = 'running' THEN 1 ELSE 0 END),
+                                status = 'running', lease_owner = $1, lease_expires_at = $2, started_at = COALESCE(started_at, $3)
+                            WHERE id = $4 RETURNING \(Self.runColumns)
+                            """, .text(worker), .integer(expires), .integer(now), .text(runId)).first
+                    }
+                    guard let runRow else { throw .unavailable("run \(runId) of due item \(dueId) is missing") }
+                    run = Self.run(from: runRow)
+                    try Self.audit(connection, at: now, actor: worker, action: run.takeovers > 0 && previousRun != nil ? "run.taken_over" : "run.started",
+                                   task: task.id, run: runId, details: ["attempt": .integer(Int64(run.attempt))])
                 }
-                guard let runRow else { throw .unavailable("run \(runId) of due item \(dueId) is missing") }
-                let run = Self.run(from: runRow)
-                try Self.audit(connection, at: now, actor: worker, action: run.takeovers > 0 && previousRun != nil ? "run.taken_over" : "run.started",
-                               task: task.id, run: runId, details: ["attempt": .integer(Int64(run.attempt))])
                 claimed.append(ClaimedWork(dueId: dueId, task: task, run: run, lease: token, leaseExpiresAt: expires, dueContext: row.json(3)))
             }
             return claimed
@@ -140,6 +161,14 @@ extension TaskStore {
     @discardableResult
     public func finish(_ work: ClaimedWork, outcome: Outcome, output: JSONValue) async throws(StoreError) -> Finished {
         let now = clock()
+        if database.dialect.writingCTEs {
+            switch outcome {
+            case .succeeded: return try await finishInOneStatement(work, status: .succeeded, error: nil, output: output, now: now)
+            case .failed(let error, nil): return try await finishInOneStatement(work, status: .dead, error: error, output: output, now: now)
+            case .canceled(let reason): return try await finishInOneStatement(work, status: .canceled, error: reason, output: output, now: now)
+            default: break
+            }
+        }
         let retried = try await database.transaction { connection throws(StoreError) -> (Finished, Bool) in
             let held = try connection.execute("DELETE FROM due_work WHERE id = $1 AND locked_by = $2 RETURNING id",
                                               .integer(work.dueId), .text(work.lease))
@@ -196,6 +225,36 @@ extension TaskStore {
         }
         if retried.1 { doorbell.ring() }
         return retried.0
+    }
+
+    /// `finish` for an ending that schedules nothing more, as one statement (PostgreSQL): one round
+    /// trip instead of seven, and atomic on its own.
+    private func finishInOneStatement(_ work: ClaimedWork, status: RunStatus, error: String?, output: JSONValue,
+                                      now: Int64) async throws(StoreError) -> Finished {
+        var details: JSONObject = ["attempt": .integer(Int64(work.run.attempt))]
+        if let error { details["error"] = .string(String(error.prefix(500))) }
+        let actor = work.lease.split(separator: "/").first.map(String.init) ?? "worker"
+        let parameters: [SQLValue] = [
+            .integer(work.dueId), .text(work.lease), .text(status.rawValue), .integer(now), SQLValue(error), SQLValue(json: output),
+            .text(work.run.id), .text(actor), .text("run.\(status.rawValue)"), .text(work.task.id), SQLValue(json: .object(details)),
+            SQLValue(work.run.rootDueId),
+        ]
+        let columns = Self.runColumns
+        let row = try await database.autocommit { connection throws(StoreError) -> SQLRow? in
+            try connection.execute(
+                """
+                WITH held AS (DELETE FROM due_work WHERE id = $1 AND locked_by = $2 RETURNING id),
+                     unlocked AS (DELETE FROM concurrency_locks WHERE due_id = $1 AND EXISTS (SELECT 1 FROM held)),
+                     updated AS (UPDATE runs SET status = $3, finished_at = $4, error = $5, output = $6, lease_owner = NULL,
+                                        lease_expires_at = NULL
+                                 WHERE id = $7 AND EXISTS (SELECT 1 FROM held) RETURNING \(columns)),
+                     logged AS (INSERT INTO audit_log (at, actor, action, task_id, run_id, details) SELECT $4, $8, $9, $10, $7, $11 FROM updated)
+                SELECT \(columns), (SELECT string_agg(id, ',') FROM mcp_tasks WHERE root_due_id = $12) FROM updated
+                """, parameters).first
+        }
+        guard let row else { throw .conflict("the lease on run \(work.run.id) was lost; another worker holds it") }
+        let linked = row.text(15).map { $0.split(separator: ",").map(String.init) } ?? []
+        return Finished(run: Self.run(from: row), mcpTaskIDs: linked)
     }
 
     /// Answers the approval a run waits for. Approving queues the run to continue after the approval
