@@ -112,6 +112,9 @@ fi
 "$python" bench/summarize.py "$raw" > "bench/results/$stamp-$commit.md"
 echo "report: bench/results/$stamp-$commit.md"
 
+if [ "${SKIP_SCHEDULER:-0}" != 1 ]; then
+    bench/scheduler.sh
+fi
 if [ "${SKIP_EXTENSIONS:-0}" != 1 ]; then
     bench/extensions.sh
 fi

@@ -140,9 +140,9 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
     router.add(middleware: HTTPMetricsMiddleware(metrics: engine.metrics))
     endpoint!.addRoutes(to: router)
     let host = engine.extensions
-    TaskAPI(service: engine.tasks, maxBodyBytes: configuration.maxBodyBytes) { request, scope in
-        host.authorize(request, scope: scope)
-    }.addRoutes(to: router)
+    TaskAPI(service: engine.tasks, maxBodyBytes: configuration.maxBodyBytes,
+            authorize: { request, scope in host.authorize(request, scope: scope) },
+            identify: { request in host.caller(of: request) }).addRoutes(to: router)
     engine.extensions.addRoutes(to: router)
     // Upgrades are decided by a router that holds only the extension mount points: only extensions'
     // `ws` routes accept WebSockets.

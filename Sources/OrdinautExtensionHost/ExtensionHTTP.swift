@@ -75,6 +75,13 @@ extension ExtensionHost {
                                       : "extension \"\(id)\" answered \(response.status.code) \(response.status.reasonPhrase)")
     }
 
+    /// The name of the operator-issued token the request presents (`Authorization: Bearer …`), if it
+    /// is a valid one: who is acting, for the audit log and `created_by`.
+    public func caller(of request: Request) -> String? {
+        guard let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") else { return nil }
+        return configuration.tokens.entry(forToken: String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))?.name
+    }
+
     /// `nil` when the request may proceed; otherwise the 401 or 403 answer.
     public func authorize(_ request: Request, scope: String) -> Response? {
         guard configuration.requireScopes else { return nil }

@@ -14,14 +14,20 @@ public struct TaskAPI: Sendable {
     /// Answers `nil` when the request may proceed, otherwise the 401/403 response (`tasks:read`, `tasks:write`).
     public typealias Authorizer = @Sendable (Request, String) -> Response?
 
+    /// Who presents the request (a token's name), recorded as the actor; `api` when nobody is identified.
+    public typealias Identifier = @Sendable (Request) -> String?
+
     let service: TaskService
     let maxBodyBytes: Int
     let authorize: Authorizer
+    let identify: Identifier
 
-    public init(service: TaskService, maxBodyBytes: Int, authorize: @escaping Authorizer = { _, _ in nil }) {
+    public init(service: TaskService, maxBodyBytes: Int, authorize: @escaping Authorizer = { _, _ in nil },
+                identify: @escaping Identifier = { _ in nil }) {
         self.service = service
         self.maxBodyBytes = maxBodyBytes
         self.authorize = authorize
+        self.identify = identify
     }
 
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
@@ -31,7 +37,10 @@ public struct TaskAPI: Sendable {
 
         router.post("/tasks") { request, _ in
             await self.write(request) { body, actor throws(StoreError) in
-                (.created, try await service.create(body, actor: body["created_by"]?.stringValue ?? actor).json)
+                // An identified caller creates as itself; `created_by` names the agent only for anonymous callers.
+                var fields = body
+                if let actor { fields["created_by"] = .string(actor) }
+                return (.created, try await service.create(fields, actor: actor ?? body["created_by"]?.stringValue ?? "api").json)
             }
         }
         router.get("/tasks") { request, _ in
@@ -48,7 +57,7 @@ public struct TaskAPI: Sendable {
         }
         router.patch("/tasks/:id") { request, context in
             await self.write(request) { body, actor throws(StoreError) in
-                (.ok, try await service.update(id: try Self.id(context), patch: body, actor: actor).json)
+                (.ok, try await service.update(id: try Self.id(context), patch: body, actor: actor ?? "api").json)
             }
         }
         router.get("/tasks/:id/audit") { request, context in
@@ -61,7 +70,7 @@ public struct TaskAPI: Sendable {
         }
         router.post("/tasks/:id/run_now") { request, context in
             await self.write(request) { _, actor throws(StoreError) in
-                let due = try await service.runNow(id: try Self.id(context), actor: actor)
+                let due = try await service.runNow(id: try Self.id(context), actor: actor ?? "api")
                 return (.accepted, due.map { ["queued": true, "due_id": .integer($0)] } ?? ["queued": false, "reason": "suppressed by the task's dedupe key"])
             }
         }
@@ -70,14 +79,14 @@ public struct TaskAPI: Sendable {
                 guard let seconds = (body["seconds"] ?? body["delay_seconds"])?.integerValue else {
                     throw .invalid("seconds is required: an integer from 1 to 604800", field: "seconds")
                 }
-                return (.ok, try await service.snooze(id: try Self.id(context), seconds: Int(clamping: seconds), actor: actor).json)
+                return (.ok, try await service.snooze(id: try Self.id(context), seconds: Int(clamping: seconds), actor: actor ?? "api").json)
             }
         }
         for (action, operation) in [
             ("pause", service.pause), ("resume", service.resume), ("cancel", service.cancel),
         ] as [(String, @Sendable (String, String) async throws(StoreError) -> TaskRecord)] {
             router.post("/tasks/:id/\(action)") { request, context in
-                await self.write(request) { _, actor throws(StoreError) in (.ok, try await operation(try Self.id(context), actor).json) }
+                await self.write(request) { _, actor throws(StoreError) in (.ok, try await operation(try Self.id(context), actor ?? "api").json) }
             }
         }
 
@@ -101,16 +110,16 @@ public struct TaskAPI: Sendable {
                     throw .invalid("comment must be a string", field: "comment")
                 }
                 return (.ok, try await service.approve(runId: try Self.id(context), approved: approved,
-                                                       comment: body["comment"]?.stringValue, actor: actor).json)
+                                                       comment: body["comment"]?.stringValue, actor: actor ?? "api").json)
             }
         }
         router.post("/runs/:id/cancel") { request, context in
-            await self.write(request) { _, actor throws(StoreError) in (.ok, try await service.cancelRun(id: try Self.id(context), actor: actor).json) }
+            await self.write(request) { _, actor throws(StoreError) in (.ok, try await service.cancelRun(id: try Self.id(context), actor: actor ?? "api").json) }
         }
         router.post("/events") { request, _ in
             await self.write(request) { body, actor throws(StoreError) in
                 guard let topic = body["topic"]?.stringValue else { throw .invalid("topic is required: the event's name", field: "topic") }
-                let (event, triggered) = try await service.publish(topic: topic, payload: body["payload"] ?? .null, actor: actor)
+                let (event, triggered) = try await service.publish(topic: topic, payload: body["payload"] ?? .null, actor: actor ?? "api")
                 return (.accepted, [
                     "event_id": .string(event.id), "stream": .string(event.stream),
                     "triggered_task_ids": .array(triggered.map(JSONValue.string)),
@@ -145,7 +154,7 @@ public struct TaskAPI: Sendable {
         }
     }
 
-    private func write(_ request: Request, _ body: @Sendable (JSONObject, String) async throws(StoreError) -> (HTTPResponse.Status, JSONValue)) async -> Response {
+    private func write(_ request: Request, _ body: @Sendable (JSONObject, String?) async throws(StoreError) -> (HTTPResponse.Status, JSONValue)) async -> Response {
         if let denied = authorize(request, "tasks:write") { return denied }
         let object: JSONObject
         do {
@@ -164,7 +173,7 @@ public struct TaskAPI: Sendable {
             return ErrorBody.response(.contentTooLarge, "too_large", "the request body is larger than \(maxBodyBytes) bytes")
         }
         do throws(StoreError) {
-            let (status, result) = try await body(object, "api")
+            let (status, result) = try await body(object, identify(request))
             return ErrorBody.json(status, result)
         } catch {
             return Self.response(for: error)

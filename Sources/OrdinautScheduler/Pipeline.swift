@@ -1,5 +1,6 @@
 import OrdinautCore
 import OrdinautJSONSchema
+import OrdinautMCP
 import OrdinautPipeline
 import OrdinautStore
 
@@ -67,6 +68,11 @@ public struct Pipeline: Sendable {
             steps.append(step)
         }
         self.steps = steps
+    }
+
+    /// Compiles `payload`, checking tool names and literal arguments against `registry`.
+    public init(payload: JSONValue, registry: ToolRegistry) throws(StoreError) {
+        try self.init(payload: payload, tools: { name in registry.schemas(for: name).map { $0.input } })
     }
 
     private static func step(_ item: JSONValue, index: Int, known: Set<String>, tools: ((String) -> JSONValue??)?) throws(StoreError) -> Step {

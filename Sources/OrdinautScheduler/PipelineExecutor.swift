@@ -29,7 +29,7 @@ public struct PipelineExecutor: Sendable {
     public func execute(task: TaskRecord, run: RunRecord, resume: JSONValue?) async -> Result {
         let pipeline: Pipeline
         do throws(StoreError) {
-            pipeline = try Pipeline(payload: task.payload, tools: { name in invoker.server.tools.schemas(for: name).map { $0.input } })
+            pipeline = try Pipeline(payload: task.payload, registry: invoker.server.tools)
         } catch {
             return .failed(error: "the task's pipeline is no longer valid: \(error.message)", output: ["steps": []], permanent: true)
         }

@@ -151,3 +151,10 @@ extension Int64 {
         return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }
+
+extension TaskRecord {
+    /// The task's schedule, parsed and checked.
+    public func schedule() throws(StoreError) -> Schedule {
+        try Schedule(kind: scheduleKind, expression: scheduleExpr, timezone: timezone, dtstart: dtstart)
+    }
+}

@@ -75,8 +75,7 @@ public final class SchedulerLoop: Service, Sendable {
                 }
                 if lead {
                     while try await store.fireDueTasks(limit: 500, actor: configuration.nodeID, plan: { task, now in
-                        guard let schedule = try? Schedule(kind: task.scheduleKind, expression: task.scheduleExpr,
-                                                           timezone: task.timezone, dtstart: task.dtstart) else {
+                        guard let schedule = try? task.schedule() else {
                             return TaskStore.Firing(fires: [], next: nil)
                         }
                         return schedule.firing(task: task, now: now, policy: policy, grace: grace)

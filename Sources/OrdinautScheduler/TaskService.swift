@@ -30,9 +30,9 @@ public final class TaskService: Sendable {
 
     /// Checks a task's schedule and pipeline against the tools registered now.
     func check(_ task: TaskRecord) throws(StoreError) -> Schedule {
-        let schedule = try Schedule(kind: task.scheduleKind, expression: task.scheduleExpr, timezone: task.timezone, dtstart: task.dtstart)
+        let schedule = try task.schedule()
         let tools = server.tools
-        _ = try Pipeline(payload: task.payload, tools: { name in tools.schemas(for: name).map { $0.input } })
+        _ = try Pipeline(payload: task.payload, registry: tools)
         return schedule
     }
 
@@ -83,8 +83,8 @@ public final class TaskService: Sendable {
             task, now throws(StoreError) in
             guard task.status != .canceled else { throw .conflict("task \(id) is canceled") }
             try TaskInput.apply(patch, to: &task)
-            let schedule = try Schedule(kind: task.scheduleKind, expression: task.scheduleExpr, timezone: task.timezone, dtstart: task.dtstart)
-            _ = try Pipeline(payload: task.payload, tools: { name in tools.schemas(for: name).map { $0.input } })
+            let schedule = try task.schedule()
+            _ = try Pipeline(payload: task.payload, registry: tools)
             if patch["schedule_kind"] != nil || patch["schedule_expr"] != nil || patch["timezone"] != nil {
                 task.nextRunAt = Self.nextRun(task, schedule, now: now)
             }
@@ -120,7 +120,7 @@ public final class TaskService: Sendable {
             case .canceled: throw .conflict("task \(id) is canceled")
             case .paused:
                 task.status = .active
-                let schedule = try Schedule(kind: task.scheduleKind, expression: task.scheduleExpr, timezone: task.timezone, dtstart: task.dtstart)
+                let schedule = try task.schedule()
                 if case .once(let at) = schedule {
                     // A one-off that has not fired yet still fires; one that fired stays done.
                     task.nextRunAt = task.nextRunAt == nil && at <= now ? nil : at
@@ -153,7 +153,7 @@ public final class TaskService: Sendable {
             let until = now + Int64(seconds) * 1000
             task.snoozedUntil = until
             if let next = task.nextRunAt, next < until {
-                let schedule = try Schedule(kind: task.scheduleKind, expression: task.scheduleExpr, timezone: task.timezone, dtstart: task.dtstart)
+                let schedule = try task.schedule()
                 if case .once = schedule { task.nextRunAt = until } else { task.nextRunAt = schedule.next(after: until - 1) }
             }
         }
@@ -235,7 +235,7 @@ public final class TaskService: Sendable {
         let now = store.clock()
         if let cached = triggered.withLock({ $0 }), now - cached.loaded < 2_000 { return cached.tasks }
         let tasks = try await store.triggeredTasks().compactMap { task -> (TaskRecord, Schedule)? in
-            guard let schedule = try? Schedule(kind: task.scheduleKind, expression: task.scheduleExpr, timezone: task.timezone, dtstart: task.dtstart) else { return nil }
+            guard let schedule = try? task.schedule() else { return nil }
             return (task, schedule)
         }
         triggered.withLock { $0 = (now, tasks) }

@@ -85,12 +85,17 @@ public struct SQLDialect: Sendable {
     public let begin: String
     /// Whether `WITH` may hold `INSERT`/`UPDATE`/`DELETE` (PostgreSQL): hot paths then take one round trip.
     public let writingCTEs: Bool
+    /// Makes the rest of the transaction plan each statement for its parameters (PostgreSQL): for
+    /// queries whose best plan depends on the data, such as the scheduler's, where a plan cached
+    /// while a table was small would scan the whole table once it has grown.
+    public let planForParameters: String?
 
     public static let sqlite = SQLDialect(
-        name: "sqlite", skipLocked: "", serialPrimaryKey: "INTEGER PRIMARY KEY AUTOINCREMENT", begin: "BEGIN IMMEDIATE", writingCTEs: false)
+        name: "sqlite", skipLocked: "", serialPrimaryKey: "INTEGER PRIMARY KEY AUTOINCREMENT", begin: "BEGIN IMMEDIATE", writingCTEs: false,
+        planForParameters: nil)
     public static let postgres = SQLDialect(
         name: "postgres", skipLocked: "FOR UPDATE OF d SKIP LOCKED", serialPrimaryKey: "BIGSERIAL PRIMARY KEY", begin: "BEGIN",
-        writingCTEs: true)
+        writingCTEs: true, planForParameters: "SET LOCAL plan_cache_mode = force_custom_plan")
 }
 
 /// A database: connections on threads of their own, so that blocking C calls never run on the Swift

@@ -263,7 +263,9 @@ public final class TaskStore: Sendable {
     public func fireDueTasks(limit: Int = 500, actor: String,
                              plan: @escaping @Sendable (TaskRecord, Int64) -> Firing) async throws(StoreError) -> Int {
         let now = clock()
+        let planning = database.dialect.planForParameters
         let (read, added) = try await database.transaction { connection throws(StoreError) -> (Int, Int) in
+            if let planning { try connection.execute(planning, []) }
             let rows = try connection.execute(
                 "SELECT \(Self.taskColumns) FROM tasks WHERE status = 'active' AND next_run_at IS NOT NULL AND next_run_at <= $1 ORDER BY next_run_at LIMIT $2",
                 .integer(now), SQLValue(limit))
@@ -291,8 +293,12 @@ public final class TaskStore: Sendable {
 
     /// The earliest `next_run_at` of an active task, for the scheduler's sleep.
     public func nextFireTime() async throws(StoreError) -> Int64? {
-        try await database.transaction { connection throws(StoreError) in
-            try connection.execute("SELECT MIN(next_run_at) FROM tasks WHERE status = 'active' AND next_run_at IS NOT NULL").first?.integer(0)
+        let planning = database.dialect.planForParameters
+        return try await database.transaction { connection throws(StoreError) -> Int64? in
+            if let planning { try connection.execute(planning, []) }
+            // A parameter, so that PostgreSQL plans it afresh (parameterless statements keep their first plan).
+            return try connection.execute("SELECT MIN(next_run_at) FROM tasks WHERE status = 'active' AND next_run_at >= $1",
+                                          .integer(Int64.min)).first?.integer(0)
         }
     }
 

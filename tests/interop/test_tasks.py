@@ -428,3 +428,28 @@ def test_three_nodes_run_10000_due_runs_exactly_once(binary, tmp_path, postgres)
         for node in nodes:
             if node.process.poll() is None:
                 node.stop()
+
+
+def test_scopes_guard_the_api_and_tokens_name_the_actor(binary, tmp_path):
+    import hashlib
+    tokens = tmp_path / "tokens.json"
+    digest = lambda token: hashlib.sha256(token.encode()).hexdigest()
+    tokens.write_text(json.dumps({"tokens": [
+        {"name": "planner-agent", "sha256": digest("writer-token"), "scopes": ["tasks:read", "tasks:write"]},
+        {"name": "dashboard", "sha256": digest("reader-token"), "scopes": ["tasks:read"]},
+    ]}))
+    root = work_extension(tmp_path / "ext")
+    server = start_server(binary, env={"ORDINAUT_REQUIRE_SCOPES": "true", "ORDINAUT_TOKENS_FILE": str(tokens), "ORDINAUT_EXT_PATHS": str(root)})
+    try:
+        body = {"title": "t", "schedule_kind": "once", "schedule_expr": "2099-01-01T00:00:00Z", "payload": pipeline(),
+                "created_by": "someone-else"}
+        assert api("GET", server.base, "/tasks").status_code == 401
+        assert api("POST", server.base, "/tasks", json=body, headers={"Authorization": "Bearer reader-token"}).status_code == 403
+        assert api("GET", server.base, "/tasks", headers={"Authorization": "Bearer reader-token"}).status_code == 200
+        created = api("POST", server.base, "/tasks", json=body, headers={"Authorization": "Bearer writer-token"})
+        assert created.status_code == 201 and created.json()["created_by"] == "planner-agent"
+        audit = api("GET", server.base, f"/tasks/{created.json()['id']}/audit", "/tasks/{id}/audit",
+                    headers={"Authorization": "Bearer reader-token"}).json()["items"]
+        assert audit[0]["actor"] == "planner-agent"
+    finally:
+        server.stop()

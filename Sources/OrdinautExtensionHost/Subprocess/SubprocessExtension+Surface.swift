@@ -146,7 +146,7 @@ extension SubprocessExtension {
 
     func getPrompt(_ remote: String, _ values: [String: String]) async throws -> (description: String?, messages: [PromptMessage]) {
         let arguments = JSONObject(values.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })
-        switch await try running().request("prompts/get", ["name": .string(remote), "arguments": .object(arguments)], timeout: manifest.limits.callTimeout) {
+        switch try await running().request("prompts/get", ["name": .string(remote), "arguments": .object(arguments)], timeout: manifest.limits.callTimeout) {
         case .success(let result):
             var messages: [PromptMessage] = []
             for message in result["messages"]?.arrayValue ?? [] {
@@ -163,7 +163,7 @@ extension SubprocessExtension {
     }
 
     func readResource(_ remote: String, as uri: String) async throws -> [ResourceContents] {
-        switch await try running().request("resources/read", ["uri": .string(remote)], timeout: manifest.limits.callTimeout) {
+        switch try await running().request("resources/read", ["uri": .string(remote)], timeout: manifest.limits.callTimeout) {
         case .success(let result):
             return try (result["contents"]?.arrayValue ?? []).map { item in
                 guard let contents = ResourceContents(json: item) else {
