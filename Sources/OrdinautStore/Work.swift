@@ -24,8 +24,19 @@ extension TaskStore {
                 ORDER BY d.priority DESC, d.run_at, d.id LIMIT $2 \(skipLocked)
                 """, .integer(now), SQLValue(limit))
             var claimed: [ClaimedWork] = []
+            // PostgreSQL: fresh runs of active tasks without a concurrency key are created for the whole
+            // batch in one statement; the rest (takeovers, keys, inactive tasks) one by one below.
+            var batched: Set<Int64> = []
+            if usesWritingCTEs {
+                let simple = rows.filter { $0.text(5) == nil && $0.text(4) == nil && $0.text(7 + 8) == TaskStatus.active.rawValue }
+                if simple.count >= 8 {
+                    claimed = try Self.claimFresh(connection, simple, worker: worker, now: now, lease: lease)
+                    batched = Set(simple.compactMap { $0.integer(0) })
+                }
+            }
             for row in rows {
                 let dueId = row.integer(0)!
+                if batched.contains(dueId) { continue }
                 let task = Self.task(from: row, at: 7)
                 let expires = now + lease
                 let token = worker + "/" + String(UInt32.random(in: .min ... .max), radix: 16)
@@ -100,6 +111,45 @@ extension TaskStore {
         }
     }
 
+    /// Locks `rows` (fresh due items of active tasks), creates their runs and records their start, in one statement.
+    private static func claimFresh(_ connection: any SQLConnection, _ rows: [SQLRow], worker: String, now: Int64,
+                                   lease: Int64) throws(StoreError) -> [ClaimedWork] {
+        let expires = now + lease
+        var inputs: [JSONValue] = []
+        var pending: [String: (row: SQLRow, token: String)] = [:]
+        for row in rows {
+            let runID = newID()
+            let token = worker + "/" + String(UInt32.random(in: .min ... .max), radix: 16)
+            pending[runID] = (row, token)
+            inputs.append([
+                "due_id": .integer(row.integer(0)!), "token": .string(token), "run_id": .string(runID), "task_id": .string(row.text(7)!),
+                "attempt": .integer(Int64(row.int(1))), "trigger_kind": .string(row.text(2) ?? "schedule"), "context": .string(row.text(3) ?? "{}"),
+                "root": .integer(row.integer(6)!), "details": .string(JSONValue.object(["attempt": .integer(Int64(row.int(1)))]).encodedString()),
+            ])
+        }
+        let created = try connection.execute(
+            """
+            WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(due_id bigint, token text, run_id text, task_id text,
+                           attempt integer, trigger_kind text, context text, root bigint, details text)),
+                 locked AS (UPDATE due_work d SET locked_by = i.token, locked_until = $2, run_id = i.run_id FROM input i WHERE d.id = i.due_id),
+                 logged AS (INSERT INTO audit_log (at, actor, action, task_id, run_id, details)
+                            SELECT $3, $4, 'run.started', i.task_id, i.run_id, i.details FROM input i)
+            INSERT INTO runs (id, task_id, attempt, trigger_kind, status, lease_owner, lease_expires_at, created_at, started_at, output,
+                              context, takeovers, due_id, root_due_id)
+            SELECT i.run_id, i.task_id, i.attempt, i.trigger_kind, 'running', $4, $2, $3, $3, '{}', i.context, 0, i.due_id, i.root FROM input i
+            RETURNING \(runColumns)
+            """, .text(JSONValue.array(inputs).encodedString()), .integer(expires), .integer(now), .text(worker))
+        var claimed: [ClaimedWork] = []
+        for runRow in created {
+            let run = Self.run(from: runRow)
+            guard let (row, token) = pending[run.id] else { continue }
+            claimed.append(ClaimedWork(dueId: row.integer(0)!, task: Self.task(from: row, at: 7), run: run, lease: token,
+                                       leaseExpiresAt: expires, dueContext: row.json(3)))
+        }
+        guard claimed.count == rows.count else { throw .unavailable("a batch claim created \(claimed.count) of \(rows.count) runs") }
+        return claimed.sorted { $0.dueId < $1.dueId }
+    }
+
     /// Extends a lease by `lease` milliseconds; `false` when it was lost (expired and taken over).
     public func renew(_ work: ClaimedWork, lease: Int64) async throws(StoreError) -> Bool {
         let now = clock()
@@ -161,76 +211,200 @@ extension TaskStore {
     @discardableResult
     public func finish(_ work: ClaimedWork, outcome: Outcome, output: JSONValue) async throws(StoreError) -> Finished {
         let now = clock()
-        if database.dialect.writingCTEs {
-            switch outcome {
-            case .succeeded: return try await finishInOneStatement(work, status: .succeeded, error: nil, output: output, now: now)
-            case .failed(let error, nil): return try await finishInOneStatement(work, status: .dead, error: error, output: output, now: now)
-            case .canceled(let reason): return try await finishInOneStatement(work, status: .canceled, error: reason, output: output, now: now)
-            default: break
+        let writingCTEs = database.dialect.writingCTEs
+        let ending: (Finished, Bool)
+        if writingCTEs, let status = Self.finalStatus(outcome) {
+            // PostgreSQL: one autocommitted statement.
+            ending = try await database.autocommit { connection throws(StoreError) in
+                (try Self.finishInOneStatement(connection, work, status: status, error: Self.message(of: outcome), output: output, now: now), false)
+            }
+        } else {
+            ending = try await database.transaction { connection throws(StoreError) in
+                try Self.finish(connection, work, outcome: outcome, output: output, now: now)
             }
         }
-        let retried = try await database.transaction { connection throws(StoreError) -> (Finished, Bool) in
-            let held = try connection.execute("DELETE FROM due_work WHERE id = $1 AND locked_by = $2 RETURNING id",
-                                              .integer(work.dueId), .text(work.lease))
-            guard !held.isEmpty else { throw .conflict("the lease on run \(work.run.id) was lost; another worker holds it") }
-            try connection.execute("DELETE FROM concurrency_locks WHERE due_id = $1", .integer(work.dueId))
-            let status: RunStatus
-            var error: String?
-            var retry = false
-            switch outcome {
-            case .succeeded:
-                status = .succeeded
-            case .failed(let message, let retryAt):
-                error = message
-                let task = try connection.execute("SELECT status FROM tasks WHERE id = $1", .text(work.task.id)).first?.text(0)
-                if let retryAt, task == TaskStatus.active.rawValue {
-                    status = .failed
-                    retry = true
-                    try connection.execute(
-                        """
-                        INSERT INTO due_work (task_id, run_at, priority, attempt, trigger_kind, context, concurrency_key, created_at, root_id)
-                        VALUES ($1, $2, $3, $4, 'retry', $5, $6, $7, $8)
-                        """,
-                        .text(work.task.id), .integer(retryAt), SQLValue(work.task.priority), SQLValue(work.run.attempt + 1),
-                        SQLValue(json: work.run.context), SQLValue(work.task.concurrencyKey), .integer(now), SQLValue(work.run.rootDueId))
-                    if let notifying = connection as? any NotifyingConnection { try notifying.notifyWork() }
-                } else {
-                    status = .dead
+        if ending.1 { doorbell.ring() }
+        return ending.0
+    }
+
+    /// One ending for `finishAll`.
+    public struct Ending: Sendable {
+        public let work: ClaimedWork
+        public let outcome: Outcome
+        public let output: JSONValue
+
+        public init(work: ClaimedWork, outcome: Outcome, output: JSONValue) {
+            self.work = work
+            self.outcome = outcome
+            self.output = output
+        }
+    }
+
+    /// Records many endings in one transaction — one commit for a batch of runs. Each ending is fenced
+    /// by its own lease: one that lost it gets `StoreError.conflict` and leaves nothing behind, the
+    /// others are recorded. Any other failure fails them all (each may then be finished alone).
+    public func finishAll(_ endings: [Ending]) async throws(StoreError) -> [Result<Finished, StoreError>] {
+        let now = clock()
+        let writingCTEs = database.dialect.writingCTEs
+        if writingCTEs && endings.allSatisfy({ Self.finalStatus($0.outcome) != nil }) {
+            // PostgreSQL, nothing scheduled further: one autocommitted statement for the whole batch.
+            let recorded = try await database.autocommit { connection throws(StoreError) in
+                try Self.finishFinal(connection, endings, now: now)
+            }
+            return endings.map { recorded[$0.work.run.id]! }
+        }
+        let results = try await database.transaction { connection throws(StoreError) -> [(Result<Finished, StoreError>, Bool)] in
+            var results: [(Result<Finished, StoreError>, Bool)] = []
+            // PostgreSQL: every ending that schedules nothing more, in one statement.
+            var recorded: [String: Result<Finished, StoreError>] = [:]
+            let final = endings.filter { Self.finalStatus($0.outcome) != nil }
+            if writingCTEs && !final.isEmpty {
+                recorded = try Self.finishFinal(connection, final, now: now)
+            }
+            for ending in endings {
+                if let done = recorded[ending.work.run.id] {
+                    results.append((done, false))
+                    continue
                 }
-            case .waiting(let request):
-                status = .waiting
-                try connection.execute(
-                    "INSERT INTO approvals (run_id, task_id, step_id, prompt, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id) DO UPDATE SET step_id = excluded.step_id, prompt = excluded.prompt, created_at = excluded.created_at, answered_at = NULL, approved = NULL, answered_by = NULL, comment = NULL",
-                    .text(work.run.id), .text(work.task.id), .text(request.stepId), .text(request.prompt), .integer(now))
-            case .canceled(let reason):
-                status = .canceled
-                error = reason
+                do throws(StoreError) {
+                    if writingCTEs, let status = Self.finalStatus(ending.outcome) {
+                        results.append((.success(try Self.finishInOneStatement(
+                            connection, ending.work, status: status, error: Self.message(of: ending.outcome), output: ending.output, now: now)), false))
+                    } else {
+                        let (finished, retried) = try Self.finish(connection, ending.work, outcome: ending.outcome, output: ending.output, now: now)
+                        results.append((.success(finished), retried))
+                    }
+                } catch where error.kind == .conflict {
+                    // The lease check is the first write, so a lost lease leaves nothing to undo.
+                    results.append((.failure(error), false))
+                }
             }
-            let row = try connection.execute(
-                """
-                UPDATE runs SET status = $1, finished_at = $2, error = $3, output = $4, lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = $5 RETURNING \(Self.runColumns)
-                """,
-                .text(status.rawValue), status == .waiting ? .null : .integer(now), SQLValue(error), SQLValue(json: output),
-                .text(work.run.id)).first
-            guard let row else { throw .unavailable("run \(work.run.id) is missing") }
-            var details: JSONObject = ["attempt": .integer(Int64(work.run.attempt))]
-            if let error { details["error"] = .string(String(error.prefix(500))) }
-            try Self.audit(connection, at: now, actor: work.lease.split(separator: "/").first.map(String.init) ?? "worker",
-                           action: "run.\(status.rawValue)", task: work.task.id, run: work.run.id, details: .object(details))
-            let linked = try work.run.rootDueId.map { root throws(StoreError) in
-                try connection.execute("SELECT id FROM mcp_tasks WHERE root_due_id = $1", .integer(root)).compactMap { $0.text(0) }
-            } ?? []
-            return (Finished(run: Self.run(from: row), mcpTaskIDs: linked), retry)
+            return results
         }
-        if retried.1 { doorbell.ring() }
-        return retried.0
+        if results.contains(where: { $0.1 }) { doorbell.ring() }
+        return results.map(\.0)
+    }
+
+    /// Records `endings` (each final: succeeded, dead or canceled) in one statement; an ending whose
+    /// lease was lost gets `StoreError.conflict`.
+    private static func finishFinal(_ connection: any SQLConnection, _ endings: [Ending], now: Int64) throws(StoreError) -> [String: Result<Finished, StoreError>] {
+        let inputs: [JSONValue] = endings.map { ending in
+            let status = finalStatus(ending.outcome)!
+            let error = message(of: ending.outcome)
+            var details: JSONObject = ["attempt": .integer(Int64(ending.work.run.attempt))]
+            if let error { details["error"] = .string(String(error.prefix(500))) }
+            return [
+                "due_id": .integer(ending.work.dueId), "lease": .string(ending.work.lease), "status": .string(status.rawValue),
+                "error": error.map(JSONValue.string) ?? .null, "output": .string(ending.output.encodedString()),
+                "run_id": .string(ending.work.run.id), "actor": .string(ending.work.lease.split(separator: "/").first.map(String.init) ?? "worker"),
+                "action": .string("run.\(status.rawValue)"), "task_id": .string(ending.work.task.id),
+                "details": .string(JSONValue.object(details).encodedString()),
+            ]
+        }
+        let qualified = runColumns.split(separator: ",").map { "r." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+        let rows = try connection.execute(
+            """
+            WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(due_id bigint, lease text, status text, error text, output text,
+                           run_id text, actor text, action text, task_id text, details text)),
+                 held AS (DELETE FROM due_work d USING input i WHERE d.id = i.due_id AND d.locked_by = i.lease RETURNING d.id),
+                 unlocked AS (DELETE FROM concurrency_locks c USING held h WHERE c.due_id = h.id),
+                 updated AS (UPDATE runs r SET status = i.status, finished_at = $2, error = i.error, output = i.output, lease_owner = NULL,
+                                    lease_expires_at = NULL
+                             FROM input i JOIN held h ON h.id = i.due_id WHERE r.id = i.run_id RETURNING \(qualified)),
+                 logged AS (INSERT INTO audit_log (at, actor, action, task_id, run_id, details)
+                            SELECT $2, i.actor, i.action, i.task_id, i.run_id, i.details FROM input i JOIN updated u ON u.id = i.run_id)
+            SELECT u.*, (SELECT string_agg(m.id, ',') FROM mcp_tasks m WHERE m.root_due_id = u.root_due_id) FROM updated u
+            """, .text(JSONValue.array(inputs).encodedString()), .integer(now))
+        var results: [String: Result<Finished, StoreError>] = [:]
+        for row in rows {
+            let run = Self.run(from: row)
+            results[run.id] = .success(Finished(run: run, mcpTaskIDs: row.text(15).map { $0.split(separator: ",").map(String.init) } ?? []))
+        }
+        for ending in endings where results[ending.work.run.id] == nil {
+            results[ending.work.run.id] = .failure(.conflict("the lease on run \(ending.work.run.id) was lost; another worker holds it"))
+        }
+        return results
+    }
+
+    /// The status of an ending that schedules nothing more, or `nil` (a retry, an approval).
+    private static func finalStatus(_ outcome: Outcome) -> RunStatus? {
+        switch outcome {
+        case .succeeded: return .succeeded
+        case .failed(_, nil): return .dead
+        case .canceled: return .canceled
+        case .failed, .waiting: return nil
+        }
+    }
+
+    private static func message(of outcome: Outcome) -> String? {
+        switch outcome {
+        case .failed(let error, _): return error
+        case .canceled(let reason): return reason
+        case .succeeded, .waiting: return nil
+        }
+    }
+
+    /// `finish` on a connection inside a transaction; returns the ending and whether a retry was queued.
+    private static func finish(_ connection: any SQLConnection, _ work: ClaimedWork, outcome: Outcome, output: JSONValue,
+                               now: Int64) throws(StoreError) -> (Finished, Bool) {
+        let held = try connection.execute("DELETE FROM due_work WHERE id = $1 AND locked_by = $2 RETURNING id",
+                                          .integer(work.dueId), .text(work.lease))
+        guard !held.isEmpty else { throw .conflict("the lease on run \(work.run.id) was lost; another worker holds it") }
+        try connection.execute("DELETE FROM concurrency_locks WHERE due_id = $1", .integer(work.dueId))
+        let status: RunStatus
+        var error: String?
+        var retry = false
+        switch outcome {
+        case .succeeded:
+            status = .succeeded
+        case .failed(let message, let retryAt):
+            error = message
+            let task = try connection.execute("SELECT status FROM tasks WHERE id = $1", .text(work.task.id)).first?.text(0)
+            if let retryAt, task == TaskStatus.active.rawValue {
+                status = .failed
+                retry = true
+                try connection.execute(
+                    """
+                    INSERT INTO due_work (task_id, run_at, priority, attempt, trigger_kind, context, concurrency_key, created_at, root_id)
+                    VALUES ($1, $2, $3, $4, 'retry', $5, $6, $7, $8)
+                    """,
+                    .text(work.task.id), .integer(retryAt), SQLValue(work.task.priority), SQLValue(work.run.attempt + 1),
+                    SQLValue(json: work.run.context), SQLValue(work.task.concurrencyKey), .integer(now), SQLValue(work.run.rootDueId))
+                if let notifying = connection as? any NotifyingConnection { try notifying.notifyWork() }
+            } else {
+                status = .dead
+            }
+        case .waiting(let request):
+            status = .waiting
+            try connection.execute(
+                "INSERT INTO approvals (run_id, task_id, step_id, prompt, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id) DO UPDATE SET step_id = excluded.step_id, prompt = excluded.prompt, created_at = excluded.created_at, answered_at = NULL, approved = NULL, answered_by = NULL, comment = NULL",
+                .text(work.run.id), .text(work.task.id), .text(request.stepId), .text(request.prompt), .integer(now))
+        case .canceled(let reason):
+            status = .canceled
+            error = reason
+        }
+        let row = try connection.execute(
+            """
+            UPDATE runs SET status = $1, finished_at = $2, error = $3, output = $4, lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = $5 RETURNING \(Self.runColumns)
+            """,
+            .text(status.rawValue), status == .waiting ? .null : .integer(now), SQLValue(error), SQLValue(json: output),
+            .text(work.run.id)).first
+        guard let row else { throw .unavailable("run \(work.run.id) is missing") }
+        var details: JSONObject = ["attempt": .integer(Int64(work.run.attempt))]
+        if let error { details["error"] = .string(String(error.prefix(500))) }
+        try Self.audit(connection, at: now, actor: work.lease.split(separator: "/").first.map(String.init) ?? "worker",
+                       action: "run.\(status.rawValue)", task: work.task.id, run: work.run.id, details: .object(details))
+        let linked = try work.run.rootDueId.map { root throws(StoreError) in
+            try connection.execute("SELECT id FROM mcp_tasks WHERE root_due_id = $1", .integer(root)).compactMap { $0.text(0) }
+        } ?? []
+        return (Finished(run: Self.run(from: row), mcpTaskIDs: linked), retry)
     }
 
     /// `finish` for an ending that schedules nothing more, as one statement (PostgreSQL): one round
     /// trip instead of seven, and atomic on its own.
-    private func finishInOneStatement(_ work: ClaimedWork, status: RunStatus, error: String?, output: JSONValue,
-                                      now: Int64) async throws(StoreError) -> Finished {
+    private static func finishInOneStatement(_ connection: any SQLConnection, _ work: ClaimedWork, status: RunStatus,
+                                             error: String?, output: JSONValue, now: Int64) throws(StoreError) -> Finished {
         var details: JSONObject = ["attempt": .integer(Int64(work.run.attempt))]
         if let error { details["error"] = .string(String(error.prefix(500))) }
         let actor = work.lease.split(separator: "/").first.map(String.init) ?? "worker"
@@ -240,8 +414,7 @@ extension TaskStore {
             SQLValue(work.run.rootDueId),
         ]
         let columns = Self.runColumns
-        let row = try await database.autocommit { connection throws(StoreError) -> SQLRow? in
-            try connection.execute(
+        let row = try connection.execute(
                 """
                 WITH held AS (DELETE FROM due_work WHERE id = $1 AND locked_by = $2 RETURNING id),
                      unlocked AS (DELETE FROM concurrency_locks WHERE due_id = $1 AND EXISTS (SELECT 1 FROM held)),
@@ -251,7 +424,6 @@ extension TaskStore {
                      logged AS (INSERT INTO audit_log (at, actor, action, task_id, run_id, details) SELECT $4, $8, $9, $10, $7, $11 FROM updated)
                 SELECT \(columns), (SELECT string_agg(id, ',') FROM mcp_tasks WHERE root_due_id = $12) FROM updated
                 """, parameters).first
-        }
         guard let row else { throw .conflict("the lease on run \(work.run.id) was lost; another worker holds it") }
         let linked = row.text(15).map { $0.split(separator: ",").map(String.init) } ?? []
         return Finished(run: Self.run(from: row), mcpTaskIDs: linked)

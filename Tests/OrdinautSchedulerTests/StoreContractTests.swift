@@ -67,6 +67,51 @@ struct StoreContractTests {
     }
 
     @Test(arguments: Backend.allCases)
+    func aBatchIsClaimedAndRecordedTogetherAndALostLeaseFailsOnlyItsOwnEnding(_ backend: Backend) async throws {
+        let clock = TestClock()
+        let store = try await backend.makeStore(clock: clock)
+        let task = sampleTask(store)
+        try await store.createTask(task, actor: "tests")
+        for _ in 0..<40 { _ = try await store.enqueue(taskId: task.id, trigger: .manual, actor: "tests") }
+        let batch = try await store.claim(worker: "w", limit: 30, lease: 5_000)
+        #expect(batch.count == 30 && Set(batch.map(\.run.id)).count == 30)
+        #expect(batch.allSatisfy { $0.run.status == .running && $0.run.rootDueId == $0.dueId })
+        var endings = batch.map { TaskStore.Ending(work: $0, outcome: .succeeded, output: ["n": 1]) }
+        endings[3] = TaskStore.Ending(work: batch[3], outcome: .failed(error: "no", retryAt: nil), output: [:])
+        endings[4] = TaskStore.Ending(work: batch[4], outcome: .failed(error: "again", retryAt: clock.now + 1_000), output: [:])
+        // Another worker takes over the first item after its lease expires.
+        clock.advance(seconds: 6)
+        let rest = try await store.claim(worker: "other", limit: 40, lease: 5_000)
+        #expect(rest.count == 40)
+        let results = try await store.finishAll(endings)
+        #expect(results.filter { if case .failure = $0 { true } else { false } }.count == 30, "every lease was lost to the other worker")
+        let fresh = rest.map { TaskStore.Ending(work: $0, outcome: .succeeded, output: [:]) }
+        let recorded = try await store.finishAll(fresh)
+        #expect(recorded.allSatisfy { (try? $0.get())?.run.status == .succeeded })
+        #expect(try await store.counts().due == 0)
+        await store.database.close()
+    }
+
+    @Test(arguments: Backend.allCases)
+    func mixedEndingsInOneBatchAreEachRecorded(_ backend: Backend) async throws {
+        let clock = TestClock()
+        let store = try await backend.makeStore(clock: clock)
+        let task = sampleTask(store)
+        try await store.createTask(task, actor: "tests")
+        for _ in 0..<12 { _ = try await store.enqueue(taskId: task.id, trigger: .manual, actor: "tests") }
+        let batch = try await store.claim(worker: "w", limit: 12, lease: 5_000)
+        var endings = batch.map { TaskStore.Ending(work: $0, outcome: .succeeded, output: ["ok": true]) }
+        endings[0] = TaskStore.Ending(work: batch[0], outcome: .failed(error: "dead", retryAt: nil), output: [:])
+        endings[1] = TaskStore.Ending(work: batch[1], outcome: .failed(error: "retry", retryAt: clock.now), output: [:])
+        endings[2] = TaskStore.Ending(work: batch[2], outcome: .waiting(.init(stepId: "ok", prompt: "?")), output: [:])
+        let results = try await store.finishAll(endings)
+        #expect(results.map { (try? $0.get())?.run.status } == [.dead, .failed, .waiting] + Array(repeating: .succeeded, count: 9))
+        let retry = try await store.claim(worker: "w", limit: 5, lease: 5_000)
+        #expect(retry.count == 1 && retry[0].run.attempt == 2 && retry[0].run.rootDueId == batch[1].dueId)
+        await store.database.close()
+    }
+
+    @Test(arguments: Backend.allCases)
     func higherPriorityIsClaimedFirstThenOlder(_ backend: Backend) async throws {
         let clock = TestClock()
         let store = try await backend.makeStore(clock: clock)

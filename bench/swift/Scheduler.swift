@@ -36,7 +36,8 @@ func benchTask(_ store: TaskStore, title: String, nextRunAt: Int64? = nil) -> Ta
 }
 
 /// `store URL JOBS BATCH CLAIMERS`: JOBS due items enqueued, then CLAIMERS concurrent loops claim
-/// BATCH at a time and finish each as succeeded (a run row, an audit line each). Claim + complete
+/// BATCH at a time and record them as succeeded (a run row and audit lines each; a batch in one
+/// transaction). Claim + complete
 /// per second, as the store does it for the workers, without executing pipelines.
 func benchStoreThroughput(_ arguments: [String]) async throws {
     let store = try await openBenchStore(arguments[2])
@@ -58,7 +59,12 @@ func benchStoreThroughput(_ arguments: [String]) async throws {
                 while true {
                     let claimed = try await store.claim(worker: "bench\(claimer)", limit: batch, lease: 60_000)
                     if claimed.isEmpty { return }
-                    for work in claimed { try await store.finish(work, outcome: .succeeded, output: [:]) }
+                    if claimed.count == 1 {
+                        try await store.finish(claimed[0], outcome: .succeeded, output: [:])
+                    } else {
+                        // A batch is recorded as it was claimed: in one transaction.
+                        for result in try await store.finishAll(claimed.map { .init(work: $0, outcome: .succeeded, output: [:]) }) { _ = try result.get() }
+                    }
                 }
             }
         }
