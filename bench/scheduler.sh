@@ -62,6 +62,7 @@ for repeat in $(seq 1 "$REPEATS"); do
     rm -f "$work"/w7.db*; record W7 "peer: Python sqlite3" "$repeat" "$(python3 bench/peers/sqlite_peer.py "$work/w7.db" "$JOBS" NORMAL)"
     rm -f "$work"/w7.db*; record W7 "ordinaut store, 1 claimer" "$repeat" "$("$bench" store "sqlite:$work/w7.db" "$JOBS" 1 1)"
     rm -f "$work"/w7.db*; record W7 "ordinaut store, 16 claimers" "$repeat" "$("$bench" store "sqlite:$work/w7.db" "$JOBS" 1 16)"
+    rm -f "$work"/w7.db*; record W7 "ordinaut store, batches of 64, 2 claimers" "$repeat" "$("$bench" store "sqlite:$work/w7.db" "$JOBS" 64 2)"
     rm -f "$work"/w7.db*; record W7 "ordinaut workers, 16, pipeline of one tools/call" "$repeat" "$("$bench" burndown "sqlite:$work/w7.db" "$JOBS" 16 16)"
     # W6: PostgreSQL, 8 clients everywhere.
     record W6 "limit: pgbench single claim, 8 clients" "$repeat" "$(pgbench_rate bench/pg/claim_single.sql 8 $((JOBS / 8)) 1)"
