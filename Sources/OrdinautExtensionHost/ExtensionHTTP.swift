@@ -78,8 +78,13 @@ extension ExtensionHost {
     /// The name of the operator-issued token the request presents (`Authorization: Bearer …`), if it
     /// is a valid one: who is acting, for the audit log and `created_by`.
     public func caller(of request: Request) -> String? {
+        Self.bearerToken(request).flatMap { configuration.tokens.entry(forToken: $0)?.name }
+    }
+
+    /// The token of an `Authorization: Bearer …` header.
+    private static func bearerToken(_ request: Request) -> String? {
         guard let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") else { return nil }
-        return configuration.tokens.entry(forToken: String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))?.name
+        return String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
     }
 
     /// `nil` when the request may proceed; otherwise the 401 or 403 answer.
@@ -89,8 +94,7 @@ extension ExtensionHost {
         if let secret = configuration.proxySecret, let presented = request.headers[.proxySecret],
            Self.constantTimeEqual(presented, secret) {
             scopes = Set((request.headers[.scopes] ?? "").split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init))
-        } else if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
-            let token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        } else if let token = Self.bearerToken(request) {
             guard let entry = configuration.tokens.entry(forToken: token) else {
                 return ErrorBody.response(.unauthorized, "unauthorized", "the bearer token is not valid",
                                           headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])

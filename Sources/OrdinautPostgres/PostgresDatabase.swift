@@ -8,11 +8,11 @@ import Synchronization
 /// transaction that adds due work `NOTIFY`s at commit, so idle workers on every node wake at once.
 /// A lost connection is reopened on its next use; meanwhile operations fail with
 /// `StoreError.unavailable` (HTTP 503) and workers back off.
-public final class PostgresDatabase: SQLDatabase {
+public final class PostgresDatabase: PoolBackedDatabase {
     public let dialect = SQLDialect.postgres
     public let location: String
     private let url: String
-    private let pool: ConnectionPool
+    public let pool: ConnectionPool
     private let listening = Mutex(false)
     private let stopped = StopFlag()
 
@@ -35,16 +35,6 @@ public final class PostgresDatabase: SQLDatabase {
         let credentials = url[scheme.upperBound..<at]
         guard let colon = credentials.firstIndex(of: ":") else { return url }
         return String(url[..<colon]) + ":***" + String(url[at...])
-    }
-
-    @discardableResult
-    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
-        try await pool.transaction(body)
-    }
-
-    @discardableResult
-    public func autocommit<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
-        try await pool.autocommit(body)
     }
 
     public func listenForWork(_ doorbell: Doorbell) {

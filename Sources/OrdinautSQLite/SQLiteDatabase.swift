@@ -1,11 +1,12 @@
 import CSQLite
 import Foundation
 import OrdinautStore
+import Synchronization
 
 /// The embedded store: one SQLite file in WAL mode, written by one connection on a thread of its
 /// own (SQLite has one writer at a time anyway). Other processes on the same file (the CLI while a
 /// server runs) wait for the write lock up to `busyTimeout`.
-public final class SQLiteDatabase: SQLDatabase {
+public final class SQLiteDatabase: PoolBackedDatabase {
     public enum Synchronous: String, Sendable, CaseIterable {
         /// Durable across power loss (an fsync per commit).
         case full = "FULL"
@@ -16,7 +17,7 @@ public final class SQLiteDatabase: SQLDatabase {
 
     public let dialect = SQLDialect.sqlite
     public let location: String
-    private let pool: ConnectionPool
+    public let pool: ConnectionPool
 
     /// Opens (creating it and its folder if needed) the database at `path`; `:memory:` keeps it in memory.
     public init(path: String, synchronous: Synchronous = .normal, busyTimeoutMilliseconds: Int32 = 10_000) throws(StoreError) {
@@ -33,45 +34,18 @@ public final class SQLiteDatabase: SQLDatabase {
         }
         // Open once here so a bad path fails at start, with its reason, not at the first request.
         let probe = try SQLiteConnection(path: path, synchronous: synchronous, busyTimeout: busyTimeoutMilliseconds)
-        let handOver = ProbeBox(probe)
+        let first = Mutex<SQLiteConnection?>(probe)
         // One writer: transactions that queue up behind each other share one commit.
         pool = ConnectionPool(size: 1, name: "ordinaut-sqlite", dialect: .sqlite, groupCommit: true) { () throws(StoreError) -> any PooledConnection in
-            if let connection = handOver.take() { return connection }
+            if let connection = first.withLock({ box in defer { box = nil }; return box }) { return connection }
             return try SQLiteConnection(path: path, synchronous: synchronous, busyTimeout: busyTimeoutMilliseconds)
         }
-    }
-
-    @discardableResult
-    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
-        try await pool.transaction(body)
-    }
-
-    @discardableResult
-    public func autocommit<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
-        try await pool.autocommit(body)
     }
 
     public func listenForWork(_ doorbell: Doorbell) {}
 
     public func close() async {
         await pool.close()
-    }
-}
-
-/// Hands the connection opened at start to the pool's thread once.
-private final class ProbeBox: @unchecked Sendable {
-    private var connection: SQLiteConnection?
-    private let lock = NSLock()
-
-    init(_ connection: SQLiteConnection) {
-        self.connection = connection
-    }
-
-    func take() -> SQLiteConnection? {
-        lock.lock()
-        defer { lock.unlock() }
-        defer { connection = nil }
-        return connection
     }
 }
 

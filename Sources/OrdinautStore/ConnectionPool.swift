@@ -195,3 +195,20 @@ public protocol PooledConnection: SQLConnection {
     var isBroken: Bool { get }
     func close()
 }
+
+/// A database whose connections live in a `ConnectionPool`: transactions are the pool's.
+public protocol PoolBackedDatabase: SQLDatabase {
+    var pool: ConnectionPool { get }
+}
+
+extension PoolBackedDatabase {
+    @discardableResult
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
+        try await pool.transaction(body)
+    }
+
+    @discardableResult
+    public func autocommit<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
+        try await pool.autocommit(body)
+    }
+}

@@ -52,6 +52,17 @@ class RunningServer:
             return self.process.wait()
 
 
+def wait_for(predicate, timeout: float = 60, message: str = "condition"):
+    """Polls `predicate` until it returns something truthy; the bound only ends a hung test."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
 def start_server(binary: pathlib.Path, *args: str, env: dict | None = None) -> RunningServer:
     environment = dict(os.environ, ORDINAUT_DATA_DIR=tempfile.mkdtemp(prefix="ordinaut-server-"))
     environment.update(env or {})

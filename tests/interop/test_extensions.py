@@ -8,14 +8,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 
 import httpx2
 import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from conftest import ROOT, start_server
+from conftest import ROOT, start_server, wait_for
 
 FIXTURES = pathlib.Path(__file__).with_name("fixtures")
 META = {
@@ -42,15 +41,6 @@ def call_tool(base: str, name: str, arguments: dict, timeout: float = 30) -> dic
 def status(base: str) -> dict:
     return httpx2.get(f"{base}/ext/status", timeout=10).json()
 
-
-def wait_for(predicate, timeout: float = 15, message: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {message}")
 
 
 def free_port() -> int:

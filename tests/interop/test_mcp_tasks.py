@@ -6,7 +6,6 @@ import time
 
 import httpx
 import jsonschema
-import pytest
 
 from conftest import ROOT
 from test_http_raw import ACCEPT, events, open_session
