@@ -40,7 +40,7 @@ let package = Package(
         .target(
             name: "OrdinautMCP",
             dependencies: [
-                "OrdinautCore", "OrdinautJSONSchema",
+                "OrdinautCore", "OrdinautJSONSchema", "OrdinautAuth",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "OrdinautStdio",
             dependencies: [
-                "OrdinautCore", "OrdinautMCP",
+                "OrdinautCore", "OrdinautMCP", "OrdinautIO", "OrdinautAuth",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -58,11 +58,43 @@ let package = Package(
         .target(
             name: "OrdinautHTTP",
             dependencies: [
-                "OrdinautCore", "OrdinautMCP", "OrdinautStore", "OrdinautScheduler", "OrdinautEvents",
+                "OrdinautCore", "OrdinautMCP", "OrdinautAuth", "OrdinautHTTPCommon",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrdinautAuth",
+            dependencies: [
+                "OrdinautCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // What the transports, the REST API and the extension host share: the seed's error body and
+        // byte-level header helpers.
+        .target(
+            name: "OrdinautHTTPCommon",
+            dependencies: [
+                "OrdinautCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Blocking descriptor I/O on threads of its own (stdin, subprocess pipes).
+        .target(name: "OrdinautIO", swiftSettings: swiftSettings),
+        .target(
+            name: "OrdinautREST",
+            dependencies: [
+                "OrdinautCore", "OrdinautAuth", "OrdinautHTTPCommon", "OrdinautStore", "OrdinautScheduler", "OrdinautEvents",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -74,7 +106,7 @@ let package = Package(
         .target(
             name: "OrdinautExtensionKit",
             dependencies: [
-                "OrdinautCore", "OrdinautMCP", "OrdinautEvents",
+                "OrdinautCore", "OrdinautMCP", "OrdinautEvents", "OrdinautAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -114,8 +146,8 @@ let package = Package(
         .target(
             name: "OrdinautExtensionHost",
             dependencies: [
-                "OrdinautCore", "OrdinautJSONSchema", "OrdinautMCP", "OrdinautEvents", "OrdinautExtensionKit",
-                "OrdinautStdio", "OrdinautHTTP", "OrdinautWebhooks", "CResources",
+                "OrdinautCore", "OrdinautJSONSchema", "OrdinautMCP", "OrdinautEvents", "OrdinautExtensionKit", "OrdinautAuth",
+                "OrdinautIO", "OrdinautHTTPCommon", "OrdinautWebhooks", "CResources",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -140,7 +172,7 @@ let package = Package(
             name: "Ordinaut",
             dependencies: [
                 "OrdinautCore", "OrdinautMCP", "OrdinautStdio", "OrdinautHTTP", "OrdinautStore", "OrdinautSQLite", "OrdinautPostgres",
-                "OrdinautScheduler",
+                "OrdinautScheduler", "OrdinautAuth", "OrdinautREST", "OrdinautHTTPCommon", "OrdinautWebhooks",
                 "OrdinautEvents", "OrdinautRedis", "OrdinautExtensionKit", "OrdinautExtensionHost", "OrdinautExtEventsDemo", "OrdinautExtMCPHTTP",
                 "OrdinautExtObservability",
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -165,7 +197,7 @@ let package = Package(
         .target(
             name: "OrdinautCommands",
             dependencies: [
-                "Ordinaut", "OrdinautCalendar", "OrdinautCore", "OrdinautMCP", "OrdinautExtensionHost", "OrdinautStore",
+                "Ordinaut", "OrdinautCalendar", "OrdinautCore", "OrdinautMCP", "OrdinautExtensionHost", "OrdinautStore", "OrdinautAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -192,7 +224,7 @@ let package = Package(
         .testTarget(
             name: "OrdinautExtensionHostTests",
             dependencies: [
-                "OrdinautExtensionHost", "OrdinautExtensionKit", "OrdinautEvents", "OrdinautMCP", "OrdinautCore",
+                "OrdinautExtensionHost", "OrdinautExtensionKit", "OrdinautEvents", "OrdinautMCP", "OrdinautCore", "OrdinautAuth",
                 "OrdinautTesting", "Ordinaut", "OrdinautExtEventsDemo",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -206,6 +238,15 @@ let package = Package(
                 "OrdinautEvents", "OrdinautTesting", "Ordinaut",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdinautAuthTests",
+            dependencies: [
+                "OrdinautAuth", "OrdinautCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

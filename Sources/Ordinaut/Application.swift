@@ -10,6 +10,7 @@ import OrdinautExtensionKit
 import OrdinautHTTP
 import OrdinautMCP
 import OrdinautPostgres
+import OrdinautREST
 import OrdinautRedis
 import OrdinautScheduler
 import OrdinautSQLite

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OrdinautAuth
 import OrdinautCore
 import OrdinautExtensionHost
 import OrdinautScheduler
@@ -175,7 +176,7 @@ public struct Configuration: Sendable {
         if let value = environment["ORDINAUT_REQUIRE_SCOPES"] { extensions.requireScopes = try Self.boolean(value, "ORDINAUT_REQUIRE_SCOPES") }
         if let value = environment["ORDINAUT_TOKENS_FILE"] {
             do {
-                extensions.tokens = try TokenTable(contentsOf: value)
+                extensions.tokens = try TokensFileAuthenticator(contentsOf: value)
             } catch {
                 throw ConfigurationError(error.description)
             }

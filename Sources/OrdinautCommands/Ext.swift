@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Ordinaut
+import OrdinautAuth
 import OrdinautCore
 import OrdinautExtensionHost
 
@@ -114,7 +115,7 @@ struct Token: ParsableCommand {
             guard let line = readLine(strippingNewline: true), !line.isEmpty else {
                 throw CommandFailure(description: "expected the token on standard input")
             }
-            print(TokenTable.digest(of: line))
+            print(TokenDigest.hex(of: line))
         }
     }
 }

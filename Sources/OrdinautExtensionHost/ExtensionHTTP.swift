@@ -2,8 +2,9 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import OrdinautAuth
 import OrdinautCore
-import OrdinautHTTP
+import OrdinautHTTPCommon
 import OrdinautExtensionKit
 import Synchronization
 
@@ -99,7 +100,7 @@ extension ExtensionHost {
                 return ErrorBody.response(.unauthorized, "unauthorized", "the bearer token is not valid",
                                           headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])
             }
-            scopes = entry.scopes
+            scopes = entry.scopes.members
         }
         guard let scopes else {
             return ErrorBody.response(.unauthorized, "unauthorized", "this route needs a bearer token with scope \(scope)",

@@ -1,3 +1,4 @@
+import OrdinautAuth
 import OrdinautCore
 
 /// How the host finds, grants and guards extensions. `Ordinaut.Configuration` fills it from the
@@ -19,7 +20,7 @@ public struct ExtensionHostConfiguration: Sendable {
     /// Require scope `ext:<id>:routes` on `/ext/<id>/` routes (`ORDINAUT_REQUIRE_SCOPES`).
     public var requireScopes = false
     /// Bearer tokens and their scopes (`ORDINAUT_TOKENS_FILE`).
-    public var tokens: TokenTable = TokenTable()
+    public var tokens = TokensFileAuthenticator()
     /// The secret a trusted authenticating proxy sends in `X-Ordinaut-Proxy-Secret`; only then is its
     /// `X-Scopes` header believed (`ORDINAUT_PROXY_SECRET`).
     public var proxySecret: String?

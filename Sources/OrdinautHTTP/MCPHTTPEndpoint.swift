@@ -1,4 +1,5 @@
 import Foundation
+import OrdinautHTTPCommon
 import HTTPTypes
 import Hummingbird
 import Logging

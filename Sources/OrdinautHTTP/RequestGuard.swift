@@ -1,4 +1,5 @@
 import Foundation
+import OrdinautHTTPCommon
 
 /// Origin and Host checks for every MCP endpoint: the defence against cross-site requests from
 /// browsers (403) and DNS rebinding (421).

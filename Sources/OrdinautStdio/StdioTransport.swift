@@ -1,5 +1,6 @@
 import Logging
 import OrdinautCore
+import OrdinautIO
 import OrdinautMCP
 import ServiceLifecycle
 

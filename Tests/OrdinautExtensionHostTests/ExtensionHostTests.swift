@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Ordinaut
+import OrdinautAuth
 import OrdinautCore
 import OrdinautExtensionHost
 import OrdinautExtensionKit
@@ -191,10 +192,10 @@ struct ExtensionHostTests {
         let secret = String(repeating: "s", count: 40)
         let token = "token-for-ci"
         let tokensFile = FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID().uuidString).json").path
-        try Data(#"{"tokens": [{"name": "ci", "sha256": "\#(TokenTable.digest(of: token))", "scopes": ["ext:events_demo:routes"]}]}"#.utf8)
+        try Data(#"{"tokens": [{"name": "ci", "sha256": "\#(TokenDigest.hex(of: token))", "scopes": ["ext:events_demo:routes"]}]}"#.utf8)
             .write(to: URL(fileURLWithPath: tokensFile))
         defer { try? FileManager.default.removeItem(atPath: tokensFile) }
-        let tokens = try TokenTable(contentsOf: tokensFile)
+        let tokens = try TokensFileAuthenticator(contentsOf: tokensFile)
         try await withOrdinautApplication(configure: {
             $0.extensions.requireScopes = true
             $0.extensions.tokens = tokens

@@ -6,7 +6,7 @@ import Foundation
 import Logging
 import OrdinautCore
 import OrdinautMCP
-import OrdinautStdio
+import OrdinautIO
 import Synchronization
 
 /// JSON-RPC over a child process's stdin and stdout, newline-delimited, in both directions: the

@@ -7,11 +7,11 @@ import Hummingbird
 import Logging
 import NIOCore
 import OrdinautCore
-import OrdinautHTTP
+import OrdinautHTTPCommon
 import OrdinautExtensionKit
 import OrdinautJSONSchema
 import OrdinautMCP
-import OrdinautStdio
+import OrdinautIO
 import Synchronization
 
 /// Routes, events and notifications: what travels between the host and the program besides MCP calls.

@@ -10,7 +10,7 @@ import OrdinautCore
 import OrdinautExtensionKit
 import OrdinautJSONSchema
 import OrdinautMCP
-import OrdinautStdio
+import OrdinautIO
 import Synchronization
 
 /// What a subprocess extension offers, imported into the registries and forwarded to the program.

@@ -10,7 +10,7 @@ import OrdinautCore
 import OrdinautExtensionKit
 import OrdinautJSONSchema
 import OrdinautMCP
-import OrdinautStdio
+import OrdinautIO
 import Synchronization
 
 /// An extension that is a separate program speaking MCP over stdio. The host is its MCP client: it

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import OrdinautCore
-import OrdinautHTTP
+import OrdinautHTTPCommon
 
 /// Turns an `ordinaut/http` result into a response, checking every field.
 enum HTTPForwarding {

@@ -5,6 +5,7 @@ import OrdinautCore
 import OrdinautEvents
 import OrdinautScheduler
 import OrdinautStore
+import OrdinautHTTPCommon
 
 /// The REST API of the original, with its paths and field names, over the same operations as the
 /// MCP tools: tasks and their actions, runs, approvals, events, and health that tells the truth.

@@ -3,14 +3,15 @@ import Foundation
 import OrdinautCore
 
 /// Operator-issued bearer tokens, stored as SHA-256 digests with their scopes. The tokens file is
-/// JSON: `{"tokens": [{"name": "ci", "sha256": "<hex digest of the token>", "scopes": ["ext:x:routes"]}]}`.
+/// JSON: `{"tokens": [{"name": "ci", "sha256": "<hex digest of the token>", "scopes": ["tasks:read"]}]}`.
 /// `ordinaut token hash` prints the digest of a token.
-public struct TokenTable: Sendable {
+public struct TokensFileAuthenticator: Authenticator {
     public struct Entry: Sendable {
         public let name: String
-        public let scopes: Set<String>
+        public let scopes: ScopeSet
     }
 
+    public var name: String { "tokens_file" }
     private var byDigest: [String: Entry] = [:]
 
     public init() {}
@@ -39,22 +40,37 @@ public struct TokenTable: Sendable {
             guard let scopes = entry["scopes"]?.arrayValue?.compactMap(\.stringValue) else {
                 throw ConfigurationProblem("ORDINAUT_TOKENS_FILE=\(path): tokens[\(index)].scopes must be an array of strings")
             }
-            byDigest[digest] = Entry(name: entry["name"]?.stringValue ?? "token \(index)", scopes: Set(scopes))
+            byDigest[digest] = Entry(name: entry["name"]?.stringValue ?? "token \(index)", scopes: ScopeSet(scopes))
         }
+    }
+
+    public func authenticate(_ credential: Credential) async -> AuthenticationResult {
+        guard case .bearer(let token) = credential, let entry = entry(forToken: token) else { return .unrecognized }
+        return .authenticated(Principal(subject: "token:" + entry.name, displayName: entry.name, scopes: entry.scopes, method: .tokensFile))
     }
 
     /// The entry of a presented bearer token, if it is one of ours.
     public func entry(forToken token: String) -> Entry? {
-        byDigest[Self.digest(of: token)]
-    }
-
-    /// The hex SHA-256 digest of a token, as the tokens file stores it.
-    public static func digest(of token: String) -> String {
-        SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        byDigest[TokenDigest.hex(of: token)]
     }
 }
 
-/// A configuration value the host cannot use.
+/// The SHA-256 of a token in hex: how the tokens file and the database keep tokens, never in clear.
+public enum TokenDigest {
+    public static func hex(of token: String) -> String {
+        var text = ""
+        text.reserveCapacity(64)
+        for byte in SHA256.hash(data: Array(token.utf8)) {
+            text.append(Self.digits[Int(byte >> 4)])
+            text.append(Self.digits[Int(byte & 0x0f)])
+        }
+        return text
+    }
+
+    private static let digits = Array("0123456789abcdef")
+}
+
+/// A configuration value that cannot be used, with the setting to fix.
 public struct ConfigurationProblem: Error, Sendable, CustomStringConvertible {
     public let description: String
 

@@ -1,8 +1,8 @@
 /// Byte-level checks on header values. Header names and the tokens compared here are ASCII, and these
 /// run on every request: they avoid Foundation's locale-aware string search and case mapping.
-enum HeaderText {
+package enum HeaderText {
     /// Whether `value` contains `token`, ignoring ASCII case.
-    static func contains(_ value: String, _ token: StaticString) -> Bool {
+    package static func contains(_ value: String, _ token: StaticString) -> Bool {
         let needle = UnsafeBufferPointer(start: token.utf8Start, count: token.utf8CodeUnitCount)
         var value = value
         return value.withUTF8 { haystack in
@@ -22,7 +22,7 @@ enum HeaderText {
     }
 
     /// Whether `value` starts with `token`, ignoring ASCII case.
-    static func hasPrefix(_ value: String, _ token: StaticString) -> Bool {
+    package static func hasPrefix(_ value: String, _ token: StaticString) -> Bool {
         let needle = UnsafeBufferPointer(start: token.utf8Start, count: token.utf8CodeUnitCount)
         var value = value
         return value.withUTF8 { haystack in
@@ -33,7 +33,7 @@ enum HeaderText {
     }
 
     /// `value` in lower case, without allocating when it already is.
-    static func lowercased(_ value: String) -> String {
+    package static func lowercased(_ value: String) -> String {
         value.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) ? value.lowercased() : value
     }
 
