@@ -135,7 +135,7 @@ let package = Package(
         .target(
             name: "OrdinautScheduler",
             dependencies: [
-                "OrdinautCore", "OrdinautJSONSchema", "OrdinautCalendar", "OrdinautPipeline", "OrdinautMCP", "OrdinautEvents", "OrdinautStore",
+                "OrdinautCore", "OrdinautJSONSchema", "OrdinautCalendar", "OrdinautPipeline", "OrdinautMCP", "OrdinautEvents", "OrdinautStore", "OrdinautAuth",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -187,7 +187,7 @@ let package = Package(
         .target(
             name: "OrdinautTesting",
             dependencies: [
-                "OrdinautCore", "OrdinautMCP", "Ordinaut", "OrdinautEvents", "OrdinautExtensionKit", "OrdinautExtensionHost",
+                "OrdinautCore", "OrdinautMCP", "OrdinautAuth", "Ordinaut", "OrdinautEvents", "OrdinautExtensionKit", "OrdinautExtensionHost",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -208,7 +208,7 @@ let package = Package(
         .executableTarget(
             name: "OrdinautBench",
             dependencies: [
-                "OrdinautCalendar", "OrdinautCore", "OrdinautJMESPath", "OrdinautMCP", "OrdinautEvents", "OrdinautRedis",
+                "OrdinautCalendar", "OrdinautCore", "OrdinautJMESPath", "OrdinautMCP", "OrdinautEvents", "OrdinautRedis", "OrdinautAuth",
                 "OrdinautWebhooks", "OrdinautStore", "OrdinautSQLite", "OrdinautPostgres", "OrdinautScheduler",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -234,7 +234,7 @@ let package = Package(
         .testTarget(
             name: "OrdinautSchedulerTests",
             dependencies: [
-                "OrdinautScheduler", "OrdinautStore", "OrdinautSQLite", "OrdinautPostgres", "OrdinautCore", "OrdinautMCP",
+                "OrdinautScheduler", "OrdinautStore", "OrdinautSQLite", "OrdinautPostgres", "OrdinautCore", "OrdinautMCP", "OrdinautAuth",
                 "OrdinautEvents", "OrdinautTesting", "Ordinaut",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -269,13 +269,13 @@ let package = Package(
         ),
         .testTarget(
             name: "OrdinautMCPTests",
-            dependencies: ["OrdinautMCP", "OrdinautCore", "OrdinautTesting", "Ordinaut"],
+            dependencies: ["OrdinautMCP", "OrdinautCore", "OrdinautTesting", "Ordinaut", "OrdinautAuth"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "OrdinautHTTPTests",
             dependencies: [
-                "OrdinautHTTP", "Ordinaut", "OrdinautMCP", "OrdinautCore",
+                "OrdinautHTTP", "Ordinaut", "OrdinautMCP", "OrdinautCore", "OrdinautAuth", "OrdinautExtensionKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

@@ -70,7 +70,7 @@ public func buildEngine(configuration: Configuration, extensions: [CompiledExten
         version: ordinautVersion,
         instructions: "Ordinaut schedules and runs tool pipelines for AI agents.",
         requestStateKey: configuration.stateKey.map { Array($0.utf8) },
-        observer: metrics
+        observer: metrics, rateLimits: configuration.access.rateLimits
     ))
     let bus = try makeEventBus(configuration, logger: logger)
     let store = try await openTaskStore(configuration: configuration)
@@ -127,27 +127,33 @@ struct MCPEndpointMount: MCPEndpointMounting {
 /// `/extensions` and `/tools`.
 public func buildApplication(configuration: Configuration, extensions: [CompiledExtension] = [],
                              logger: Logger) async throws -> some ApplicationProtocol {
+    try checkExposure(configuration, logger: logger)
     let http = MCPHTTPConfiguration(
         maxBodyBytes: configuration.maxBodyBytes, allowedOrigins: configuration.allowedOrigins,
         allowedHosts: configuration.allowedHosts, bindHost: configuration.host, maxSessions: configuration.maxSessions,
+        maxSessionsPerPrincipal: configuration.access.maxSessionsPerPrincipal,
         sessionIdleSeconds: configuration.sessionIdleSeconds, replayBufferSize: configuration.replayBufferSize)
     var endpoint: MCPHTTPEndpoint?
+    var gate: AccessGate?
     let engine = try await buildEngine(configuration: configuration, extensions: extensions, logger: logger) { server in
-        let made = MCPHTTPEndpoint(server: server, configuration: http, logger: logger)
+        let access = makeAccessGate(configuration, observer: server.configuration.observer, logger: logger)
+        gate = access
+        let made = MCPHTTPEndpoint(server: server, configuration: http, gate: access, logger: logger)
         endpoint = made
         return MCPEndpointMount(endpoint: made)
     }
     let router = Router(context: ExtensionRequestContext.self)
     router.add(middleware: HTTPMetricsMiddleware(metrics: engine.metrics))
+    // Every route below goes through the access layer; it must come before them.
+    router.add(middleware: AccessMiddleware(gate: gate!))
+    gate!.addMetadataRoutes(to: router)
     endpoint!.addRoutes(to: router)
-    let host = engine.extensions
-    TaskAPI(service: engine.tasks, maxBodyBytes: configuration.maxBodyBytes,
-            authorize: { request, scope in host.authorize(request, scope: scope) },
-            identify: { request in host.caller(of: request) }).addRoutes(to: router)
+    TaskAPI(service: engine.tasks, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: router)
     engine.extensions.addRoutes(to: router)
     // Upgrades are decided by a router that holds only the extension mount points: only extensions'
-    // `ws` routes accept WebSockets.
+    // `ws` routes accept WebSockets, and only after the same access checks (Origin included).
     let webSockets = Router(context: ExtensionRequestContext.self)
+    webSockets.add(middleware: AccessMiddleware(gate: gate!))
     engine.extensions.addWebSocketRoutes(to: webSockets)
     return Application(
         router: router,
@@ -164,7 +170,7 @@ public func buildStdioApplication(configuration: Configuration, extensions: [Com
     let engine = try await buildEngine(configuration: configuration, extensions: extensions, logger: logger)
     let transport = StdioTransport(
         server: engine.server,
-        configuration: .init(maximumMessageSize: configuration.maxBodyBytes), logger: logger)
+        configuration: .init(maximumMessageSize: configuration.maxBodyBytes, principal: configuration.access.stdioPrincipal), logger: logger)
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = engine.services.map { .init(service: $0) }
     // The process ends when stdin closes: the transport finishing shuts the group down.
     services.append(.init(service: transport, successTerminationBehavior: .gracefullyShutdownGroup))

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import OrdinautAuth
 import OrdinautCore
 import OrdinautExtensionHost
 import OrdinautScheduler
@@ -42,9 +41,10 @@ public struct Configuration: Sendable {
     public var stateKey: String?
     /// Surface to serve (`--fixture`).
     public var fixture: Fixture?
-    /// Extension discovery, grants and route authorization (`ORDINAUT_EXT_*`, `ORDINAUT_REQUIRE_SCOPES`,
-    /// `ORDINAUT_TOKENS_FILE`, `ORDINAUT_PROXY_SECRET`).
+    /// Extension discovery and grants (`ORDINAUT_EXT_*`, `ORDINAUT_STRIP_HEADERS`, `ORDINAUT_WEBHOOK_SECRETS`).
     public var extensions = ExtensionHostConfiguration()
+    /// Credentials, scopes, limits and browser rules (`ORDINAUT_REQUIRE_SCOPES`, `ORDINAUT_OAUTH_*`, …).
+    public var access = AccessSettings()
     /// Events kept per stream for reading back and replay (`ORDINAUT_EVENTS_RETENTION`).
     public var eventRetention = 1000
     /// Redis for the event bus (`ORDINAUT_REDIS_URL`, `redis://[:password@]host[:port][/db]`); the
@@ -98,6 +98,7 @@ public struct Configuration: Sendable {
             stateKey = value
         }
         try readExtensionSettings(environment)
+        try access.read(environment)
         try readSchedulerSettings(environment)
     }
 
@@ -173,18 +174,8 @@ public struct Configuration: Sendable {
                 extensions.entryEager[id] = eager
             }
         }
-        if let value = environment["ORDINAUT_REQUIRE_SCOPES"] { extensions.requireScopes = try Self.boolean(value, "ORDINAUT_REQUIRE_SCOPES") }
-        if let value = environment["ORDINAUT_TOKENS_FILE"] {
-            do {
-                extensions.tokens = try TokensFileAuthenticator(contentsOf: value)
-            } catch {
-                throw ConfigurationError(error.description)
-            }
-        }
-        if let value = environment["ORDINAUT_PROXY_SECRET"] {
-            guard value.utf8.count >= 32 else { throw ConfigurationError("ORDINAUT_PROXY_SECRET must be at least 32 characters long") }
-            extensions.proxySecret = value
-        }
+        if let value = environment["ORDINAUT_STRIP_HEADERS"] { extensions.strippedHeaders = Set(Self.list(value).map { $0.lowercased() }) }
+        if let value = environment["ORDINAUT_WEBHOOK_SECRETS"] { extensions.webhookSecretVariables = Set(Self.list(value)) }
         if let value = environment["ORDINAUT_REDIS_URL"], !value.isEmpty { redisURL = value }
         if let value = environment["ORDINAUT_EVENTS_RETENTION"] {
             eventRetention = try Self.integer(value, "ORDINAUT_EVENTS_RETENTION", range: 1...1_000_000)

@@ -30,6 +30,8 @@ public final class OrdinautMetrics: MCPObserver, MetricsExposition {
         static var httpDuration: MetricNameDescriptor { descriptor("http_request_duration", "seconds", "Time to answer HTTP requests, by method and route pattern.") }
         static var extensionState: MetricNameDescriptor { descriptor("extension_state", "", "1 for the state each extension is in, 0 for the others.") }
         static var extensionRequests: MetricNameDescriptor { descriptor("extension_requests", "total", "HTTP requests served by each extension's routes.") }
+        static var rateLimited: MetricNameDescriptor { descriptor("rate_limited", "total", "Requests and tool calls refused by a rate limit, by surface (http, tools).") }
+        static var accessDenied: MetricNameDescriptor { descriptor("access_denied", "total", "Requests refused by the access layer, by reason (missing, invalid, unavailable, forbidden).") }
         static var extensionErrors: MetricNameDescriptor { descriptor("extension_request_errors", "total", "Requests to each extension's routes that failed with a 5xx.") }
 
         static func descriptor(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -52,6 +54,14 @@ public final class OrdinautMetrics: MCPObserver, MetricsExposition {
     public func toolCallFinished(tool: String, outcome: ToolCallOutcome, duration: Duration) {
         registry.makeCounter(descriptor: Family.toolCalls, labels: [("tool", tool), ("outcome", outcome.rawValue)]).increment()
         registry.makeDurationHistogram(descriptor: Family.toolDuration, labels: [("tool", tool)], buckets: Self.buckets).record(duration)
+    }
+
+    public func rateLimited(surface: String) {
+        registry.makeCounter(descriptor: Family.rateLimited, labels: [("surface", surface)]).increment()
+    }
+
+    public func accessDenied(reason: String) {
+        registry.makeCounter(descriptor: Family.accessDenied, labels: [("reason", reason)]).increment()
     }
 
     func httpRequestFinished(method: String, route: String, status: Int, duration: Duration) {

@@ -52,3 +52,12 @@ public struct Principal: Sendable, Hashable {
         Principal(subject: "task-creator:" + name, displayName: name, scopes: scopes, method: .task)
     }
 }
+
+/// A request context that carries the principal the access layer authenticated, so that every route
+/// behind it (MCP, REST, extension routes) acts as that principal and nobody else.
+public protocol PrincipalCarrying {
+    /// Who is asking; `nil` only on routes the policy leaves open to anyone.
+    var principal: Principal? { get set }
+    /// The peer's IP address, for the anonymous principal and per-address limits.
+    var clientAddress: String? { get }
+}

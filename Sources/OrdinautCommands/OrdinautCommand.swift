@@ -98,6 +98,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("allowed-host"), help: "A Host header value accepted besides loopback names; repeatable. (ORDINAUT_ALLOWED_HOSTS)")
     var allowedHosts: [String] = []
 
+    @Flag(name: .customLong("allow-anonymous"),
+          help: "Serve clients without credentials on a non-loopback address (a trusted network only). (ORDINAUT_ALLOW_ANONYMOUS)")
+    var allowAnonymous = false
+
     func run() async throws {
         var configuration = try common.configuration()
         if let host { configuration.host = host }
@@ -107,6 +111,7 @@ struct Serve: AsyncParsableCommand {
         }
         configuration.allowedOrigins += allowedOrigins
         configuration.allowedHosts += allowedHosts
+        if allowAnonymous { configuration.access.allowAnonymous = true }
         let logger = common.logger(configuration, label: "ordinaut")
         let application = try await buildApplication(configuration: configuration, extensions: compiledExtensions(), logger: logger)
         try await application.runService()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ordinaut
+import OrdinautAuth
 import OrdinautCore
 import OrdinautExtensionHost
 import OrdinautMCP
@@ -114,7 +115,7 @@ func callEngine(_ engine: Engine, method: String, params: JSONObject) async thro
         ProtocolVersion.MetaKey.clientCapabilities: [:],
         ProtocolVersion.MetaKey.clientInfo: ["name": "ordinaut-cli", "version": .string(ordinautVersion)],
     ]
-    let response = await connection.handle(.request(JSONRPCRequest(id: .number(1), method: method, params: params)), stream: StandardErrorSink())
+    let response = await connection.handle(.request(JSONRPCRequest(id: .number(1), method: method, params: params)), stream: StandardErrorSink(), principal: .local)
     switch response?.outcome {
     case .success(let result)?: return result
     case .failure(let error)?: throw CommandFailure(description: error.message)

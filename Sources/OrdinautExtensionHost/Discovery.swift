@@ -1,5 +1,6 @@
 import Foundation
 import OrdinautCore
+import OrdinautWebhooks
 import OrdinautExtensionKit
 
 /// What discovery found: the usable extensions, and every candidate it had to refuse, with why.
@@ -90,6 +91,13 @@ struct Discovery {
                     } else {
                         throw ManifestError(origin: manifestPath, problems: [
                             "/module: required unless every declared tool is a webhook tool (compiled-in extensions are not discovered from paths)",
+                        ])
+                    }
+                    let forbidden = manifest.tools.compactMap(\.webhook).flatMap { $0.secrets.values }
+                        .filter { !configuration.secretAllowed($0, extensionID: manifest.id) }
+                    if !forbidden.isEmpty {
+                        throw ManifestError(origin: manifestPath, problems: [
+                            "/tools/*/webhook/secrets: \(Set(forbidden).sorted().joined(separator: ", ")) may not be read by extensions; name variables ORDINAUT_SECRET_\(manifest.id.uppercased())_…, or allow them with ORDINAUT_WEBHOOK_SECRETS",
                         ])
                     }
                     let requested = manifest.requests ?? [.tools]

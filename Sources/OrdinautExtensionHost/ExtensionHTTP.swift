@@ -1,17 +1,10 @@
-import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
-import OrdinautAuth
 import OrdinautCore
 import OrdinautHTTPCommon
 import OrdinautExtensionKit
 import Synchronization
-
-extension HTTPField.Name {
-    static let scopes = Self("X-Scopes")!
-    static let proxySecret = Self("X-Ordinaut-Proxy-Secret")!
-}
 
 extension ExtensionHost {
     /// Adds `GET /ext/status`, `GET /extensions`, `GET /tools` and the `/ext/<id>/…` mount points.
@@ -33,14 +26,14 @@ extension ExtensionHost {
         router.add(middleware: ExtensionMountMiddleware(host: self))
     }
 
-    /// Serves a request below `/ext/<id>`: health, scope check, activation, then the extension.
+    /// Serves a request below `/ext/<id>`: health, activation, then the extension. The access layer
+    /// in front has already checked the route scope (`ext:<id>:routes`).
     func serve(_ request: Request, _ context: ExtensionRequestContext, id: String, rest: Substring) async throws -> Response {
         guard let record = record(id) else {
             return ErrorBody.response(.notFound, "not_found", "no extension \"\(id)\" is loaded",
                                       details: ["available": .array(order.map { .string($0) })])
         }
         if rest == "/health" && request.method == .get { return ErrorBody.json(.ok, health(record)) }
-        if let denied = authorize(request, scope: "ext:\(id):routes") { return denied }
         let clock = ContinuousClock()
         let began = clock.now
         var failed = true
@@ -74,47 +67,6 @@ extension ExtensionHost {
         return ErrorBody.response(response.status, response.status == .notFound ? "not_found" : "http_error",
                                   response.status == .notFound ? "extension \"\(id)\" has no route \(request.method.rawValue) \(request.uri.path)"
                                       : "extension \"\(id)\" answered \(response.status.code) \(response.status.reasonPhrase)")
-    }
-
-    /// The name of the operator-issued token the request presents (`Authorization: Bearer …`), if it
-    /// is a valid one: who is acting, for the audit log and `created_by`.
-    public func caller(of request: Request) -> String? {
-        Self.bearerToken(request).flatMap { configuration.tokens.entry(forToken: $0)?.name }
-    }
-
-    /// The token of an `Authorization: Bearer …` header.
-    private static func bearerToken(_ request: Request) -> String? {
-        guard let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") else { return nil }
-        return String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-    }
-
-    /// `nil` when the request may proceed; otherwise the 401 or 403 answer.
-    public func authorize(_ request: Request, scope: String) -> Response? {
-        guard configuration.requireScopes else { return nil }
-        var scopes: Set<String>?
-        if let secret = configuration.proxySecret, let presented = request.headers[.proxySecret],
-           Self.constantTimeEqual(presented, secret) {
-            scopes = Set((request.headers[.scopes] ?? "").split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init))
-        } else if let token = Self.bearerToken(request) {
-            guard let entry = configuration.tokens.entry(forToken: token) else {
-                return ErrorBody.response(.unauthorized, "unauthorized", "the bearer token is not valid",
-                                          headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])
-            }
-            scopes = entry.scopes.members
-        }
-        guard let scopes else {
-            return ErrorBody.response(.unauthorized, "unauthorized", "this route needs a bearer token with scope \(scope)",
-                                      headers: [.wwwAuthenticate: "Bearer scope=\"\(scope)\""])
-        }
-        guard scopes.contains(scope) else {
-            return ErrorBody.response(.forbidden, "forbidden", "the credential lacks scope \(scope)",
-                                      details: ["required": .string(scope)])
-        }
-        return nil
-    }
-
-    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        Array(SHA256.hash(data: Array(a.utf8))) == Array(SHA256.hash(data: Array(b.utf8)))
     }
 
     // MARK: Documents

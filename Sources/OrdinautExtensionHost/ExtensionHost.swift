@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OrdinautAuth
 import OrdinautCore
 import OrdinautEvents
 import OrdinautExtensionKit
@@ -75,7 +76,7 @@ public final class ExtensionHost: Service, Sendable {
         let name = manifest.registryName(of: declared.name)
         let placeholder = Tool(
             name: name, title: declared.title, description: declared.description,
-            inputSchema: declared.inputSchema, outputSchema: declared.outputSchema
+            inputSchema: declared.inputSchema, outputSchema: declared.outputSchema, scope: Scope.extensionTools(record.id)
         ) { [weak self] arguments, context in
             guard let self else { return .error("the extension host is shutting down") }
             return try await self.callThroughPlaceholder(name, record, arguments, context)
@@ -274,9 +275,11 @@ public final class ExtensionHost: Service, Sendable {
         if record.granted.contains(.routes) {
             let maxBody = configuration.maxBodyBytes
             let prefix = "/ext/\(record.id)"
+            let stripped = configuration.strippedHeaders
             record.state.withLock {
-                $0.responder = { request, _ in
-                    await subprocess.forward(request, path: String(request.uri.path.dropFirst(prefix.count)), maxBodyBytes: maxBody)
+                $0.responder = { request, context in
+                    await subprocess.forward(request, path: String(request.uri.path.dropFirst(prefix.count)), principal: context.principal,
+                                             strippedHeaders: stripped, maxBodyBytes: maxBody)
                 }
             }
         }

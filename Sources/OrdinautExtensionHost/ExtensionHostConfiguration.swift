@@ -1,4 +1,3 @@
-import OrdinautAuth
 import OrdinautCore
 
 /// How the host finds, grants and guards extensions. `Ordinaut.Configuration` fills it from the
@@ -17,13 +16,25 @@ public struct ExtensionHostConfiguration: Sendable {
     public var hookTimeout: Duration = .seconds(10)
     /// Largest request body forwarded to a subprocess extension.
     public var maxBodyBytes = 4 << 20
-    /// Require scope `ext:<id>:routes` on `/ext/<id>/` routes (`ORDINAUT_REQUIRE_SCOPES`).
-    public var requireScopes = false
-    /// Bearer tokens and their scopes (`ORDINAUT_TOKENS_FILE`).
-    public var tokens = TokensFileAuthenticator()
-    /// The secret a trusted authenticating proxy sends in `X-Ordinaut-Proxy-Secret`; only then is its
-    /// `X-Scopes` header believed (`ORDINAUT_PROXY_SECRET`).
-    public var proxySecret: String?
+    /// Request headers the host never forwards to a subprocess extension's routes, besides its own
+    /// credentials (`Authorization`, `Cookie`, `X-Ordinaut-Proxy-Secret`, `X-Ordinaut-User`,
+    /// `X-Scopes`), which are always removed (`ORDINAUT_STRIP_HEADERS`).
+    public var strippedHeaders: Set<String> = []
+    /// The variables a webhook manifest's `secrets` may name: those starting with one of these
+    /// prefixes, or listed exactly (`ORDINAUT_WEBHOOK_SECRETS`). The default allows
+    /// `ORDINAUT_SECRET_<ID>_…` for extension `<id>` only (see `secretAllowed`).
+    public var webhookSecretVariables: Set<String> = []
 
     public init() {}
+
+    /// Whether extension `id`'s webhook manifest may name environment variable `variable` as a
+    /// secret: `ORDINAUT_SECRET_<ID>_…` (the id upper-cased), or an operator-listed name or prefix
+    /// (`PREFIX*`). Anything else — the proxy secret, the state key, the database URL — stays in the host.
+    public func secretAllowed(_ variable: String, extensionID id: String) -> Bool {
+        if variable.hasPrefix("ORDINAUT_SECRET_" + id.uppercased() + "_") { return true }
+        for allowed in webhookSecretVariables {
+            if allowed.hasSuffix("*") ? variable.hasPrefix(allowed.dropLast()) : variable == allowed { return true }
+        }
+        return false
+    }
 }

@@ -2,6 +2,8 @@
 @_exported import Hummingbird
 @_exported import HummingbirdWebSocket
 @_exported import Logging
+import NIOCore
+@_exported import OrdinautAuth
 @_exported import OrdinautCore
 @_exported import OrdinautEvents
 @_exported import OrdinautMCP
@@ -26,8 +28,25 @@ public struct ExtensionInfo: Sendable, Equatable {
 /// out because Hummingbird, which extensions also see, has a `RequestContext` of its own.
 public typealias ToolCallContext = OrdinautMCP.RequestContext
 
-/// The request context of every route: Hummingbird's, able to upgrade to a WebSocket.
-public typealias ExtensionRequestContext = BasicWebSocketRequestContext
+/// The request context of every route: able to upgrade to a WebSocket, and carrying the principal
+/// the access layer authenticated (`context.principal`), which an extension's routes may use to
+/// decide finer things themselves.
+public struct ExtensionRequestContext: Hummingbird.RequestContext, WebSocketRequestContext, RemoteAddressRequestContext, PrincipalCarrying {
+    public var coreContext: CoreRequestContextStorage
+    public let webSocket: WebSocketHandlerReference<Self>
+    public let remoteAddress: SocketAddress?
+    public var principal: Principal?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+        remoteAddress = source.channel.remoteAddress
+        principal = nil
+    }
+
+    /// The peer's IP address without its port.
+    public var clientAddress: String? { remoteAddress?.ipAddress }
+}
 
 /// The routes an extension serves, mounted at `/ext/<id>`. Create one with `context.routes()`;
 /// `routes.ws(path) { inbound, outbound, context in … }` adds a WebSocket route.

@@ -1,9 +1,12 @@
+import OrdinautAuth
 import OrdinautCore
 import OrdinautMCP
 
 /// Registers an extension's tools, resources and prompts, confined to its namespace: tool and
 /// prompt names start with `ext.<id>.`; resource URIs with `ext://<id>/`. A name outside the
-/// namespace, or one already taken by anyone, is refused with a message saying so.
+/// namespace, or one already taken by anyone, is refused with a message saying so. Everything it
+/// registers needs the scope `ext:<id>:tools`, whatever scope it names itself: an extension cannot
+/// lower (or raise) what it takes to reach it.
 public struct ToolRegistrar: Sendable {
     public let extensionID: String
     /// The tools the manifest declares, by their name inside the extension.
@@ -27,8 +30,13 @@ public struct ToolRegistrar: Sendable {
     /// The prefix every tool and prompt name of this extension carries.
     public var namespace: String { "ext.\(extensionID)." }
 
+    /// The scope every tool, resource and prompt of this extension needs.
+    public var scope: String { Scope.extensionTools(extensionID) }
+
     public func register(_ tool: Tool) throws(RegistrationError) {
         try checkNamespace(tool.name, kind: "tool")
+        var tool = tool
+        tool.scope = scope
         willRegister(tool.name)
         try server.tools.register(tool)
         didRegister(tool.name)
@@ -47,6 +55,8 @@ public struct ToolRegistrar: Sendable {
 
     public func register(_ prompt: Prompt) throws(RegistrationError) {
         try checkNamespace(prompt.name, kind: "prompt")
+        var prompt = prompt
+        prompt.scope = scope
         try server.prompts.register(prompt)
     }
 
@@ -55,6 +65,8 @@ public struct ToolRegistrar: Sendable {
         guard resource.uri.hasPrefix(prefix) else {
             throw RegistrationError("extension \"\(extensionID)\" may only register resources whose URI starts with \"\(prefix)\", not \"\(resource.uri)\"")
         }
+        var resource = resource
+        resource.scope = scope
         try server.resources.register(resource)
     }
 

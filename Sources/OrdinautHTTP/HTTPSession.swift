@@ -1,3 +1,4 @@
+import OrdinautAuth
 import OrdinautCore
 import OrdinautMCP
 import Synchronization
@@ -15,14 +16,20 @@ final class HTTPSession: Sendable {
     }
 
     let id: String
+    /// The subject of the principal that created the session: only it may use the session.
+    let owner: String
+    /// That principal: the legacy transport handles its messages as it.
+    let creator: Principal
     let connection: MCPConnection
     /// For the 2024-11-05 HTTP+SSE transport: messages POSTed to `/messages`, handled by the stream.
     let legacyInbox: Mailbox?
     private let replayLimit: Int
     private let state: Mutex<State>
 
-    init(id: String, connection: MCPConnection, legacy: Bool, replayLimit: Int) {
+    init(id: String, creator: Principal, connection: MCPConnection, legacy: Bool, replayLimit: Int) {
         self.id = id
+        self.creator = creator
+        owner = creator.subject
         self.connection = connection
         legacyInbox = legacy ? Mailbox(capacity: 1024) : nil
         self.replayLimit = replayLimit
@@ -91,35 +98,51 @@ final class HTTPSession: Sendable {
     }
 }
 
-/// Every live HTTP session, bounded in number and expired when idle.
+/// Every live HTTP session, bounded in number — in all and per principal, so that one client
+/// holding every slot is refused alone — and expired when idle.
 final class HTTPSessionStore: Sendable {
+    /// Why no session was created.
+    enum Refusal: Error {
+        case full
+        case ownerFull(Int)
+    }
+
     private let sessions = Mutex<[String: HTTPSession]>([:])
     private let limit: Int
+    private let perOwnerLimit: Int
     private let replayLimit: Int
 
-    init(limit: Int, replayLimit: Int) {
+    init(limit: Int, perOwnerLimit: Int, replayLimit: Int) {
         self.limit = limit
+        self.perOwnerLimit = perOwnerLimit
         self.replayLimit = replayLimit
     }
 
     var count: Int { sessions.withLock { $0.count } }
 
-    /// A new session, or `nil` when the limit is reached.
-    func create(server: MCPServer, legacy: Bool) -> HTTPSession? {
+    /// A new session owned by `creator`, unless a limit is reached.
+    func create(server: MCPServer, legacy: Bool, creator: Principal) -> Result<HTTPSession, Refusal> {
         let id = Self.makeID()
-        let session = HTTPSession(id: id, connection: MCPConnection(server: server, kind: .httpSession), legacy: legacy,
-                                  replayLimit: replayLimit)
-        let added = sessions.withLock { sessions -> Bool in
-            guard sessions.count < limit else { return false }
+        let owner = creator.subject
+        let session = HTTPSession(id: id, creator: creator, connection: MCPConnection(server: server, kind: .httpSession),
+                                  legacy: legacy, replayLimit: replayLimit)
+        let refusal = sessions.withLock { sessions -> Refusal? in
+            guard sessions.count < limit else { return .full }
+            // Counting is linear in the sessions, which are bounded (ORDINAUT_MAX_SESSIONS) and created rarely.
+            guard sessions.values.lazy.filter({ $0.owner == owner }).count < perOwnerLimit else { return .ownerFull(perOwnerLimit) }
             sessions[id] = session
-            return true
+            return nil
         }
-        if !added { session.close() }
-        return added ? session : nil
+        if let refusal {
+            session.close()
+            return .failure(refusal)
+        }
+        return .success(session)
     }
 
-    func lookup(_ id: String) -> HTTPSession? {
-        sessions.withLock { $0[id] }
+    /// The session `id` if `owner` owns it. Another principal's session does not exist for it.
+    func lookup(_ id: String, owner: String) -> HTTPSession? {
+        sessions.withLock { $0[id] }.flatMap { $0.owner == owner ? $0 : nil }
     }
 
     func remove(_ id: String) {

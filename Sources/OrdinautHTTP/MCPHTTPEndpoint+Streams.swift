@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import OrdinautAuth
 import OrdinautCore
 import OrdinautMCP
 import ServiceLifecycle
@@ -90,8 +91,7 @@ extension MCPHTTPEndpoint {
 
     // MARK: GET /mcp — the session's server stream
 
-    func getStream(_ request: Request) -> Response {
-        if let rejection = screen(request) { return rejection }
+    func getStream(_ request: Request, principal: Principal) -> Response {
         if let version = request.headers[.mcpProtocolVersion], ProtocolVersion.statelessEra.contains(version) {
             return rpcError(.methodNotAllowed, .invalidRequest("2026-07-28 has no GET stream; use subscriptions/listen"))
         }
@@ -101,7 +101,7 @@ extension MCPHTTPEndpoint {
         guard let sessionID = request.headers[.mcpSessionID] else {
             return rpcError(.badRequest, .invalidRequest("an Mcp-Session-Id header is required"))
         }
-        guard let session = sessions.lookup(sessionID), session.legacyInbox == nil else {
+        guard let session = sessions.lookup(sessionID, owner: principal.subject), session.legacyInbox == nil else {
             return rpcError(.notFound, .invalidRequest("session \(sessionID) does not exist or has expired"))
         }
         let claim = session.claimStream()
@@ -132,15 +132,14 @@ extension MCPHTTPEndpoint {
 
     // MARK: DELETE /mcp
 
-    func delete(_ request: Request) -> Response {
-        if let rejection = screen(request) { return rejection }
+    func delete(_ request: Request, principal: Principal) -> Response {
         if let version = request.headers[.mcpProtocolVersion], ProtocolVersion.statelessEra.contains(version) {
             return rpcError(.methodNotAllowed, .invalidRequest("2026-07-28 has no sessions to delete"))
         }
         guard let sessionID = request.headers[.mcpSessionID] else {
             return rpcError(.badRequest, .invalidRequest("an Mcp-Session-Id header is required"))
         }
-        guard sessions.lookup(sessionID) != nil else {
+        guard sessions.lookup(sessionID, owner: principal.subject) != nil else {
             return rpcError(.notFound, .invalidRequest("session \(sessionID) does not exist or has expired"))
         }
         sessions.remove(sessionID)
@@ -149,11 +148,13 @@ extension MCPHTTPEndpoint {
 
     // MARK: The 2024-11-05 HTTP+SSE transport
 
-    func legacyStream(_ request: Request) -> Response {
-        if let rejection = screen(request) { return rejection }
-        guard let session = sessions.create(server: server, legacy: true), let inbox = session.legacyInbox else {
-            return rpcError(.serviceUnavailable, .internalError("too many sessions (ORDINAUT_MAX_SESSIONS); try again later"))
+    func legacyStream(_ request: Request, principal: Principal) -> Response {
+        let session: HTTPSession
+        switch sessions.create(server: server, legacy: true, creator: principal) {
+        case .success(let created): session = created
+        case .failure(let refusal): return tooManySessions(refusal, id: nil)
         }
+        guard let inbox = session.legacyInbox else { return rpcError(.internalServerError, .internalError("a legacy session without an inbox")) }
         let keepAlive = Duration.seconds(configuration.keepAliveSeconds)
         let connection = session.connection
         return Response(status: .ok, headers: Self.sseHeaders, body: ResponseBody { writer in
@@ -166,7 +167,7 @@ extension MCPHTTPEndpoint {
                         while let value = await inbox.receive() {
                             guard case .success(let message) = JSONRPCMessage.classify(value) else { continue }
                             handlers.addTask {
-                                if let response = await connection.handle(message, stream: connection.outbox) {
+                                if let response = await connection.handle(message, stream: connection.outbox, principal: principal) {
                                     connection.outbox.post(response.json)
                                 }
                             }
@@ -181,12 +182,11 @@ extension MCPHTTPEndpoint {
         })
     }
 
-    func legacyPost(_ request: Request) async -> Response {
-        if let rejection = screen(request) { return rejection }
+    func legacyPost(_ request: Request, principal: Principal) async -> Response {
         guard let sessionID = request.uri.queryParameters.get("session_id") else {
             return rpcError(.badRequest, .invalidRequest("session_id query parameter is required"))
         }
-        guard let session = sessions.lookup(sessionID), let inbox = session.legacyInbox else {
+        guard let session = sessions.lookup(sessionID, owner: principal.subject), let inbox = session.legacyInbox else {
             return rpcError(.notFound, .invalidRequest("session \(sessionID) does not exist or has expired"))
         }
         let value: JSONValue

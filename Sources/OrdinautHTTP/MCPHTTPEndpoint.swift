@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import OrdinautAuth
 import OrdinautCore
 import OrdinautMCP
 
@@ -16,17 +17,19 @@ public struct MCPHTTPEndpoint: Sendable {
     let server: MCPServer
     let configuration: MCPHTTPConfiguration
     let logger: Logger
-    let requestGuard: RequestGuard
+    /// The access layer in front of the endpoint: it answers scope refusals with a step-up challenge.
+    let gate: AccessGate
     let sessions: HTTPSessionStore
     let stateless: MCPConnection
     let parser: JSONParser
 
-    public init(server: MCPServer, configuration: MCPHTTPConfiguration, logger: Logger) {
+    public init(server: MCPServer, configuration: MCPHTTPConfiguration, gate: AccessGate, logger: Logger) {
         self.server = server
         self.configuration = configuration
         self.logger = logger
-        requestGuard = RequestGuard(configuration: configuration)
-        sessions = HTTPSessionStore(limit: configuration.maxSessions, replayLimit: configuration.replayBufferSize)
+        self.gate = gate
+        sessions = HTTPSessionStore(limit: configuration.maxSessions, perOwnerLimit: configuration.maxSessionsPerPrincipal,
+                                    replayLimit: configuration.replayBufferSize)
         stateless = MCPConnection(server: server, kind: .httpStateless)
         parser = JSONParser()
     }
@@ -36,17 +39,33 @@ public struct MCPHTTPEndpoint: Sendable {
         SessionReaper(store: sessions, idleLimit: .seconds(configuration.sessionIdleSeconds), logger: logger)
     }
 
-    public func addRoutes<Context: Hummingbird.RequestContext>(to router: Router<Context>) {
+    public func addRoutes<Context: Hummingbird.RequestContext & PrincipalCarrying>(to router: Router<Context>) {
         addStreamableRoutes(to: router, at: "/mcp")
-        router.get("/sse") { request, _ in self.legacyStream(request) }
-        router.post("/messages") { request, _ in await self.legacyPost(request) }
+        router.get("/sse") { request, context in self.asPrincipal(context) { self.legacyStream(request, principal: $0) } }
+        router.post("/messages") { request, context in await self.asPrincipal(context) { await self.legacyPost(request, principal: $0) } }
     }
 
     /// The Streamable HTTP endpoint alone (POST, GET, DELETE at `path`), e.g. for an extension's routes.
-    public func addStreamableRoutes<Methods: RouterMethods>(to routes: Methods, at path: RouterPath) {
-        routes.post(path) { request, _ in await self.post(request) }
-        routes.get(path) { request, _ in self.getStream(request) }
-        routes.delete(path) { request, _ in self.delete(request) }
+    public func addStreamableRoutes<Methods: RouterMethods>(to routes: Methods, at path: RouterPath) where Methods.Context: PrincipalCarrying {
+        routes.post(path) { request, context in await self.asPrincipal(context) { await self.post(request, principal: $0) } }
+        routes.get(path) { request, context in self.asPrincipal(context) { self.getStream(request, principal: $0) } }
+        routes.delete(path) { request, context in self.asPrincipal(context) { self.delete(request, principal: $0) } }
+    }
+
+    /// Runs `body` as the principal the access layer put in the context; without one (no access
+    /// layer in front), nothing is served.
+    func asPrincipal(_ context: some PrincipalCarrying, _ body: (Principal) async -> Response) async -> Response {
+        guard let principal = context.principal else {
+            return rpcError(.unauthorized, .invalidRequest("no credential was checked for this request"))
+        }
+        return await body(principal)
+    }
+
+    func asPrincipal(_ context: some PrincipalCarrying, _ body: (Principal) -> Response) -> Response {
+        guard let principal = context.principal else {
+            return rpcError(.unauthorized, .invalidRequest("no credential was checked for this request"))
+        }
+        return body(principal)
     }
 
     // MARK: Responses
@@ -73,17 +92,6 @@ public struct MCPHTTPEndpoint: Sendable {
              RPCError.parseErrorCode, RPCError.invalidRequestCode: return .badRequest
         default: return .ok
         }
-    }
-
-    /// The failure response if Origin or Host is not acceptable.
-    func screen(_ request: Request) -> Response? {
-        if !requestGuard.isAllowed(origin: request.headers[.origin]) {
-            return rpcError(.forbidden, .invalidRequest("Origin \(request.headers[.origin] ?? "") is not allowed; add it to ORDINAUT_ALLOWED_ORIGINS"))
-        }
-        if !requestGuard.isAllowed(host: request.head.authority) {
-            return rpcError(.misdirectedRequest, .invalidRequest("Host \(request.head.authority ?? "(none)") is not served here; add it to ORDINAUT_ALLOWED_HOSTS"))
-        }
-        return nil
     }
 
     func accepts(_ request: Request, _ type: StaticString) -> Bool {
@@ -125,9 +133,8 @@ public struct MCPHTTPEndpoint: Sendable {
 
     // MARK: POST /mcp
 
-    func post(_ request: Request) async -> Response {
-        if let rejection = screen(request) { return rejection }
-        guard let contentType = request.headers[.contentType], HeaderText.hasPrefix(contentType, "application/json") else {
+    func post(_ request: Request, principal: Principal) async -> Response {
+        guard let contentType = request.headers[.contentType], MediaType.isJSON(contentType) else {
             return rpcError(.unsupportedMediaType, .invalidRequest("Content-Type must be application/json"))
         }
         if let accept = request.headers[.accept], !HeaderText.contains(accept, "application/json"),
@@ -140,12 +147,18 @@ public struct MCPHTTPEndpoint: Sendable {
         case .rejected(let response): return response
         }
         if case .array(let items) = value {
-            return await postBatch(items, sessionID: request.headers[.mcpSessionID])
+            return await postBatch(items, sessionID: request.headers[.mcpSessionID], principal: principal)
         }
         let message: JSONRPCMessage
         switch JSONRPCMessage.classify(value) {
         case .success(let classified): message = classified
         case .failure(let failure): return rpcError(.badRequest, failure.error, id: failure.id)
+        }
+        // Refused before anything runs, with the challenge a client steps up from.
+        if case .request(let rpc) = message,
+           let missing = server.missingScope(method: rpc.method, params: rpc.params, principal: principal) {
+            let answer = JSONRPCResponse.failure(rpc.id, .insufficientScope(missing.scope, operation: missing.operation)).json
+            return gate.insufficientScope(request, scope: missing.scope, principal: principal, body: answer)
         }
         let versionHeader = request.headers[.mcpProtocolVersion]
         if let version = versionHeader, !ProtocolVersion.all.contains(version) {
@@ -159,12 +172,12 @@ public struct MCPHTTPEndpoint: Sendable {
             declaresStateless = sessionID == nil && message.metaProtocolVersion != nil && message.method != "initialize"
         }
         if declaresStateless {
-            return await postStateless(request, message, versionHeader: versionHeader)
+            return await postStateless(request, message, versionHeader: versionHeader, principal: principal)
         }
-        return await postSession(request, message, sessionID: sessionID, versionHeader: versionHeader)
+        return await postSession(request, message, sessionID: sessionID, versionHeader: versionHeader, principal: principal)
     }
 
-    private func postStateless(_ request: Request, _ message: JSONRPCMessage, versionHeader: String?) async -> Response {
+    private func postStateless(_ request: Request, _ message: JSONRPCMessage, versionHeader: String?, principal: Principal) async -> Response {
         switch message {
         case .notification:
             return plain(.accepted)
@@ -209,7 +222,7 @@ public struct MCPHTTPEndpoint: Sendable {
             }
             let streaming = accepts(request, "text/event-stream")
                 && (rpc.method == "subscriptions/listen" || meta["progressToken"] != nil || meta[ProtocolVersion.MetaKey.logLevel] != nil)
-            return await respond(to: message, on: stateless, streaming: streaming, statusMapping: true)
+            return await respond(to: message, on: stateless, principal: principal, streaming: streaming, statusMapping: true)
         }
     }
 
@@ -240,15 +253,18 @@ public struct MCPHTTPEndpoint: Sendable {
     /// The parameter that `Mcp-Name` must repeat, per method.
     static let nameParameter: [String: String] = ["tools/call": "name", "prompts/get": "name", "resources/read": "uri"]
 
-    private func postSession(_ request: Request, _ message: JSONRPCMessage, sessionID: String?, versionHeader: String?) async -> Response {
+    private func postSession(_ request: Request, _ message: JSONRPCMessage, sessionID: String?, versionHeader: String?,
+                             principal: Principal) async -> Response {
         if case .request(let rpc) = message, rpc.method == "initialize" {
             guard sessionID == nil else {
                 return rpcError(.badRequest, .invalidRequest("initialize must not carry an Mcp-Session-Id; this session is already initialized"), id: rpc.id)
             }
-            guard let session = sessions.create(server: server, legacy: false) else {
-                return rpcError(.serviceUnavailable, .internalError("too many sessions (ORDINAUT_MAX_SESSIONS); try again later"), id: rpc.id)
+            let session: HTTPSession
+            switch sessions.create(server: server, legacy: false, creator: principal) {
+            case .success(let created): session = created
+            case .failure(let refusal): return tooManySessions(refusal, id: rpc.id)
             }
-            let response = await session.connection.handle(message, stream: session.connection.outbox)
+            let response = await session.connection.handle(message, stream: session.connection.outbox, principal: principal)
             guard let response, case .success = response.outcome else {
                 sessions.remove(session.id)
                 return json(.ok, (response ?? .failure(rpc.id, .internalError("initialize failed"))).json)
@@ -258,7 +274,7 @@ public struct MCPHTTPEndpoint: Sendable {
         guard let sessionID else {
             return rpcError(.badRequest, .invalidRequest("an Mcp-Session-Id header is required; send initialize first, or use protocol 2026-07-28"), id: message.requestID)
         }
-        guard let session = sessions.lookup(sessionID), session.legacyInbox == nil else {
+        guard let session = sessions.lookup(sessionID, owner: principal.subject), session.legacyInbox == nil else {
             return rpcError(.notFound, .invalidRequest("session \(sessionID) does not exist or has expired; initialize again"), id: message.requestID)
         }
         if let version = versionHeader, let negotiated = session.connection.session?.version, version != negotiated {
@@ -267,23 +283,23 @@ public struct MCPHTTPEndpoint: Sendable {
         session.touch()
         switch message {
         case .notification, .response:
-            _ = await session.connection.handle(message, stream: session.connection.outbox)
+            _ = await session.connection.handle(message, stream: session.connection.outbox, principal: principal)
             return plain(.accepted)
         case .request(let rpc):
             let streaming = accepts(request, "text/event-stream")
                 && (Self.mayTalkBack.contains(rpc.method) || rpc.params["_meta"]?["progressToken"] != nil)
-            return await respond(to: message, on: session.connection, streaming: streaming, statusMapping: false,
+            return await respond(to: message, on: session.connection, principal: principal, streaming: streaming, statusMapping: false,
                                  headers: [.mcpSessionID: session.id])
         }
     }
 
     /// A 2025-03-26 batch on an existing session, answered as one JSON array (202 when it held no request).
-    private func postBatch(_ items: [JSONValue], sessionID: String?) async -> Response {
-        guard let sessionID, let session = sessions.lookup(sessionID), session.legacyInbox == nil else {
+    private func postBatch(_ items: [JSONValue], sessionID: String?, principal: Principal) async -> Response {
+        guard let sessionID, let session = sessions.lookup(sessionID, owner: principal.subject), session.legacyInbox == nil else {
             return rpcError(.badRequest, .invalidRequest("a batch is only accepted on a session that negotiated 2025-03-26"))
         }
         session.touch()
-        guard let answer = await session.connection.handleBatch(items, stream: DiscardingSink()) else { return plain(.accepted) }
+        guard let answer = await session.connection.handleBatch(items, stream: DiscardingSink(), principal: principal) else { return plain(.accepted) }
         let status: HTTPResponse.Status = answer.arrayValue == nil ? .badRequest : .ok
         return json(status, answer, headers: [.mcpSessionID: session.id])
     }
@@ -292,16 +308,34 @@ public struct MCPHTTPEndpoint: Sendable {
     static let mayTalkBack: Set<String> = ["tools/call", "prompts/get", "resources/read"]
 
     /// Answers a request as JSON, or as an SSE stream that carries its notifications first.
-    func respond(to message: JSONRPCMessage, on connection: MCPConnection, streaming: Bool, statusMapping: Bool,
+    func respond(to message: JSONRPCMessage, on connection: MCPConnection, principal: Principal, streaming: Bool, statusMapping: Bool,
                  headers: HTTPFields = [:]) async -> Response {
         guard streaming else {
-            guard let response = await connection.handle(message, stream: DiscardingSink()) else { return plain(.noContent) }
+            guard let response = await connection.handle(message, stream: DiscardingSink(), principal: principal) else { return plain(.noContent) }
             var status = HTTPResponse.Status.ok
-            if statusMapping, case .failure(let error) = response.outcome { status = Self.status(for: error) }
+            var headers = headers
+            if case .failure(let error) = response.outcome {
+                if statusMapping { status = Self.status(for: error) }
+                // A limited tool call is a 429 in either era, so that HTTP clients back off.
+                if error.code == RPCError.rateLimitedCode {
+                    status = .tooManyRequests
+                    headers[.retryAfter] = String(error.data?["retryAfterSeconds"]?.integerValue ?? 1)
+                }
+            }
             return json(status, response.json, headers: headers)
         }
         return sseResponse(headers: headers) { mailbox in
-            if let response = await connection.handle(message, stream: mailbox) { mailbox.post(response.json) }
+            if let response = await connection.handle(message, stream: mailbox, principal: principal) { mailbox.post(response.json) }
+        }
+    }
+
+    func tooManySessions(_ refusal: HTTPSessionStore.Refusal, id: OrdinautMCP.RequestID?) -> Response {
+        switch refusal {
+        case .full:
+            return rpcError(.serviceUnavailable, .internalError("too many sessions (ORDINAUT_MAX_SESSIONS); try again later"), id: id)
+        case .ownerFull(let limit):
+            return rpcError(.serviceUnavailable, .internalError(
+                "this client already holds \(limit) sessions (ORDINAUT_MAX_SESSIONS_PER_PRINCIPAL); delete some (DELETE /mcp) or let them expire"), id: id)
         }
     }
 }

@@ -1,3 +1,4 @@
+import OrdinautAuth
 import OrdinautCore
 import Synchronization
 
@@ -51,10 +52,10 @@ public final class MCPConnection: Sendable {
     public var session: SessionState.Session? { state.withLock { $0.session.session } }
 
     /// Handles one message and returns the response to send back, if any.
-    public func handle(_ message: JSONRPCMessage, stream: any MessageSink) async -> JSONRPCResponse? {
+    public func handle(_ message: JSONRPCMessage, stream: any MessageSink, principal: Principal) async -> JSONRPCResponse? {
         switch message {
         case .request(let request):
-            return await handle(request, stream: stream)
+            return await handle(request, stream: stream, principal: principal)
         case .notification(let notification):
             handle(notification)
             return nil
@@ -68,7 +69,7 @@ public final class MCPConnection: Sendable {
     /// required receiving batches; 2025-06-18 removed them). Requests in a batch run concurrently;
     /// the answer is the array of their responses, or `nil` when the batch held only notifications
     /// and responses.
-    public func handleBatch(_ items: [JSONValue], stream: any MessageSink) async -> JSONValue? {
+    public func handleBatch(_ items: [JSONValue], stream: any MessageSink, principal: Principal) async -> JSONValue? {
         guard session?.version == "2025-03-26" else {
             return JSONRPCResponse.failure(nil, .invalidRequest(
                 "a batch is only accepted on a session that negotiated 2025-03-26 (batching was removed from MCP in 2025-06-18)")).json
@@ -82,14 +83,14 @@ public final class MCPConnection: Sendable {
             case .success(let message):
                 if case .request(let request) = message, request.method != "initialize" {
                     requests.append(message)
-                } else if let response = await handle(message, stream: stream) {
+                } else if let response = await handle(message, stream: stream, principal: principal) {
                     responses.append(response.json)
                 }
             }
         }
         await withTaskGroup(of: JSONValue?.self) { group in
             for message in requests {
-                group.addTask { await self.handle(message, stream: stream)?.json }
+                group.addTask { await self.handle(message, stream: stream, principal: principal)?.json }
             }
             for await response in group {
                 if let response { responses.append(response) }
@@ -116,12 +117,12 @@ public final class MCPConnection: Sendable {
 
     // MARK: Requests
 
-    private func handle(_ request: JSONRPCRequest, stream: any MessageSink) async -> JSONRPCResponse? {
+    private func handle(_ request: JSONRPCRequest, stream: any MessageSink, principal: Principal) async -> JSONRPCResponse? {
         if request.method == "initialize" && request.params["_meta"]?[ProtocolVersion.MetaKey.protocolVersion] == nil {
             return initialize(request)
         }
         let context: RequestContext
-        switch makeContext(for: request, stream: stream) {
+        switch makeContext(for: request, stream: stream, principal: principal) {
         case .success(let made): context = made
         case .failure(let error): return .failure(request.id, error)
         }
@@ -129,6 +130,9 @@ public final class MCPConnection: Sendable {
             return .failure(request.id, .methodNotFound(request.method))
         }
         let params = request.params
+        if let missing = server.missingScope(method: request.method, params: params, principal: principal) {
+            return .failure(request.id, .insufficientScope(missing.scope, operation: missing.operation))
+        }
         let observer = server.configuration.observer
         let run: @Sendable () async -> Result<JSONObject, RPCError> = {
             let began = ContinuousClock.now
@@ -205,7 +209,7 @@ public final class MCPConnection: Sendable {
         }
     }
 
-    private func makeContext(for request: JSONRPCRequest, stream: any MessageSink) -> Result<RequestContext, RPCError> {
+    private func makeContext(for request: JSONRPCRequest, stream: any MessageSink, principal: Principal) -> Result<RequestContext, RPCError> {
         let meta = request.params["_meta"]?.objectValue ?? [:]
         let session = state.withLock { $0.session.session }
         // A request that declares a stateless revision is self-describing, session or not; any other
@@ -227,7 +231,7 @@ public final class MCPConnection: Sendable {
                 threshold = parsed
             }
             return .success(RequestContext(
-                id: request.id, method: request.method, era: .stateless(version: version),
+                id: request.id, principal: principal, method: request.method, era: .stateless(version: version),
                 clientCapabilities: capabilities, clientInfo: meta[ProtocolVersion.MetaKey.clientInfo], meta: meta,
                 inputResponses: request.params["inputResponses"]?.objectValue, taskRequest: nil, logThreshold: threshold,
                 stream: stream, connection: self))
@@ -235,7 +239,7 @@ public final class MCPConnection: Sendable {
         if request.method == "server/discover" && session == nil {
             // Answered even without _meta so that dual-era clients can probe.
             return .success(RequestContext(
-                id: request.id, method: request.method, era: .stateless(version: ProtocolVersion.latestStateless),
+                id: request.id, principal: principal, method: request.method, era: .stateless(version: ProtocolVersion.latestStateless),
                 clientCapabilities: [:], clientInfo: nil, meta: meta, inputResponses: nil, taskRequest: nil, logThreshold: nil,
                 stream: stream, connection: self))
         }
@@ -249,7 +253,7 @@ public final class MCPConnection: Sendable {
         case .success(let session):
             let version = session?.version ?? ProtocolVersion.latestSession
             return .success(RequestContext(
-                id: request.id, method: request.method, era: .session(version: version),
+                id: request.id, principal: principal, method: request.method, era: .session(version: version),
                 clientCapabilities: session?.clientCapabilities ?? [:], clientInfo: session?.clientInfo, meta: meta,
                 inputResponses: nil, taskRequest: version >= "2025-11-25" ? request.params["task"]?.objectValue : nil,
                 logThreshold: state.withLock { $0.logLevel }, stream: stream, connection: self))

@@ -12,7 +12,15 @@ public enum ToolCallOutcome: String, Sendable {
 
 /// Told about every request the engine answers and every tool call, for metrics. Calls happen on
 /// the request's task, so an implementation must be quick and must not block.
-public protocol MCPObserver: Sendable {
+public protocol MCPObserver: AccessObserver {
     func requestFinished(method: String, failed: Bool, duration: Duration)
     func toolCallFinished(tool: String, outcome: ToolCallOutcome, duration: Duration)
+}
+
+/// Told about access decisions, for metrics: refused credentials, missing scopes, rate limits.
+public protocol AccessObserver: Sendable {
+    /// A request or call was refused by a rate limit on `surface` (`http`, `tools`).
+    func rateLimited(surface: String)
+    /// A credential was refused (`reason`: `missing`, `invalid`, `unavailable`) or a scope was missing (`forbidden`).
+    func accessDenied(reason: String)
 }

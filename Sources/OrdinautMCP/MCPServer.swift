@@ -1,4 +1,5 @@
 import Crypto
+import OrdinautAuth
 import OrdinautCore
 
 /// The MCP engine: the registries and everything that answers protocol methods. Transports create
@@ -27,13 +28,17 @@ public final class MCPServer: Sendable {
         public var defaultSessionLogLevel: LogLevel
         /// Told about every request and tool call (metrics).
         public var observer: (any MCPObserver)?
+        /// Tool-call limits per principal (`ORDINAUT_TOOL_RATE_*`); scheduled runs are not limited.
+        public var rateLimits: RateLimitPolicy
 
         public init(
             name: String = "ordinaut", version: String = "0.1.0", title: String? = "Ordinaut",
             instructions: String? = nil, pageSize: Int = 100, cacheTTLMilliseconds: Int = 0,
             requestStateKey: [UInt8]? = nil, requestStateLifetime: Int = 600, clientRequestTimeout: Double = 300,
-            defaultSessionLogLevel: LogLevel = .info, observer: (any MCPObserver)? = nil
+            defaultSessionLogLevel: LogLevel = .info, observer: (any MCPObserver)? = nil,
+            rateLimits: RateLimitPolicy = RateLimitPolicy()
         ) {
+            self.rateLimits = rateLimits
             self.name = name
             self.version = version
             self.title = title
@@ -55,6 +60,8 @@ public final class MCPServer: Sendable {
     let changes = ChangeHub()
     let taskBackend = TaskBackendSlot()
     let requestState: RequestStateCodec
+    /// The tool-call buckets of every principal.
+    public let rateLimiter = RateLimiter()
     let methods: [String: any MethodHandler]
 
     public init(configuration: Configuration = Configuration()) {

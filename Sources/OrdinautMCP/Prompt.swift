@@ -42,11 +42,14 @@ public struct Prompt: Sendable {
     public var description: String?
     public var arguments: [PromptArgument]
     public var icons: JSONValue?
+    /// The scope a principal needs to see and get this prompt; `nil` is `mcp`.
+    public var scope: String?
     public let handler: PromptHandler
 
     public init(name: String, title: String? = nil, description: String? = nil, arguments: [PromptArgument] = [],
-                icons: JSONValue? = nil, handler: @escaping PromptHandler) {
+                icons: JSONValue? = nil, scope: String? = nil, handler: @escaping PromptHandler) {
         self.name = name
+        self.scope = scope
         self.title = title
         self.description = description
         self.arguments = arguments

@@ -32,6 +32,22 @@ public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
     public static let headerMismatchCode = -32020
     public static let missingClientCapabilityCode = -32021
     public static let unsupportedProtocolVersionCode = -32022
+    /// The principal lacks the scope an operation needs (Ordinaut's own code; over HTTP it is a 403).
+    public static let insufficientScopeCode = -32040
+    /// Too many requests or tool calls from one principal (Ordinaut's own code; over HTTP a 429).
+    public static let rateLimitedCode = -32041
+
+    /// The principal lacks `scope`; `data.requiredScope` names it for clients that step up.
+    public static func insufficientScope(_ scope: String, operation: String) -> RPCError {
+        RPCError(code: insufficientScopeCode, message: "Forbidden: \(operation) needs scope \"\(scope)\", which this credential does not hold",
+                 data: ["requiredScope": .string(scope)])
+    }
+
+    /// Too many calls; `data.retryAfterSeconds` says when to try again.
+    public static func rateLimited(_ what: String, retryAfterSeconds: Int) -> RPCError {
+        RPCError(code: rateLimitedCode, message: "Rate limited: too many \(what); retry in \(retryAfterSeconds) s",
+                 data: ["retryAfterSeconds": .integer(Int64(retryAfterSeconds))])
+    }
 
     public static func parseError(_ detail: String) -> RPCError {
         RPCError(code: parseErrorCode, message: "Parse error: \(detail)")

@@ -1,3 +1,4 @@
+import OrdinautAuth
 import OrdinautCore
 
 /// Everything a handler may know or do about the request it serves: who asked, in which protocol
@@ -5,6 +6,8 @@ import OrdinautCore
 public struct RequestContext: Sendable {
     /// The JSON-RPC id of the request.
     public let id: RequestID
+    /// Who is asking, as the transport authenticated them: the audit actor and the scopes.
+    public let principal: Principal
     /// The method being served.
     public let method: String
     /// The protocol era and revision of this request.

@@ -18,12 +18,15 @@ public struct Resource: Sendable {
     public var icons: JSONValue?
     public var annotations: JSONValue?
     public var subscribable: Bool
+    /// The scope a principal needs to see, read and subscribe to this resource; `nil` is `mcp`.
+    public var scope: String?
     public let reader: ResourceReader
 
     public init(uri: String, name: String, title: String? = nil, description: String? = nil, mimeType: String? = nil,
                 size: Int? = nil, icons: JSONValue? = nil, annotations: JSONValue? = nil, subscribable: Bool = false,
-                reader: @escaping ResourceReader) {
+                scope: String? = nil, reader: @escaping ResourceReader) {
         self.uri = uri
+        self.scope = scope
         self.name = name
         self.title = title
         self.description = description
@@ -56,12 +59,15 @@ public struct ResourceTemplate: Sendable {
     public var mimeType: String?
     public var icons: JSONValue?
     public var completers: [String: Completer]
+    /// The scope a principal needs to see the template and read what it names; `nil` is `mcp`.
+    public var scope: String?
     public let reader: ResourceReader
 
     public init(uriTemplate: String, name: String, title: String? = nil, description: String? = nil,
                 mimeType: String? = nil, icons: JSONValue? = nil, completers: [String: Completer] = [:],
-                reader: @escaping ResourceReader) throws(RegistrationError) {
+                scope: String? = nil, reader: @escaping ResourceReader) throws(RegistrationError) {
         template = try URITemplate(uriTemplate)
+        self.scope = scope
         self.name = name
         self.title = title
         self.description = description

@@ -1,3 +1,4 @@
+import OrdinautAuth
 import OrdinautCore
 import Synchronization
 
@@ -65,6 +66,17 @@ public final class ResourceRegistry: Sendable {
             if let resource = state.resources[uri] { return (resource.reader, [:], resource) }
             for template in state.templates {
                 if let variables = template.template.match(uri) { return (template.reader, variables, nil) }
+            }
+            return nil
+        }
+    }
+
+    /// The scope needed to read `uri`, or `nil` when nothing serves it.
+    func scope(for uri: String) -> String? {
+        state.withLock { state in
+            if let resource = state.resources[uri] { return AccessPolicy.mcpScope(declared: resource.scope) }
+            for template in state.templates where template.template.match(uri) != nil {
+                return AccessPolicy.mcpScope(declared: template.scope)
             }
             return nil
         }

@@ -1,3 +1,4 @@
+import OrdinautAuth
 import OrdinautCore
 import OrdinautJSONSchema
 
@@ -17,15 +18,19 @@ public struct Tool: Sendable {
     public var meta: JSONObject?
     /// `{"taskSupport": "optional"}` for a tool that may answer with a task (listed to 2025-11-25 sessions).
     public var execution: JSONValue?
+    /// The scope a principal needs to see and call this tool; `nil` is the general `mcp` scope.
+    /// Extension tools get `ext:<id>:tools` from the host, whatever they ask for.
+    public var scope: String?
     public let handler: ToolHandler
 
     public init(
         name: String, title: String? = nil, description: String? = nil,
         inputSchema: JSONValue = ["type": "object", "additionalProperties": false],
         outputSchema: JSONValue? = nil, annotations: JSONValue? = nil, icons: JSONValue? = nil,
-        meta: JSONObject? = nil, execution: JSONValue? = nil, handler: @escaping ToolHandler
+        meta: JSONObject? = nil, execution: JSONValue? = nil, scope: String? = nil, handler: @escaping ToolHandler
     ) {
         self.execution = execution
+        self.scope = scope
         self.name = name
         self.title = title
         self.description = description
@@ -52,9 +57,12 @@ struct RegisteredTool: Sendable {
     let input: JSONSchema
     let output: JSONSchema?
     let headerBindings: [HeaderBinding]
+    /// The scope a caller needs, decided once at registration.
+    let scope: String
 
     init(tool: Tool, wireName: String, input: JSONSchema, output: JSONSchema?) {
         self.tool = tool
+        scope = AccessPolicy.mcpScope(declared: tool.scope)
         self.wireName = wireName
         self.input = input
         self.output = output

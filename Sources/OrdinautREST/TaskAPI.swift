@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import OrdinautAuth
 import OrdinautCore
 import OrdinautEvents
 import OrdinautScheduler
@@ -11,37 +12,27 @@ import OrdinautHTTPCommon
 /// MCP tools: tasks and their actions, runs, approvals, events, and health that tells the truth.
 /// Errors use the seed's body, `{"error", "message", "details"}`: 422 for invalid input (naming the
 /// field), 404, 409 for a conflicting state, 503 while the database is unreachable.
+///
+/// Scopes are checked by the access layer in front (`AccessPolicy`: reads `tasks:read`, writes
+/// `tasks:write`, approvals `runs:approve`, events `events:publish`); the principal it settled on is
+/// the actor of every change.
 public struct TaskAPI: Sendable {
-    /// Answers `nil` when the request may proceed, otherwise the 401/403 response (`tasks:read`, `tasks:write`).
-    public typealias Authorizer = @Sendable (Request, String) -> Response?
-
-    /// Who presents the request (a token's name), recorded as the actor; `api` when nobody is identified.
-    public typealias Identifier = @Sendable (Request) -> String?
-
     let service: TaskService
     let maxBodyBytes: Int
-    let authorize: Authorizer
-    let identify: Identifier
 
-    public init(service: TaskService, maxBodyBytes: Int, authorize: @escaping Authorizer = { _, _ in nil },
-                identify: @escaping Identifier = { _ in nil }) {
+    public init(service: TaskService, maxBodyBytes: Int) {
         self.service = service
         self.maxBodyBytes = maxBodyBytes
-        self.authorize = authorize
-        self.identify = identify
     }
 
-    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+    public func addRoutes<Context: RequestContext & PrincipalCarrying>(to router: Router<Context>) {
         router.get("/health") { _, _ in await self.health(ready: false) }
         router.get("/health/ready") { _, _ in await self.health(ready: true) }
         router.get("/health/live") { _, _ in ErrorBody.json(.ok, ["status": "ok"]) }
 
-        router.post("/tasks") { request, _ in
-            await self.write(request) { body, actor throws(StoreError) in
-                // An identified caller creates as itself; `created_by` names the agent only for anonymous callers.
-                var fields = body
-                if let actor { fields["created_by"] = .string(actor) }
-                return (.created, try await service.create(fields, actor: actor ?? body["created_by"]?.stringValue ?? "api").json)
+        router.post("/tasks") { request, context in
+            await self.write(request, context) { body, principal throws(StoreError) in
+                (.created, try await service.create(body, principal: principal).json)
             }
         }
         router.get("/tasks") { request, _ in
@@ -57,8 +48,8 @@ public struct TaskAPI: Sendable {
             await self.read(request) { _ throws(StoreError) in try await service.task(id: try Self.id(context)).json }
         }
         router.patch("/tasks/:id") { request, context in
-            await self.write(request) { body, actor throws(StoreError) in
-                (.ok, try await service.update(id: try Self.id(context), patch: body, actor: actor ?? "api").json)
+            await self.write(request, context) { body, principal throws(StoreError) in
+                (.ok, try await service.update(id: try Self.id(context), patch: body, principal: principal).json)
             }
         }
         router.get("/tasks/:id/audit") { request, context in
@@ -70,24 +61,24 @@ public struct TaskAPI: Sendable {
             }
         }
         router.post("/tasks/:id/run_now") { request, context in
-            await self.write(request) { _, actor throws(StoreError) in
-                let due = try await service.runNow(id: try Self.id(context), actor: actor ?? "api")
+            await self.write(request, context) { _, principal throws(StoreError) in
+                let due = try await service.runNow(id: try Self.id(context), actor: principal.displayName)
                 return (.accepted, due.map { ["queued": true, "due_id": .integer($0)] } ?? ["queued": false, "reason": "suppressed by the task's dedupe key"])
             }
         }
         router.post("/tasks/:id/snooze") { request, context in
-            await self.write(request) { body, actor throws(StoreError) in
+            await self.write(request, context) { body, principal throws(StoreError) in
                 guard let seconds = (body["seconds"] ?? body["delay_seconds"])?.integerValue else {
                     throw .invalid("seconds is required: an integer from 1 to 604800", field: "seconds")
                 }
-                return (.ok, try await service.snooze(id: try Self.id(context), seconds: Int(clamping: seconds), actor: actor ?? "api").json)
+                return (.ok, try await service.snooze(id: try Self.id(context), seconds: Int(clamping: seconds), actor: principal.displayName).json)
             }
         }
         for (action, operation) in [
             ("pause", service.pause), ("resume", service.resume), ("cancel", service.cancel),
         ] as [(String, @Sendable (String, String) async throws(StoreError) -> TaskRecord)] {
             router.post("/tasks/:id/\(action)") { request, context in
-                await self.write(request) { _, actor throws(StoreError) in (.ok, try await operation(try Self.id(context), actor ?? "api").json) }
+                await self.write(request, context) { _, principal throws(StoreError) in (.ok, try await operation(try Self.id(context), principal.displayName).json) }
             }
         }
 
@@ -103,7 +94,7 @@ public struct TaskAPI: Sendable {
             await self.read(request) { _ throws(StoreError) in try await service.runDetail(id: try Self.id(context)) }
         }
         router.post("/runs/:id/approve") { request, context in
-            await self.write(request) { body, actor throws(StoreError) in
+            await self.write(request, context) { body, principal throws(StoreError) in
                 guard let approved = body["approved"]?.boolValue else {
                     throw .invalid("approved is required: true to continue the run, false to end it", field: "approved")
                 }
@@ -111,16 +102,16 @@ public struct TaskAPI: Sendable {
                     throw .invalid("comment must be a string", field: "comment")
                 }
                 return (.ok, try await service.approve(runId: try Self.id(context), approved: approved,
-                                                       comment: body["comment"]?.stringValue, actor: actor ?? "api").json)
+                                                       comment: body["comment"]?.stringValue, actor: principal.displayName).json)
             }
         }
         router.post("/runs/:id/cancel") { request, context in
-            await self.write(request) { _, actor throws(StoreError) in (.ok, try await service.cancelRun(id: try Self.id(context), actor: actor ?? "api").json) }
+            await self.write(request, context) { _, principal throws(StoreError) in (.ok, try await service.cancelRun(id: try Self.id(context), actor: principal.displayName).json) }
         }
-        router.post("/events") { request, _ in
-            await self.write(request) { body, actor throws(StoreError) in
+        router.post("/events") { request, context in
+            await self.write(request, context) { body, principal throws(StoreError) in
                 guard let topic = body["topic"]?.stringValue else { throw .invalid("topic is required: the event's name", field: "topic") }
-                let (event, triggered) = try await service.publish(topic: topic, payload: body["payload"] ?? .null, actor: actor ?? "api")
+                let (event, triggered) = try await service.publish(topic: topic, payload: body["payload"] ?? .null, actor: principal.displayName)
                 return (.accepted, [
                     "event_id": .string(event.id), "stream": .string(event.stream),
                     "triggered_task_ids": .array(triggered.map(JSONValue.string)),
@@ -147,7 +138,6 @@ public struct TaskAPI: Sendable {
     }
 
     private func read(_ request: Request, _ body: @Sendable (Query) async throws(StoreError) -> JSONValue) async -> Response {
-        if let denied = authorize(request, "tasks:read") { return denied }
         do throws(StoreError) {
             return ErrorBody.json(.ok, try await body(Query(request.uri.queryParameters)))
         } catch {
@@ -155,8 +145,11 @@ public struct TaskAPI: Sendable {
         }
     }
 
-    private func write(_ request: Request, _ body: @Sendable (JSONObject, String?) async throws(StoreError) -> (HTTPResponse.Status, JSONValue)) async -> Response {
-        if let denied = authorize(request, "tasks:write") { return denied }
+    private func write(_ request: Request, _ context: some PrincipalCarrying,
+                       _ body: @Sendable (JSONObject, Principal) async throws(StoreError) -> (HTTPResponse.Status, JSONValue)) async -> Response {
+        guard let principal = context.principal else {
+            return ErrorBody.response(.unauthorized, "unauthorized", "no credential was checked for this request")
+        }
         let object: JSONObject
         do {
             let buffer = try await request.body.collect(upTo: maxBodyBytes)
@@ -174,7 +167,7 @@ public struct TaskAPI: Sendable {
             return ErrorBody.response(.contentTooLarge, "too_large", "the request body is larger than \(maxBodyBytes) bytes")
         }
         do throws(StoreError) {
-            let (status, result) = try await body(object, identify(request))
+            let (status, result) = try await body(object, principal)
             return ErrorBody.json(status, result)
         } catch {
             return Self.response(for: error)

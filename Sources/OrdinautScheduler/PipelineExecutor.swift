@@ -1,4 +1,5 @@
 import Synchronization
+import OrdinautAuth
 import OrdinautCore
 import OrdinautMCP
 import OrdinautPipeline
@@ -128,7 +129,7 @@ public struct PipelineExecutor: Sendable {
             "io.ordinaut/idempotency-key": .string("\(run.id):\(step.id)"),
         ]
         let invoker = self.invoker
-        let call = Task { await invoker.call(step.uses, arguments: arguments, meta: meta) }
+        let call = Task { await invoker.call(step.uses, arguments: arguments, meta: meta, as: task.runPrincipal) }
         let timedOut = TimeoutFlag()
         let deadline = deadlines.add(.now + .milliseconds(Int64(step.timeoutSeconds * 1000))) {
             timedOut.set()

@@ -1,4 +1,5 @@
 import Logging
+import OrdinautAuth
 import OrdinautCore
 import OrdinautEvents
 import OrdinautMCP
@@ -47,7 +48,12 @@ public final class TaskService: Sendable {
 
     // MARK: Tasks
 
-    public func create(_ input: JSONObject, actor: String) async throws(StoreError) -> TaskRecord {
+    /// Creates a task as `principal`: it is the actor and, once authenticated, the `created_by` (a
+    /// body's `created_by` is honoured only for the local user and anonymous loopback clients). The
+    /// task keeps the principal's scopes, and its runs act with them; a step whose tool needs a scope
+    /// the principal lacks is refused now.
+    public func create(_ input: JSONObject, principal: Principal) async throws(StoreError) -> TaskRecord {
+        let actor = principal.displayName
         try TaskInput.checkKeys(input, allowed: TaskInput.fields)
         for field in ["title", "schedule_kind", "payload"] where input[field] == nil {
             throw .invalid("\(field) is required", field: field)
@@ -56,6 +62,9 @@ public final class TaskService: Sendable {
         var task = TaskRecord(id: TaskStore.newID(), title: "", createdBy: actor, scheduleKind: .once, scheduleExpr: nil,
                               payload: [:], createdAt: now)
         try TaskInput.apply(input, to: &task)
+        if principal.method != .local && principal.method != .anonymous { task.createdBy = actor }
+        task.creatorScopes = principal.scopes == .all ? nil : principal.scopes.sorted
+        try checkScopes(of: task, for: principal)
         let schedule = try check(task)
         task.nextRunAt = Self.nextRun(task, schedule, now: now)
         if case .once = schedule {} else if task.scheduleKind == .cron || task.scheduleKind == .rrule, task.nextRunAt == nil {
@@ -74,15 +83,21 @@ public final class TaskService: Sendable {
         try await store.tasks(filter)
     }
 
-    /// Changes the fields in `patch`; the schedule and pipeline are checked again and the next run recomputed.
-    public func update(id: String, patch: JSONObject, actor: String) async throws(StoreError) -> TaskRecord {
+    /// Changes the fields in `patch` as `principal`; the schedule and pipeline are checked again and
+    /// the next run recomputed. The task's runs keep only the scopes both its creator and this
+    /// principal hold, so that editing a task never lends the editor its creator's rights.
+    public func update(id: String, patch: JSONObject, principal: Principal) async throws(StoreError) -> TaskRecord {
         try TaskInput.checkKeys(patch, allowed: TaskInput.mutable)
         guard !patch.isEmpty else { throw .invalid("nothing to update: give at least one field", field: nil) }
         let tools = server.tools
-        let task = try await store.updateTask(id: id, actor: actor, action: "task.update", details: ["fields": .array(patch.keys.map(JSONValue.string))]) {
+        let task = try await store.updateTask(id: id, actor: principal.displayName, action: "task.update",
+                                              details: ["fields": .array(patch.keys.map(JSONValue.string))]) {
             task, now throws(StoreError) in
             guard task.status != .canceled else { throw .conflict("task \(id) is canceled") }
             try TaskInput.apply(patch, to: &task)
+            let scopes = task.runPrincipal.scopes.intersection(principal.scopes)
+            task.creatorScopes = scopes == .all ? nil : scopes.sorted
+            try self.checkScopes(of: task, for: Principal.taskCreator(task.createdBy, scopes: scopes))
             let schedule = try task.schedule()
             _ = try Pipeline(payload: task.payload, registry: tools)
             if patch["schedule_kind"] != nil || patch["schedule_expr"] != nil || patch["timezone"] != nil {
@@ -285,5 +300,26 @@ extension TaskService {
             await runBell.wait(timeout: .milliseconds(500))
         }
         return nil
+    }
+}
+
+extension TaskService {
+    /// Refuses a pipeline step whose tool needs a scope `principal` does not hold.
+    func checkScopes(of task: TaskRecord, for principal: Principal) throws(StoreError) {
+        guard principal.scopes != .all else { return }
+        for (index, step) in (task.payload["pipeline"]?.arrayValue ?? []).enumerated() {
+            guard let tool = step["uses"]?.stringValue,
+                  let missing = server.missingScope(method: "tools/call", params: ["name": .string(tool)], principal: principal) else { continue }
+            throw .invalid("\(missing.operation) needs scope \"\(missing.scope)\", which the task's creator does not hold; runs act with the creator's scopes",
+                           field: "payload.pipeline[\(index)].uses")
+        }
+    }
+}
+
+extension TaskRecord {
+    /// Who a scheduled run of this task acts as: its creator, with the scopes stored at creation.
+    /// Tasks created before scopes were stored keep every scope, as they had then.
+    var runPrincipal: Principal {
+        Principal.taskCreator(createdBy, scopes: creatorScopes.map { ScopeSet($0) } ?? .all)
     }
 }

@@ -1,3 +1,4 @@
+import OrdinautAuth
 import OrdinautCore
 import OrdinautEvents
 import OrdinautMCP
@@ -40,19 +41,19 @@ public enum TaskTools {
     /// Registers the tools and resource templates on `service`'s server.
     public static func register(_ service: TaskService) throws(RegistrationError) {
         let server = service.server
-        @Sendable func actor(_ context: RequestContext) -> String {
-            context.clientInfo?["name"]?.stringValue.map { "mcp:\($0)" } ?? "mcp"
-        }
+        // The actor of every change is the authenticated principal, never what the client says it is.
         func tool(_ name: String, _ description: String, _ properties: JSONObject, required: [String] = [],
-                  output: JSONValue, readOnly: Bool = false, _ body: @escaping @Sendable (JSONObject, String) async throws(StoreError) -> JSONValue) throws(RegistrationError) {
+                  output: JSONValue, readOnly: Bool = false, scope: String,
+                  _ body: @escaping @Sendable (JSONObject, Principal) async throws(StoreError) -> JSONValue) throws(RegistrationError) {
             try server.tools.register(Tool(
                 name: name, description: description,
                 inputSchema: ["type": "object", "properties": .object(properties), "required": .array(required.map(JSONValue.string)), "additionalProperties": false],
                 outputSchema: output,
-                annotations: ["readOnlyHint": .bool(readOnly), "destructiveHint": .bool(name.hasSuffix("cancel")), "openWorldHint": false]
+                annotations: ["readOnlyHint": .bool(readOnly), "destructiveHint": .bool(name.hasSuffix("cancel")), "openWorldHint": false],
+                scope: scope
             ) { arguments, context in
                 do throws(StoreError) {
-                    return .structured(try await body(arguments, actor(context)))
+                    return .structured(try await body(arguments, context.principal))
                 } catch {
                     throw ToolError(error.field.map { "\(error.message) (field: \($0))" } ?? error.message)
                 }
@@ -62,14 +63,14 @@ public enum TaskTools {
         var createFields = taskFields
         createFields["status"] = ["type": "string", "enum": ["active", "paused"]]
         try tool("task_create", "Create a scheduled task whose payload is a pipeline of tool calls.", createFields,
-                 required: ["title", "schedule_kind", "payload"], output: taskSchema) { arguments, actor throws(StoreError) in
-            try await service.create(arguments, actor: actor).json
+                 required: ["title", "schedule_kind", "payload"], output: taskSchema, scope: Scope.tasksWrite) { arguments, principal throws(StoreError) in
+            try await service.create(arguments, principal: principal).json
         }
         try tool("task_list", "List tasks, oldest first, with filters and pagination.", [
             "status": ["type": "string", "enum": ["active", "paused", "canceled"]], "created_by": ["type": "string"],
             "schedule_kind": ["type": "string", "enum": ["cron", "rrule", "once", "event", "condition"]],
             "limit": ["type": "integer", "minimum": 1, "maximum": 500], "offset": ["type": "integer", "minimum": 0],
-        ], output: ["type": "object", "required": ["items", "has_more"]], readOnly: true) { arguments, _ throws(StoreError) in
+        ], output: ["type": "object", "required": ["items", "has_more"]], readOnly: true, scope: Scope.tasksRead) { arguments, _ throws(StoreError) in
             let page = try await service.tasks(TaskStore.TaskFilter(
                 status: arguments["status"]?.stringValue.flatMap(TaskStatus.init(rawValue:)), createdBy: arguments["created_by"]?.stringValue,
                 scheduleKind: arguments["schedule_kind"]?.stringValue.flatMap(ScheduleKind.init(rawValue:)),
@@ -77,7 +78,7 @@ public enum TaskTools {
             return ["items": .array(page.items.map(\.json)), "has_more": .bool(page.hasMore)]
         }
         try tool("task_get", "Get a task and its five latest runs.", idOnly, required: ["id"],
-                 output: ["type": "object", "required": ["task", "recent_runs"]], readOnly: true) { arguments, _ throws(StoreError) in
+                 output: ["type": "object", "required": ["task", "recent_runs"]], readOnly: true, scope: Scope.tasksRead) { arguments, _ throws(StoreError) in
             let id = arguments["id"]!.stringValue!
             let task = try await service.task(id: id)
             let runs = try await service.runs(TaskStore.RunFilter(taskId: id, limit: 5))
@@ -87,22 +88,22 @@ public enum TaskTools {
         updateFields["created_by"] = nil
         try tool("task_update", "Change fields of a task; its schedule and pipeline are checked again.",
                  ["id": idSchema, "changes": ["type": "object", "properties": .object(updateFields), "additionalProperties": false, "minProperties": 1]],
-                 required: ["id", "changes"], output: taskSchema) { arguments, actor throws(StoreError) in
-            try await service.update(id: arguments["id"]!.stringValue!, patch: arguments["changes"]?.objectValue ?? [:], actor: actor).json
+                 required: ["id", "changes"], output: taskSchema, scope: Scope.tasksWrite) { arguments, principal throws(StoreError) in
+            try await service.update(id: arguments["id"]!.stringValue!, patch: arguments["changes"]?.objectValue ?? [:], principal: principal).json
         }
-        try tool("task_pause", "Pause a task: it keeps its schedule but produces no work.", idOnly, required: ["id"], output: taskSchema) {
-            arguments, actor throws(StoreError) in try await service.pause(id: arguments["id"]!.stringValue!, actor: actor).json
+        try tool("task_pause", "Pause a task: it keeps its schedule but produces no work.", idOnly, required: ["id"], output: taskSchema, scope: Scope.tasksWrite) {
+            arguments, principal throws(StoreError) in try await service.pause(id: arguments["id"]!.stringValue!, actor: principal.displayName).json
         }
-        try tool("task_resume", "Resume a paused task; its next run is computed from now.", idOnly, required: ["id"], output: taskSchema) {
-            arguments, actor throws(StoreError) in try await service.resume(id: arguments["id"]!.stringValue!, actor: actor).json
+        try tool("task_resume", "Resume a paused task; its next run is computed from now.", idOnly, required: ["id"], output: taskSchema, scope: Scope.tasksWrite) {
+            arguments, principal throws(StoreError) in try await service.resume(id: arguments["id"]!.stringValue!, actor: principal.displayName).json
         }
-        try tool("task_cancel", "Cancel a task for good; queued work no worker holds is removed.", idOnly, required: ["id"], output: taskSchema) {
-            arguments, actor throws(StoreError) in try await service.cancel(id: arguments["id"]!.stringValue!, actor: actor).json
+        try tool("task_cancel", "Cancel a task for good; queued work no worker holds is removed.", idOnly, required: ["id"], output: taskSchema, scope: Scope.tasksWrite) {
+            arguments, principal throws(StoreError) in try await service.cancel(id: arguments["id"]!.stringValue!, actor: principal.displayName).json
         }
         try tool("task_snooze", "Postpone a task's scheduled work by a number of seconds.",
-                 ["id": idSchema, "seconds": ["type": "integer", "minimum": 1, "maximum": 604800]], required: ["id", "seconds"], output: taskSchema) {
-            arguments, actor throws(StoreError) in
-            try await service.snooze(id: arguments["id"]!.stringValue!, seconds: Int(arguments["seconds"]!.integerValue!), actor: actor).json
+                 ["id": idSchema, "seconds": ["type": "integer", "minimum": 1, "maximum": 604800]], required: ["id", "seconds"], output: taskSchema, scope: Scope.tasksWrite) {
+            arguments, principal throws(StoreError) in
+            try await service.snooze(id: arguments["id"]!.stringValue!, seconds: Int(arguments["seconds"]!.integerValue!), actor: principal.displayName).json
         }
         // Answered with an MCP task when the client accepts one: the run is queued and the task created
         // durably before the answer; `tasks/get` then follows the run, approvals included.
@@ -113,13 +114,14 @@ public enum TaskTools {
             ]],
             outputSchema: ["type": "object", "required": ["queued"]],
             annotations: ["readOnlyHint": false, "destructiveHint": false, "openWorldHint": true],
-            execution: ["taskSupport": "optional"]
+            execution: ["taskSupport": "optional"],
+            scope: Scope.tasksWrite
         ) { arguments, context in
             let id = arguments["id"]!.stringValue!
             var created: MCPTask?
             let result: ToolResult
             do throws(StoreError) {
-                guard let due = try await service.runNow(id: id, actor: actor(context)) else {
+                guard let due = try await service.runNow(id: id, actor: context.principal.displayName) else {
                     return .structured(["queued": false, "reason": "suppressed by the task's dedupe key"])
                 }
                 if context.acceptsTasks, let tasks = service.mcpTasks {
@@ -146,35 +148,35 @@ public enum TaskTools {
         try tool("run_list", "List runs, newest first.", [
             "task_id": ["type": "string"], "status": ["type": "string", "enum": .array(RunStatus.allCases.map { .string($0.rawValue) })],
             "limit": ["type": "integer", "minimum": 1, "maximum": 500], "offset": ["type": "integer", "minimum": 0],
-        ], output: ["type": "object", "required": ["items", "has_more"]], readOnly: true) { arguments, _ throws(StoreError) in
+        ], output: ["type": "object", "required": ["items", "has_more"]], readOnly: true, scope: Scope.tasksRead) { arguments, _ throws(StoreError) in
             let page = try await service.runs(TaskStore.RunFilter(
                 taskId: arguments["task_id"]?.stringValue, status: arguments["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)),
                 limit: Int(arguments["limit"]?.integerValue ?? 50), offset: Int(arguments["offset"]?.integerValue ?? 0)))
             return ["items": .array(page.items.map(\.json)), "has_more": .bool(page.hasMore)]
         }
         try tool("run_get", "Get a run: status, every step's input, output and error, and any pending approval.", idOnly,
-                 required: ["id"], output: runSchema, readOnly: true) { arguments, _ throws(StoreError) in
+                 required: ["id"], output: runSchema, readOnly: true, scope: Scope.tasksRead) { arguments, _ throws(StoreError) in
             try await service.runDetail(id: arguments["id"]!.stringValue!)
         }
         try tool("run_approve", "Answer the approval a run waits for: approved continues it, rejected ends it.",
                  ["id": idSchema, "approved": ["type": "boolean"], "comment": ["type": "string", "maxLength": 2000]],
-                 required: ["id", "approved"], output: runSchema) { arguments, actor throws(StoreError) in
+                 required: ["id", "approved"], output: runSchema, scope: Scope.runsApprove) { arguments, principal throws(StoreError) in
             try await service.approve(runId: arguments["id"]!.stringValue!, approved: arguments["approved"] == true,
-                                      comment: arguments["comment"]?.stringValue, actor: actor).json
+                                      comment: arguments["comment"]?.stringValue, actor: principal.displayName).json
         }
-        try tool("run_cancel", "Cancel a run that waits for approval or has not started.", idOnly, required: ["id"], output: runSchema) {
-            arguments, actor throws(StoreError) in try await service.cancelRun(id: arguments["id"]!.stringValue!, actor: actor).json
+        try tool("run_cancel", "Cancel a run that waits for approval or has not started.", idOnly, required: ["id"], output: runSchema, scope: Scope.runsWrite) {
+            arguments, principal throws(StoreError) in try await service.cancelRun(id: arguments["id"]!.stringValue!, actor: principal.displayName).json
         }
         try tool("event_publish", "Publish an event; event and condition tasks whose pattern matches its topic run.",
                  ["topic": ["type": "string", "minLength": 1, "maxLength": 200], "payload": ["description": "Any JSON value."]],
-                 required: ["topic"], output: ["type": "object", "required": ["event_id", "triggered_task_ids"]]) { arguments, actor throws(StoreError) in
-            let (event, triggered) = try await service.publish(topic: arguments["topic"]!.stringValue!, payload: arguments["payload"] ?? .null, actor: actor)
+                 required: ["topic"], output: ["type": "object", "required": ["event_id", "triggered_task_ids"]], scope: Scope.eventsPublish) { arguments, principal throws(StoreError) in
+            let (event, triggered) = try await service.publish(topic: arguments["topic"]!.stringValue!, payload: arguments["payload"] ?? .null, actor: principal.displayName)
             return ["event_id": .string(event.id), "stream": .string(event.stream), "triggered_task_ids": .array(triggered.map(JSONValue.string))]
         }
 
         try server.resources.register(ResourceTemplate(
             uriTemplate: "ordinaut://tasks/{id}", name: "task", title: "Task",
-            description: "A scheduled task with its latest runs, as JSON.", mimeType: "application/json"
+            description: "A scheduled task with its latest runs, as JSON.", mimeType: "application/json", scope: Scope.tasksRead
         ) { uri, variables, _ in
             let id = variables["id"] ?? ""
             let task = try await service.task(id: id)
@@ -184,7 +186,7 @@ public enum TaskTools {
         })
         try server.resources.register(ResourceTemplate(
             uriTemplate: "ordinaut://runs/{id}", name: "run", title: "Run",
-            description: "One run of a task: status, steps and any pending approval, as JSON.", mimeType: "application/json"
+            description: "One run of a task: status, steps and any pending approval, as JSON.", mimeType: "application/json", scope: Scope.tasksRead
         ) { uri, variables, _ in
             let body = try await service.runDetail(id: variables["id"] ?? "")
             return [ResourceContents(uri: uri, mimeType: "application/json", text: body.encodedString())]

@@ -1,3 +1,4 @@
+import OrdinautAuth
 import OrdinautCore
 import OrdinautMCP
 import Synchronization
@@ -21,7 +22,8 @@ public final class ToolInvoker: Sendable {
         connection = MCPConnection(server: server, kind: .httpStateless)
     }
 
-    public func call(_ name: String, arguments: JSONValue, meta: JSONObject) async -> Outcome {
+    /// Calls tool `name` as `principal` (a scheduled run acts as its task's creator).
+    public func call(_ name: String, arguments: JSONValue, meta: JSONObject, as principal: Principal) async -> Outcome {
         if !server.tools.contains(name) { return .failure("no tool named \"\(name)\"", permanent: true) }
         if let problem = server.tools.problem(with: arguments, for: name) {
             return .failure("arguments for \(name) do not match its input schema: \(problem)", permanent: true)
@@ -38,12 +40,12 @@ public final class ToolInvoker: Sendable {
         }
         let request = JSONRPCRequest(id: .number(id), method: "tools/call",
                                      params: ["name": .string(name), "arguments": arguments, "_meta": .object(fullMeta)])
-        guard let response = await connection.handle(.request(request), stream: NoStream()) else {
+        guard let response = await connection.handle(.request(request), stream: NoStream(), principal: principal) else {
             return .failure("the call of \(name) was cancelled", permanent: false)
         }
         switch response.outcome {
         case .failure(let error):
-            return .failure("\(name): \(error.message)", permanent: error.code == RPCError.invalidParams("").code)
+            return .failure("\(name): \(error.message)", permanent: error.code == RPCError.invalidParamsCode || error.code == RPCError.insufficientScopeCode)
         case .success(let json):
             if json["resultType"] == "input_required" {
                 return .failure("\(name) asked for input, which a scheduled run cannot give", permanent: true)

@@ -1,4 +1,5 @@
 import Logging
+import OrdinautAuth
 import OrdinautCore
 import OrdinautIO
 import OrdinautMCP
@@ -18,9 +19,12 @@ public struct StdioTransport: Service {
         public var maximumDepth: Int
         /// How long requests still running at end of input may take before they are cancelled.
         public var drainTimeout: Duration
+        /// Who the process serves: every request acts as this principal (`ORDINAUT_STDIO_*`).
+        public var principal: Principal
 
         public init(maximumMessageSize: Int = 4 * 1024 * 1024, maximumDepth: Int = JSONParser.defaultMaximumDepth,
-                    drainTimeout: Duration = .milliseconds(500)) {
+                    drainTimeout: Duration = .milliseconds(500), principal: Principal = .local) {
+            self.principal = principal
             self.maximumMessageSize = maximumMessageSize
             self.maximumDepth = maximumDepth
             self.drainTimeout = drainTimeout
@@ -81,6 +85,7 @@ public struct StdioTransport: Service {
         case .message(let message):
             bytes = message
         }
+        let principal = configuration.principal
         let value: JSONValue
         do {
             value = try JSONParser(maximumDepth: configuration.maximumDepth).parse(bytes)
@@ -92,7 +97,7 @@ public struct StdioTransport: Service {
             inFlight.increment()
             requests.addTask {
                 defer { inFlight.decrement() }
-                if let answer = await connection.handleBatch(items, stream: writer) { await writer.send(answer) }
+                if let answer = await connection.handleBatch(items, stream: writer, principal: principal) { await writer.send(answer) }
             }
             return
         }
@@ -104,9 +109,9 @@ public struct StdioTransport: Service {
                 inFlight.increment()
                 requests.addTask {
                     defer { inFlight.decrement() }
-                    if let response = await connection.handle(message, stream: writer) { await writer.send(response.json) }
+                    if let response = await connection.handle(message, stream: writer, principal: principal) { await writer.send(response.json) }
                 }
-            } else if let response = await connection.handle(message, stream: writer) {
+            } else if let response = await connection.handle(message, stream: writer, principal: principal) {
                 await writer.send(response.json)
             }
         }

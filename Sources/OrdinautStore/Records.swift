@@ -58,6 +58,9 @@ public struct TaskRecord: Sendable, Equatable {
     public var dtstart: Int64
     /// Until when it is snoozed: no scheduled work before then.
     public var snoozedUntil: Int64?
+    /// The scopes of the principal that created it, which its runs act with; `nil`: every scope
+    /// (tasks created before scopes were stored, or by the local user).
+    public var creatorScopes: [String]? = nil
 
     public init(id: String, title: String, description: String? = nil, createdBy: String, scheduleKind: ScheduleKind,
                 scheduleExpr: String?, timezone: String = "UTC", payload: JSONValue, status: TaskStatus = .active,

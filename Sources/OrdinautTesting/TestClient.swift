@@ -1,3 +1,4 @@
+import OrdinautAuth
 import OrdinautCore
 import OrdinautMCP
 import Synchronization
@@ -8,10 +9,13 @@ public final class TestClient: Sendable {
     public let connection: MCPConnection
     /// Everything the server sent on request streams (notifications, server-to-client requests).
     public let received = Mailbox(capacity: 10_000)
+    /// Who every request of this client acts as.
+    public let principal: Principal
     private let nextID = Mutex(0)
 
-    public init(server: MCPServer, kind: MCPConnection.Kind = .stdio) {
+    public init(server: MCPServer, kind: MCPConnection.Kind = .stdio, principal: Principal = .local) {
         connection = MCPConnection(server: server, kind: kind)
+        self.principal = principal
     }
 
     /// The stateless-era `_meta` a 2026-07-28 request carries.
@@ -31,7 +35,7 @@ public final class TestClient: Sendable {
             value += 1
             return .number(Int64(value))
         }
-        return await connection.handle(.request(JSONRPCRequest(id: requestID, method: method, params: params)), stream: received)
+        return await connection.handle(.request(JSONRPCRequest(id: requestID, method: method, params: params)), stream: received, principal: principal)
     }
 
     /// Sends a stateless-era request (adds the `_meta` keys).
@@ -44,12 +48,12 @@ public final class TestClient: Sendable {
 
     /// Sends a notification.
     public func notify(_ method: String, _ params: JSONObject = [:]) async {
-        _ = await connection.handle(.notification(JSONRPCNotification(method: method, params: params)), stream: received)
+        _ = await connection.handle(.notification(JSONRPCNotification(method: method, params: params)), stream: received, principal: principal)
     }
 
     /// Delivers a response to a server-to-client request.
     public func respond(to id: RequestID, with result: JSONValue) async {
-        _ = await connection.handle(.response(.success(id, result)), stream: received)
+        _ = await connection.handle(.response(.success(id, result)), stream: received, principal: principal)
     }
 
     /// Performs the session-era handshake.

@@ -197,9 +197,9 @@ struct ExtensionHostTests {
         defer { try? FileManager.default.removeItem(atPath: tokensFile) }
         let tokens = try TokensFileAuthenticator(contentsOf: tokensFile)
         try await withOrdinautApplication(configure: {
-            $0.extensions.requireScopes = true
-            $0.extensions.tokens = tokens
-            $0.extensions.proxySecret = secret
+            $0.access.requireScopes = true
+            $0.access.tokens = tokens
+            $0.access.proxySecret = secret
         }) { client in
             let uri = "/ext/events_demo/publish/s"
             let scopes = HTTPField.Name("X-Scopes")!
@@ -215,7 +215,9 @@ struct ExtensionHostTests {
             try await client.execute(uri: "/ext/mcp_http", method: .post, headers: [.authorization: "Bearer \(token)"]) { response in
                 #expect(response.status == .forbidden)
                 let body = try json(response)
-                #expect(body["details"]?["required"] == "ext:mcp_http:routes")
+                // An MCP endpoint refuses in JSON-RPC, naming the scope, with the step-up challenge.
+                #expect(body["error"]?["data"]?["requiredScope"] == "ext:mcp_http:routes")
+                #expect(response.headers[.wwwAuthenticate]?.contains("insufficient_scope") == true)
             }
             try await client.execute(uri: uri, method: .post, headers: [scopes: "ext:events_demo:routes", HTTPField.Name("X-Ordinaut-Proxy-Secret")!: secret]) { response in
                 #expect(response.status == .created)

@@ -1,3 +1,4 @@
+import OrdinautAuth
 import OrdinautCore
 import OrdinautMCP
 import OrdinautTesting
@@ -251,21 +252,21 @@ struct BatchTests {
             ["jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": ["name": "add", "arguments": ["a": 1, "b": 2]]],
             ["jsonrpc": "2.0", "method": "notifications/whatever"],
             ["jsonrpc": "1.0", "id": 3, "method": "ping"],
-        ], stream: client.received)
+        ], stream: client.received, principal: .local)
         let responses = try #require(answer?.arrayValue)
         #expect(responses.count == 3)
         let byID = Dictionary(uniqueKeysWithValues: responses.map { ($0["id"]?.description ?? "", $0) })
         #expect(byID["1"]?["result"] == [:])
         #expect(byID["2"]?["result"]?["structuredContent"] == ["sum": 3])
         #expect(byID["3"]?["error"]?["code"] == -32600)
-        #expect(await client.connection.handleBatch([["jsonrpc": "2.0", "method": "notifications/x"]], stream: client.received) == nil)
-        #expect(await client.connection.handleBatch([], stream: client.received)?["error"]?["code"] == -32600)
+        #expect(await client.connection.handleBatch([["jsonrpc": "2.0", "method": "notifications/x"]], stream: client.received, principal: .local) == nil)
+        #expect(await client.connection.handleBatch([], stream: client.received, principal: .local)?["error"]?["code"] == -32600)
     }
 
     @Test func laterRevisionsRefuseBatches() async throws {
         let client = TestClient(server: try makeServer())
         await client.initialize(version: "2025-06-18")
-        let answer = await client.connection.handleBatch([["jsonrpc": "2.0", "id": 1, "method": "ping"]], stream: client.received)
+        let answer = await client.connection.handleBatch([["jsonrpc": "2.0", "id": 1, "method": "ping"]], stream: client.received, principal: .local)
         #expect(answer?["error"]?["code"] == -32600)
         #expect(answer?["error"]?["message"]?.stringValue?.contains("2025-03-26") == true)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OrdinautAuth
 import OrdinautCore
 import OrdinautEvents
 import OrdinautMCP
@@ -83,7 +84,7 @@ final class SchedulerRig: Sendable {
             fields["schedule_kind"] = "once"
             fields["schedule_expr"] = "2020-01-01T00:00:00Z"
         }
-        return try await service.create(fields, actor: "tests")
+        return try await service.create(fields, principal: Principal(subject: "tests", displayName: "tests", scopes: .all, method: .local))
     }
 
     /// Waits until `condition` holds for the task's runs (no timing threshold: a generous bound only

@@ -2,6 +2,7 @@
 // Prints one JSON object per measurement. Built by bench/run.sh in release mode; not a test.
 import Foundation
 import OrdinautCalendar
+import OrdinautAuth
 import OrdinautCore
 import OrdinautJMESPath
 import OrdinautMCP
@@ -82,7 +83,7 @@ let calls = 200_000
     var bytes = 0
     for _ in 0..<calls {
         guard case .success(let message) = JSONRPCMessage.decode(body) else { fatalError("decode") }
-        let response = await connection.handle(message, stream: NullSink())
+        let response = await connection.handle(message, stream: NullSink(), principal: .local)
         bytes &+= response?.json.encoded().count ?? 0
     }
     precondition(bytes > 0)

@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import OrdinautAuth
 import OrdinautCore
 import OrdinautHTTPCommon
 import OrdinautExtensionKit
@@ -16,8 +17,10 @@ import Synchronization
 
 /// Routes, events and notifications: what travels between the host and the program besides MCP calls.
 extension SubprocessExtension {
-    /// Forwards an HTTP request below `/ext/<id>` as `ordinaut/http`.
-    func forward(_ request: Request, path: String, maxBodyBytes: Int) async -> Response {
+    /// Forwards an HTTP request below `/ext/<id>` as `ordinaut/http`. The host's own credentials and
+    /// the headers the operator lists never reach the program; who is asking reaches it as
+    /// `principal` (name and scopes), decided by the access layer.
+    func forward(_ request: Request, path: String, principal: Principal?, strippedHeaders: Set<String>, maxBodyBytes: Int) async -> Response {
         let (connection, phase) = state.withLock { ($0.phase == .running ? $0.connection : nil, $0.phase) }
         guard let connection else {
             let reason = if case .restarting(let attempt) = phase { "is restarting (attempt \(attempt))" } else { "is not running" }
@@ -33,14 +36,20 @@ extension SubprocessExtension {
         let bytes = Array(body.readableBytesView)
         let text = String(validating: bytes, as: UTF8.self)
         var headers: JSONObject = [:]
-        for field in request.headers where field.name != .authorization && field.name != .cookie {
+        for field in request.headers where !Self.hostCredentials.contains(field.name) && !strippedHeaders.contains(field.name.canonicalName) {
             headers[field.name.canonicalName] = .string(field.value)
         }
-        let params: JSONObject = [
+        var params: JSONObject = [
             "method": .string(request.method.rawValue), "path": .string(path.isEmpty ? "/" : path),
             "query": .string(request.uri.query ?? ""), "headers": .object(headers),
             "body": .string(text ?? Data(bytes).base64EncodedString()), "bodyEncoding": text == nil ? "base64" : "text",
         ]
+        if let principal {
+            params["principal"] = [
+                "subject": .string(principal.subject), "name": .string(principal.displayName),
+                "scopes": .array(principal.scopes.sorted.map { .string($0) }), "method": .string(principal.method.rawValue),
+            ]
+        }
         switch await connection.request("ordinaut/http", params, timeout: manifest.limits.callTimeout) {
         case .success(let result):
             return HTTPForwarding.response(from: result, extensionID: id)
@@ -50,6 +59,9 @@ extension SubprocessExtension {
             return ErrorBody.response(.badGateway, "extension_error", "extension \"\(id)\" could not answer: \(failure)")
         }
     }
+
+    /// Headers that carry the host's own credentials: never forwarded to an extension.
+    static let hostCredentials: Set<HTTPField.Name> = [.authorization, .cookie, .proxySecret, .proxyUser, .scopes]
 
     func answer(_ method: String, _ params: JSONObject) async -> Result<JSONValue, RPCError> {
         switch method {

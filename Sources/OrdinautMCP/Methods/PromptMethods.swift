@@ -1,3 +1,4 @@
+import OrdinautAuth
 import OrdinautCore
 
 /// `prompts/list`.
@@ -6,7 +7,7 @@ struct ListPromptsMethod: MethodHandler {
     static let isCacheable = true
 
     func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
-        let page = try Pagination.page(context.server.prompts.all, params: params, size: context.server.configuration.pageSize)
+        let page = try Pagination.page(context.server.prompts.all.filter { context.principal.holds(AccessPolicy.mcpScope(declared: $0.scope)) }, params: params, size: context.server.configuration.pageSize)
         return Pagination.result("prompts", page.items.map { $0.descriptor(version: context.era.version) }, next: page.next)
     }
 }

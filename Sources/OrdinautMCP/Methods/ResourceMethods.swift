@@ -1,3 +1,4 @@
+import OrdinautAuth
 import OrdinautCore
 
 /// `resources/list`.
@@ -6,7 +7,7 @@ struct ListResourcesMethod: MethodHandler {
     static let isCacheable = true
 
     func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
-        let page = try Pagination.page(context.server.resources.resources, params: params, size: context.server.configuration.pageSize)
+        let page = try Pagination.page(context.server.resources.resources.filter { context.principal.holds(AccessPolicy.mcpScope(declared: $0.scope)) }, params: params, size: context.server.configuration.pageSize)
         return Pagination.result("resources", page.items.map { $0.descriptor(version: context.era.version) }, next: page.next)
     }
 }
@@ -17,7 +18,7 @@ struct ListResourceTemplatesMethod: MethodHandler {
     static let isCacheable = true
 
     func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
-        let page = try Pagination.page(context.server.resources.templates, params: params, size: context.server.configuration.pageSize)
+        let page = try Pagination.page(context.server.resources.templates.filter { context.principal.holds(AccessPolicy.mcpScope(declared: $0.scope)) }, params: params, size: context.server.configuration.pageSize)
         return Pagination.result("resourceTemplates", page.items.map { $0.descriptor(version: context.era.version) }, next: page.next)
     }
 }
@@ -95,7 +96,10 @@ struct ListenMethod: MethodHandler {
             guard let list = requested.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
                 throw RPCError.invalidParams("resourceSubscriptions must be an array of URIs")
             }
-            let acceptedURIs = list.compactMap(\.stringValue).filter { context.server.resources.isSubscribable($0) }
+            let acceptedURIs = list.compactMap(\.stringValue).filter { uri in
+                context.server.resources.isSubscribable(uri)
+                    && context.server.resources.scope(for: uri).map(context.principal.holds) == true
+            }
             uris = Set(acceptedURIs)
             accepted["resourceSubscriptions"] = .array(acceptedURIs.map { .string($0) })
         }
@@ -105,7 +109,7 @@ struct ListenMethod: MethodHandler {
                 throw RPCError.invalidParams("taskIds must be an array of task ids")
             }
             var acceptedIDs: [String] = []
-            if let backend = context.server.taskBackend.backend {
+            if let backend = context.server.taskBackend.backend, context.principal.holds(Scope.tasksRead) {
                 for id in list.compactMap(\.stringValue) where try await backend.task(id, owner: nil) != nil { acceptedIDs.append(id) }
             }
             taskIDs = Set(acceptedIDs)

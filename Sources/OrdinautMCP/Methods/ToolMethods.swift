@@ -1,3 +1,4 @@
+import OrdinautAuth
 import OrdinautCore
 import OrdinautJSONSchema
 
@@ -7,7 +8,9 @@ struct ListToolsMethod: MethodHandler {
     static let isCacheable = true
 
     func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
-        let page = try Pagination.page(context.server.tools.all(), params: params, size: context.server.configuration.pageSize)
+        let tools = context.server.tools.all()
+        let visible = context.principal.scopes == .all ? tools : tools.filter { context.principal.holds($0.scope) }
+        let page = try Pagination.page(visible, params: params, size: context.server.configuration.pageSize)
         return Pagination.result("tools", page.items.map { $0.descriptor(version: context.era.version) }, next: page.next)
     }
 }
@@ -22,6 +25,7 @@ struct CallToolMethod: MethodHandler {
     func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
         guard let name = params["name"]?.stringValue else { throw RPCError.invalidParams("tools/call needs a string \"name\"") }
         guard let entry = context.server.tools.lookup(name) else { throw RPCError.invalidParams("Unknown tool: \(name)") }
+        if let limited = context.server.takeToolCall(entry, principal: context.principal) { throw limited }
         guard let observer = context.server.configuration.observer else { return try await call(entry, params, context) }
         let began = ContinuousClock.now
         do throws(RPCError) {

@@ -1,0 +1,45 @@
+import Logging
+import OrdinautAuth
+import OrdinautHTTP
+import OrdinautMCP
+
+/// Refuses to serve anonymous clients beyond this machine, and warns about credentials that are
+/// configured but not required.
+func checkExposure(_ configuration: Configuration, logger: Logger) throws(ConfigurationError) {
+    let access = configuration.access
+    if !HostAuthority.isLoopback(configuration.host) && !access.requireScopes && !access.allowAnonymous {
+        throw ConfigurationError("""
+            refusing to serve \(configuration.host):\(configuration.port) without credentials: anyone who can reach it could run tools and schedule tasks. \
+            Either require credentials (ORDINAUT_REQUIRE_SCOPES=true with ORDINAUT_TOKENS_FILE, stored agent tokens (ordinaut agent create), or ORDINAUT_OAUTH_ISSUER), \
+            or accept anonymous clients explicitly (--allow-anonymous or ORDINAUT_ALLOW_ANONYMOUS=true, for a trusted network only)
+            """)
+    }
+    if access.hasCredentialSources && !access.requireScopes {
+        logger.warning("credentials are configured but not required: requests without one act as the anonymous local user with every scope; set ORDINAUT_REQUIRE_SCOPES=true")
+    }
+}
+
+/// The access layer of `ordinaut serve`: the authenticators the configuration names, the browser
+/// rules and the limits.
+func makeAccessGate(_ configuration: Configuration, observer: (any AccessObserver)?, logger: Logger) -> AccessGate {
+    let access = configuration.access
+    var authenticators: [any Authenticator] = []
+    if !access.tokens.isEmpty { authenticators.append(access.tokens) }
+    if let secret = access.proxySecret { authenticators.append(TrustedProxyAuthenticator(secret: secret)) }
+    var settings = AccessConfiguration(
+        authenticators: AuthenticatorChain(authenticators), requireCredentials: access.requireScopes,
+        allowedOrigins: configuration.allowedOrigins, allowedHosts: configuration.allowedHosts, bindHost: configuration.host,
+        publicURL: access.publicURL, authorizationServers: access.oauthIssuer.map { [$0] } ?? [],
+        challengeScopes: access.challengeScopes, rateLimits: access.rateLimits,
+        concurrentRequestsPerPrincipal: access.maxRequestsPerPrincipal, observer: observer)
+    var failureLogger = logger
+    failureLogger[metadataKey: "component"] = "access"
+    let failures = failureLogger
+    // One line a second per address at most (bursts of five): a guessing client cannot flood the log.
+    let logLimiter = RateLimiter(maximumKeys: 10_000)
+    settings.onAuthenticationFailure = { reason, address, path in
+        guard case .allowed = logLimiter.take(address ?? "?", limit: TokenBucket.Limit(rate: 1, burst: 5)) else { return }
+        failures.notice("credential refused", metadata: ["reason": .string(reason), "address": .string(address ?? "?"), "path": .string(path)])
+    }
+    return AccessGate(configuration: settings)
+}

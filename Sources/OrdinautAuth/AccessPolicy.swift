@@ -1,0 +1,52 @@
+/// The one place that says what each operation needs. MCP tools, resources and prompts carry their
+/// scope on their registry entry (stamped by whoever registers them: the scheduler, the extension
+/// host); everything reached over plain HTTP is decided here by method and path.
+public enum AccessPolicy {
+    /// What a request needs before it may proceed.
+    public enum Requirement: Sendable, Equatable {
+        /// Anyone, credential or not (health probes, the OAuth metadata).
+        case open
+        /// Any authenticated principal; the operation checks finer scopes itself (MCP filters its
+        /// lists and checks each call).
+        case authenticated
+        /// A principal that holds this scope.
+        case scope(String)
+    }
+
+    /// The scope an MCP tool, resource or prompt needs when its registration named none.
+    public static func mcpScope(declared: String?) -> String {
+        declared ?? Scope.mcp
+    }
+
+    /// The requirement of an HTTP request, by method and path. Extension routes need their
+    /// extension's route scope; unknown paths need authentication (they answer 404 after it, so an
+    /// anonymous client learns nothing about what exists).
+    public static func requirement(method: String, path: Substring) -> Requirement {
+        if path == "/health" || path == "/health/ready" || path == "/health/live" { return .open }
+        if path.hasPrefix("/.well-known/oauth-protected-resource") { return .open }
+        if path == "/mcp" || path.hasPrefix("/mcp/") || path == "/sse" || path == "/messages" { return .authenticated }
+        if path.hasPrefix("/ext/") {
+            let tail = path.dropFirst(5)
+            let id = tail.prefix { $0 != "/" }
+            if id.isEmpty { return .authenticated }
+            if id == "status" { return .scope(Scope.extensionsRead) }
+            let rest = tail.dropFirst(id.count)
+            // An extension's health is a probe, like the server's.
+            if rest == "/health" && method == "GET" { return .open }
+            // The seed's `/metrics` alias and the observability extension's own address.
+            if id == "observability" && rest.hasPrefix("/metrics") { return .scope(Scope.metricsRead) }
+            return .scope(Scope.extensionRoutes(String(id)))
+        }
+        if path == "/metrics" { return .scope(Scope.metricsRead) }
+        if path == "/extensions" || path == "/tools" { return .scope(Scope.extensionsRead) }
+        if path == "/agents" || path.hasPrefix("/agents/") || path == "/audit" { return .scope(Scope.admin) }
+        if path == "/events" { return .scope(Scope.eventsPublish) }
+        let reads = method == "GET" || method == "HEAD"
+        if path == "/tasks" || path.hasPrefix("/tasks/") { return .scope(reads ? Scope.tasksRead : Scope.tasksWrite) }
+        if path == "/runs" || path.hasPrefix("/runs/") {
+            if reads { return .scope(Scope.tasksRead) }
+            return .scope(path.hasSuffix("/approve") ? Scope.runsApprove : Scope.runsWrite)
+        }
+        return .authenticated
+    }
+}
