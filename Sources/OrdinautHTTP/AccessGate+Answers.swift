@@ -53,7 +53,7 @@ extension AccessGate {
         ]
         if let metadata = resourceMetadataURL(request) { parameters.append(("resource_metadata", metadata)) }
         let headers: HTTPFields = [.wwwAuthenticate: Self.challenge(parameters)]
-        let mcpBody = Self.isMCPPath(request.uri.path)
+        let mcpBody: JSONValue? = Self.isMCPPath(request.uri.path)
             ? JSONRPCResponse.failure(nil, .insufficientScope(scope, operation: "\(request.method.rawValue) \(request.uri.path)")).json : nil
         guard let body = body ?? mcpBody else {
             return ErrorBody.response(.forbidden, "forbidden", "the credential lacks scope \(scope)", details: ["required": .string(scope)], headers: headers)
