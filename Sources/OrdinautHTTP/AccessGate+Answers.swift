@@ -53,14 +53,18 @@ extension AccessGate {
         ]
         if let metadata = resourceMetadataURL(request) { parameters.append(("resource_metadata", metadata)) }
         let headers: HTTPFields = [.wwwAuthenticate: Self.challenge(parameters)]
-        let mcpBody: JSONValue? = Self.isMCPPath(request.uri.path)
-            ? JSONRPCResponse.failure(nil, .insufficientScope(scope, operation: "\(request.method.rawValue) \(request.uri.path)")).json : nil
-        guard let body = body ?? mcpBody else {
+        // (JSONValue is nil-literal expressible, so optionals of it are spelled out, never `?? nil`.)
+        let answer: JSONValue
+        if let body {
+            answer = body
+        } else if Self.isMCPPath(request.uri.path) {
+            answer = JSONRPCResponse.failure(nil, .insufficientScope(scope, operation: "\(request.method.rawValue) \(request.uri.path)")).json
+        } else {
             return ErrorBody.response(.forbidden, "forbidden", "the credential lacks scope \(scope)", details: ["required": .string(scope)], headers: headers)
         }
         var fields: HTTPFields = [.contentType: "application/json"]
         fields.append(contentsOf: headers)
-        return Response(status: .forbidden, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.encoded())))
+        return Response(status: .forbidden, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.encoded())))
     }
 
     private func challengeScope(for request: Request) -> String {

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """A local service for the webhook example (standard library only).
 
-    WEATHER_TOKEN=secret python3 receiver.py 8765
+    ORDINAUT_SECRET_WEATHER_HOOKS_TOKEN=secret python3 receiver.py 8765
 
 GET /forecast?city=X answers a JSON forecast; POST /notify records the JSON body and answers it
 back; GET /notifications lists what was received; GET /slow sleeps 10 s; GET /fail answers 500.
-Every request must carry "Authorization: Bearer $WEATHER_TOKEN".
+Every request must carry "Authorization: Bearer $ORDINAUT_SECRET_WEATHER_HOOKS_TOKEN".
 """
 import json
 import os
@@ -14,7 +14,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-TOKEN = os.environ.get("WEATHER_TOKEN", "")
+TOKEN = os.environ.get("ORDINAUT_SECRET_WEATHER_HOOKS_TOKEN", "")
 received = []
 
 

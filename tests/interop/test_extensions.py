@@ -211,7 +211,7 @@ def test_the_other_extensions_keep_working(faulty_server):
 def receiver():
     port = free_port()
     process = subprocess.Popen([sys.executable, str(ROOT / "examples/webhook-extension/receiver.py"), str(port)],
-                               env=dict(os.environ, WEATHER_TOKEN="test-token"), stdout=subprocess.PIPE, text=True)
+                               env=dict(os.environ, ORDINAUT_SECRET_WEATHER_HOOKS_TOKEN="test-token"), stdout=subprocess.PIPE, text=True)
     assert "listening" in process.stdout.readline()
     yield f"http://127.0.0.1:{port}"
     process.kill()
@@ -226,7 +226,7 @@ def webhook_server(binary, receiver, tmp_path_factory):
     def hook(name, path, **extra):
         webhook = {"url": "${secrets.base}" + path, "method": "GET", "timeout_seconds": 1,
                    "headers": {"Authorization": "Bearer ${secrets.token}"},
-                   "secrets": {"base": "WEATHER_BASE_URL", "token": "WEATHER_TOKEN"}, **extra}
+                   "secrets": {"base": "ORDINAUT_SECRET_WEATHER_HOOKS_BASE_URL", "token": "ORDINAUT_SECRET_WEATHER_HOOKS_TOKEN"}, **extra}
         return {"name": name, "webhook": webhook}
 
     faults = {"id": "hook_faults", "name": "faults", "version": "1.0.0", "grants": ["TOOLS"], "tools": [
@@ -234,8 +234,10 @@ def webhook_server(binary, receiver, tmp_path_factory):
         {"name": "down", "webhook": {"url": "http://127.0.0.1:1/", "timeout_seconds": 2}}]}
     (root / "faults").mkdir()
     (root / "faults/extension.json").write_text(json.dumps(faults))
-    running = start_server(binary, env={"ORDINAUT_EXT_PATHS": str(root), "WEATHER_BASE_URL": receiver,
-                                        "WEATHER_TOKEN": "test-token"})
+    # The faults extension borrows the weather extension's secrets, which the operator allows.
+    running = start_server(binary, env={"ORDINAUT_EXT_PATHS": str(root), "ORDINAUT_SECRET_WEATHER_HOOKS_BASE_URL": receiver,
+                                        "ORDINAUT_SECRET_WEATHER_HOOKS_TOKEN": "test-token",
+                                        "ORDINAUT_WEBHOOK_SECRETS": "ORDINAUT_SECRET_WEATHER_HOOKS_*"})
     yield running
     assert running.stop() == 0
 

@@ -140,8 +140,13 @@ def test_invalid_tasks_are_rejected_with_the_field_named(tasks_server, body, fie
 def test_malformed_requests_get_clear_errors(tasks_server):
     base = tasks_server.base
     assert api("POST", base, "/tasks", content=b"{not json", headers={"content-type": "application/json"}).status_code == 400
-    assert api("POST", base, "/tasks", content=b"[1, 2]").status_code == 400
-    assert api("POST", base, "/tasks", content=b"{" + b" " * (5 * 1024 * 1024) + b"}").status_code == 413
+    json_type = {"content-type": "application/json"}
+    assert api("POST", base, "/tasks", content=b"[1, 2]", headers=json_type).status_code == 400
+    assert api("POST", base, "/tasks", content=b"{" + b" " * (5 * 1024 * 1024) + b"}", headers=json_type).status_code == 413
+    # Only JSON bodies: a form or text/plain post (what a cross-site page can send) is refused unread.
+    for content_type in ["text/plain", "application/x-www-form-urlencoded", "application/jsonx", None]:
+        headers = {"content-type": content_type} if content_type else {}
+        assert api("POST", base, "/tasks", content=b"{}", headers=headers).status_code == 415
     assert api("GET", base, "/tasks/nope", "/tasks/{id}").status_code == 404
     assert api("GET", base, "/tasks", params={"limit": "many"}).json()["details"]["field"] == "limit"
     assert api("GET", base, "/runs", params={"status": "lost"}).status_code == 422
@@ -292,7 +297,7 @@ def receiver():
         port = probe.getsockname()[1]
     process = subprocess.Popen([sys.executable, str(ROOT / "examples/webhook-extension/receiver.py"), str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                               env=dict(os.environ, WEATHER_TOKEN="example-token"))
+                               env=dict(os.environ, ORDINAUT_SECRET_WEATHER_HOOKS_TOKEN="example-token"))
     process.stdout.readline()
     yield f"http://127.0.0.1:{port}"
     process.terminate()
@@ -300,7 +305,7 @@ def receiver():
 
 
 def test_the_morning_briefing_example_runs_for_real(binary, receiver, tmp_path):
-    env = {**FAST, "ORDINAUT_EXT_PATHS": str(ROOT / "examples"), "WEATHER_BASE_URL": receiver, "WEATHER_TOKEN": "example-token"}
+    env = {**FAST, "ORDINAUT_EXT_PATHS": str(ROOT / "examples"), "ORDINAUT_SECRET_WEATHER_HOOKS_BASE_URL": receiver, "ORDINAUT_SECRET_WEATHER_HOOKS_TOKEN": "example-token"}
     server = start_server(binary, env=env)
     try:
         base = server.base
@@ -336,8 +341,9 @@ def test_scopes_guard_the_api_and_tokens_name_the_actor(binary, tmp_path):
     tokens = tmp_path / "tokens.json"
     digest = lambda token: hashlib.sha256(token.encode()).hexdigest()
     tokens.write_text(json.dumps({"tokens": [
-        {"name": "planner-agent", "sha256": digest("writer-token"), "scopes": ["tasks:read", "tasks:write"]},
+        {"name": "planner-agent", "sha256": digest("writer-token"), "scopes": ["tasks:read", "tasks:write", "ext:work:tools"]},
         {"name": "dashboard", "sha256": digest("reader-token"), "scopes": ["tasks:read"]},
+        {"name": "no-tools", "sha256": digest("toolless-token"), "scopes": ["tasks:read", "tasks:write"]},
     ]}))
     root = work_extension(tmp_path / "ext")
     server = start_server(binary, env={"ORDINAUT_REQUIRE_SCOPES": "true", "ORDINAUT_TOKENS_FILE": str(tokens), "ORDINAUT_EXT_PATHS": str(root)})
@@ -347,6 +353,10 @@ def test_scopes_guard_the_api_and_tokens_name_the_actor(binary, tmp_path):
         assert api("GET", server.base, "/tasks").status_code == 401
         assert api("POST", server.base, "/tasks", json=body, headers={"Authorization": "Bearer reader-token"}).status_code == 403
         assert api("GET", server.base, "/tasks", headers={"Authorization": "Bearer reader-token"}).status_code == 200
+        # Runs act with the creator's scopes: a task whose step needs a scope its creator lacks is refused now.
+        refused = api("POST", server.base, "/tasks", json=body, headers={"Authorization": "Bearer toolless-token"})
+        assert refused.status_code == 422 and refused.json()["details"]["field"] == "payload.pipeline[0].uses"
+        assert "ext:work:tools" in refused.json()["message"]
         created = api("POST", server.base, "/tasks", json=body, headers={"Authorization": "Bearer writer-token"})
         assert created.status_code == 201 and created.json()["created_by"] == "planner-agent"
         audit = api("GET", server.base, f"/tasks/{created.json()['id']}/audit", "/tasks/{id}/audit",
