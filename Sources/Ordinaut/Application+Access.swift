@@ -21,7 +21,7 @@ func checkExposure(_ configuration: Configuration, logger: Logger) throws(Config
 
 /// The access layer of `ordinaut serve`: the authenticators the configuration names, the browser
 /// rules and the limits.
-func makeAccessGate(_ configuration: Configuration, observer: (any AccessObserver)?, logger: Logger) -> AccessGate {
+func makeAccessGate(_ configuration: Configuration, observer: (any AccessObserver)?, auditor: RefusalAuditor?, logger: Logger) -> AccessGate {
     let access = configuration.access
     var authenticators: [any Authenticator] = []
     if !access.tokens.isEmpty { authenticators.append(access.tokens) }
@@ -40,6 +40,7 @@ func makeAccessGate(_ configuration: Configuration, observer: (any AccessObserve
     settings.onAuthenticationFailure = { reason, address, path in
         guard case .allowed = logLimiter.take(address ?? "?", limit: TokenBucket.Limit(rate: 1, burst: 5)) else { return }
         failures.notice("credential refused", metadata: ["reason": .string(reason), "address": .string(address ?? "?"), "path": .string(path)])
+        auditor?.record(RefusalAuditor.Refusal(reason: reason, address: address, path: path))
     }
     return AccessGate(configuration: settings)
 }

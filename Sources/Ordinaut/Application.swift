@@ -64,7 +64,7 @@ public func openTaskStore(configuration: Configuration, migrate: Bool = true) as
 /// transports start here. `extensions` are compiled-in extensions of a custom build, added to the
 /// built-ins; `mcpEndpoint` is what the `mcp_http` extension mounts (HTTP only).
 public func buildEngine(configuration: Configuration, extensions: [CompiledExtension] = [], logger: Logger,
-                        mcpEndpoint: (MCPServer) -> (any MCPEndpointMounting)? = { _ in nil }) async throws -> Engine {
+                        mcpEndpoint: (MCPServer, TaskStore) -> (any MCPEndpointMounting)? = { _, _ in nil }) async throws -> Engine {
     let metrics = OrdinautMetrics()
     let server = MCPServer(configuration: MCPServer.Configuration(
         version: ordinautVersion,
@@ -86,7 +86,7 @@ public func buildEngine(configuration: Configuration, extensions: [CompiledExten
     hostLogger[metadataKey: "component"] = "extensions"
     let host = ExtensionHost(
         configuration: configuration.extensions, compiled: builtInExtensions + extensions, server: server, bus: bus,
-        services: HostServices(mcpEndpoint: mcpEndpoint(server), metrics: metrics), logger: hostLogger)
+        services: HostServices(mcpEndpoint: mcpEndpoint(server, store), metrics: metrics), logger: hostLogger)
     metrics.observe(host)
     services.append(host)
 
@@ -135,8 +135,11 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
         sessionIdleSeconds: configuration.sessionIdleSeconds, replayBufferSize: configuration.replayBufferSize)
     var endpoint: MCPHTTPEndpoint?
     var gate: AccessGate?
-    let engine = try await buildEngine(configuration: configuration, extensions: extensions, logger: logger) { server in
-        let access = makeAccessGate(configuration, observer: server.configuration.observer, logger: logger)
+    var auditor: RefusalAuditor?
+    let engine = try await buildEngine(configuration: configuration, extensions: extensions, logger: logger) { server, store in
+        let refusals = RefusalAuditor(store: store, logger: logger)
+        auditor = refusals
+        let access = makeAccessGate(configuration, observer: server.configuration.observer, auditor: refusals, logger: logger)
         gate = access
         let made = MCPHTTPEndpoint(server: server, configuration: http, gate: access, logger: logger)
         endpoint = made
@@ -149,6 +152,7 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
     gate!.addMetadataRoutes(to: router)
     endpoint!.addRoutes(to: router)
     TaskAPI(service: engine.tasks, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: router)
+    AuditAPI(store: engine.tasks.store).addRoutes(to: router)
     engine.extensions.addRoutes(to: router)
     // Upgrades are decided by a router that holds only the extension mount points: only extensions'
     // `ws` routes accept WebSockets, and only after the same access checks (Origin included).
@@ -159,7 +163,7 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
         router: router,
         server: .http1WebSocketUpgrade(webSocketRouter: webSockets),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ordinaut"),
-        services: engine.services + [endpoint!.sessionReaper],
+        services: engine.services + [endpoint!.sessionReaper, auditor!],
         logger: logger
     )
 }

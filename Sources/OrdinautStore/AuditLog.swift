@@ -1,0 +1,70 @@
+import OrdinautCore
+
+extension TaskStore {
+    /// What `GET /audit` may ask for: entries newest first, narrowed by actor, action (exact, or a
+    /// prefix ending in `.`), task, and time.
+    public struct AuditFilter: Sendable {
+        public var actor: String?
+        public var action: String?
+        public var taskId: String?
+        /// Entries at or after this time (milliseconds since the epoch).
+        public var since: Int64?
+        /// Entries before this id, for paging backwards.
+        public var before: Int64?
+        public var limit = 100
+
+        public init(actor: String? = nil, action: String? = nil, taskId: String? = nil, since: Int64? = nil, before: Int64? = nil,
+                    limit: Int = 100) {
+            self.actor = actor
+            self.action = action
+            self.taskId = taskId
+            self.since = since
+            self.before = before
+            self.limit = limit
+        }
+    }
+
+    /// Audit entries matching `filter`, newest first.
+    public func audit(_ filter: AuditFilter) async throws(StoreError) -> Page<AuditEntry> {
+        try await database.transaction { connection throws(StoreError) in
+            var clauses: [String] = []
+            var values: [SQLValue] = []
+            func add(_ clause: String, _ value: SQLValue) {
+                values.append(value)
+                clauses.append(clause.replacingPlaceholder(with: values.count))
+            }
+            if let actor = filter.actor { add("actor = $", .text(actor)) }
+            if let action = filter.action {
+                if action.hasSuffix(".") { add("substr(action, 1, \(action.utf8.count)) = $", .text(action)) } else { add("action = $", .text(action)) }
+            }
+            if let taskId = filter.taskId { add("task_id = $", .text(taskId)) }
+            if let since = filter.since { add("at >= $", .integer(since)) }
+            if let before = filter.before { add("id < $", .integer(before)) }
+            values.append(SQLValue(filter.limit + 1))
+            let condition = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
+            let rows = try connection.execute(
+                "SELECT id, at, actor, action, task_id, run_id, details FROM audit_log\(condition) ORDER BY id DESC LIMIT $\(values.count)", values)
+            let entries = rows.prefix(filter.limit).map {
+                AuditEntry(id: $0.integer(0) ?? 0, at: $0.integer(1) ?? 0, actor: $0.text(2) ?? "", action: $0.text(3) ?? "",
+                           taskId: $0.text(4), runId: $0.text(5), details: $0.json(6))
+            }
+            return Page(items: Array(entries), hasMore: rows.count > filter.limit)
+        }
+    }
+
+    /// Records something that concerns no task: a refused credential, an agent or token change.
+    public func record(actor: String, action: String, details: JSONValue = [:]) async throws(StoreError) {
+        let now = clock()
+        try await database.transaction { connection throws(StoreError) in
+            try Self.audit(connection, at: now, actor: actor, action: action, task: nil, details: details)
+        }
+    }
+}
+
+private extension String {
+    /// `"x = $"` with its placeholder numbered.
+    func replacingPlaceholder(with number: Int) -> String {
+        guard hasSuffix("$") else { return self }
+        return self + String(number)
+    }
+}
