@@ -74,7 +74,13 @@ done
 if [ "${SKIP_HTTP:-0}" != 1 ]; then
     echo "== W2: stateless HTTP tools/call, JSON responses"
     (cd bench/baseline && swift build -c release >/dev/null)
-    port_ordinaut=18101 port_python=18102 port_hb=18103 port_nginx=18104
+    port_ordinaut=18101 port_python=18102 port_hb=18103 port_nginx=18104 port_auth=18105
+    # One client is one principal: the per-principal limits would measure themselves, so they are off.
+    export ORDINAUT_RATE_LIMIT=off ORDINAUT_TOOL_RATE_LIMIT=off
+    # The authenticated variant: credentials required, one bearer token from a tokens file.
+    bench_token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    printf '{"tokens": [{"name": "bench", "sha256": "%s", "scopes": ["mcp"]}]}\n' \
+        "$(printf '%s' "$bench_token" | sha256sum | cut -d' ' -f1)" > "$work/tokens.json"
     cat > "$work/nginx.conf" <<NGINX
 worker_processes 1;
 daemon off;
@@ -91,6 +97,8 @@ http {
 NGINX
     pids=()
     "$ordinaut" serve --port $port_ordinaut --fixture bench --log-level error & pids+=($!)
+    ORDINAUT_REQUIRE_SCOPES=true ORDINAUT_TOKENS_FILE="$work/tokens.json" ORDINAUT_DATA_DIR="$work/auth-data" \
+        "$ordinaut" serve --port $port_auth --fixture bench --log-level error & pids+=($!)
     "$python" "$peer" http $port_python >/dev/null 2>&1 & pids+=($!)
     bench/baseline/.build/release/HummingbirdBaseline $port_hb >/dev/null 2>&1 & pids+=($!)
     nginx -c "$root/$work/nginx.conf" >/dev/null 2>&1 & pids+=($!)
@@ -99,6 +107,7 @@ NGINX
     for connections in 1 10 50; do
         for _ in $(seq "$repeats"); do
             record W2-c$connections ordinaut unpinned "$(wrk -t1 -c$connections -d${seconds}s -s bench/wrk/stateless_call.lua http://127.0.0.1:$port_ordinaut/mcp | tail -1)"
+            record W2-c$connections ordinaut-bearer unpinned "$(BENCH_TOKEN=$bench_token wrk -t1 -c$connections -d${seconds}s -s bench/wrk/stateless_call.lua http://127.0.0.1:$port_auth/mcp | tail -1)"
             record W2-c$connections python-mcp unpinned "$(wrk -t1 -c$connections -d${seconds}s -s bench/wrk/stateless_call.lua http://127.0.0.1:$port_python/mcp | tail -1)"
             record W2-c$connections hummingbird-route unpinned "$(wrk -t1 -c$connections -d${seconds}s -s bench/wrk/fixed_get.lua http://127.0.0.1:$port_hb/ | tail -1)"
             record W2-c$connections hummingbird-route-reading-body unpinned "$(wrk -t1 -c$connections -d${seconds}s -s bench/wrk/stateless_call.lua http://127.0.0.1:$port_hb/collect | tail -1)"

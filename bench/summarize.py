@@ -58,6 +58,9 @@ def main(path):
                               else f"{lim}: {ours / statistics.median(r[metric] for r in targets[lim]):.1f}× its time"
                               for lim in LIMITS[family] if lim in targets]
                     ratio_limit = "; ".join(limits)
+                elif target == "ordinaut-bearer":
+                    # The cost of the access layer with a credential, beside the same server without one.
+                    ratio_limit = f"ordinaut without a credential: {statistics.median(values) / ours * 100:.1f} %"
                 print(f"| {pinning} | {target} | {spread(values)} | {cpu_call} | {p50} | {ratio_peer} | {ratio_limit} |")
         print()
     memory = [(row["target"], row["result"]) for row in rows if row["workload"] == "W1-c1" and row["pinning"] == "unpinned"

@@ -12,7 +12,6 @@ import re
 import shutil
 import socket
 import subprocess
-import tempfile
 import threading
 import time
 
@@ -93,10 +92,6 @@ def echo_extension(root: pathlib.Path) -> pathlib.Path:
     return root
 
 
-def stop(running) -> None:
-    running.stop()
-
-
 @pytest.fixture(scope="module")
 def guarded(binary, tmp_path_factory):
     """Credentials required: tokens file, trusted proxy, one allowed origin and host, the echo extension."""
@@ -110,7 +105,7 @@ def guarded(binary, tmp_path_factory):
     wait_for(lambda: httpx.get(running.base + "/ext/status", headers=bearer("boss"), timeout=10)
              .json()["extensions"].get("echo", {}).get("state") == "active", message="the echo extension to start")
     yield running
-    stop(running)
+    running.stop()
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +117,7 @@ def limited(binary, tmp_path_factory):
         "ORDINAUT_TOOL_RATE_LIMITS": json.dumps({"task_list": "1:2", "events:publish": "1:1"}),
     })
     yield running
-    stop(running)
+    running.stop()
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +128,7 @@ def sessions_server(binary, tmp_path_factory):
         "ORDINAUT_MAX_SESSIONS_PER_PRINCIPAL": "3", "ORDINAUT_MAX_SESSIONS": "50", "ORDINAUT_RATE_LIMIT": "off",
     })
     yield running
-    stop(running)
+    running.stop()
 
 
 # --- Wire helpers -------------------------------------------------------------------------------
@@ -229,12 +224,6 @@ def assert_scope_refusal(response: httpx.Response, needed: str, held: list[str],
     assert body["id"] == request_id
     assert body["error"]["code"] == -32040
     assert body["error"]["data"]["requiredScope"] == needed
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def raw_upgrade(port: int, path: str, headers: dict) -> tuple[int, str]:
@@ -695,7 +684,7 @@ def test_webhook_manifests_may_name_only_their_own_or_allowed_secrets(binary, tm
         assert {"ext__owned__hook", "ext__listed__hook"} <= names
         assert not any(name.startswith(("ext__proxy_leak", "ext__state_leak", "ext__neighbour")) for name in names)
     finally:
-        stop(running)
+        running.stop()
 
 
 def test_rapid_requests_beyond_the_limit_are_429_with_rate_limit_headers(limited):
