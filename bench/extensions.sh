@@ -9,6 +9,8 @@
 # Writes bench/results/<date>-<commit>-extensions.{jsonl,md}. Not a test.
 # Environment: REPEATS (3), SECONDS_PER_RUN (5), CALLS (100000), DEPTH (16).
 set -euo pipefail
+# One client is one principal: the per-principal rate limits would measure themselves, so they are off.
+export ORDINAUT_RATE_LIMIT=off ORDINAUT_TOOL_RATE_LIMIT=off
 cd "$(dirname "$0")/.."
 root=$(pwd)
 repeats=${REPEATS:-3}

@@ -18,6 +18,8 @@ if [ "${#need[@]}" -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light util-linux gcc >/dev/null
 fi
 
+# One client is one principal: the per-principal rate limits would measure themselves, so they are off.
+export ORDINAUT_RATE_LIMIT=off ORDINAUT_TOOL_RATE_LIMIT=off
 work=bench/.work
 mkdir -p "$work" bench/results
 gcc -O2 -Wall -o "$work/mcpbench" bench/c/mcpbench.c
@@ -75,8 +77,6 @@ if [ "${SKIP_HTTP:-0}" != 1 ]; then
     echo "== W2: stateless HTTP tools/call, JSON responses"
     (cd bench/baseline && swift build -c release >/dev/null)
     port_ordinaut=18101 port_python=18102 port_hb=18103 port_nginx=18104 port_auth=18105
-    # One client is one principal: the per-principal limits would measure themselves, so they are off.
-    export ORDINAUT_RATE_LIMIT=off ORDINAUT_TOOL_RATE_LIMIT=off
     # The authenticated variant: credentials required, one bearer token from a tokens file.
     bench_token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
     printf '{"tokens": [{"name": "bench", "sha256": "%s", "scopes": ["mcp"]}]}\n' \

@@ -4,6 +4,8 @@
 # loop), in one run on this machine. Not a test. Writes bench/results/<date>-<commit>-scheduler.{jsonl,md}.
 # Knobs: REPEATS (3), JOBS (20000), IDLE (100000), TRIALS (200).
 set -euo pipefail
+# One client is one principal: the per-principal rate limits would measure themselves, so they are off.
+export ORDINAUT_RATE_LIMIT=off ORDINAUT_TOOL_RATE_LIMIT=off
 cd "$(dirname "$0")/.."
 REPEATS=${REPEATS:-3}
 JOBS=${JOBS:-20000}
