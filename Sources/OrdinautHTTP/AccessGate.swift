@@ -23,7 +23,7 @@ public final class AccessGate: Sendable {
     public init(configuration: AccessConfiguration) {
         self.configuration = configuration
         browser = BrowserPolicy(allowedOrigins: configuration.allowedOrigins, allowedHosts: configuration.allowedHosts,
-                                bindHost: configuration.bindHost)
+                                bindHost: configuration.bindHost, scheme: configuration.publicURL?.hasPrefix("https://") == true ? "https" : "http")
         concurrency = ConcurrencyLimiter(limitPerKey: configuration.concurrentRequestsPerPrincipal)
     }
 
@@ -173,7 +173,10 @@ public final class AccessGate: Sendable {
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "no-referrer"
         if let type = response.headers[.contentType], type.hasPrefix("text/html") {
-            if response.headers[.contentSecurityPolicy] == nil {
+            if let policy = response.headers[.contentSecurityPolicy] {
+                // A page's own policy is kept, but it may not allow framing.
+                if !policy.contains("frame-ancestors") { response.headers[.contentSecurityPolicy] = policy + "; frame-ancestors 'none'" }
+            } else {
                 response.headers[.contentSecurityPolicy] = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
             }
             response.headers[.xFrameOptions] = "DENY"

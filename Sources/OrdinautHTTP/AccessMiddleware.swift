@@ -27,7 +27,7 @@ public struct AccessMiddleware<Context: Hummingbird.RequestContext & PrincipalCa
             principal = admitted
         }
         context.principal = principal
-        guard let principal else { return gate.secured(try await next(request, context), request) }
+        guard let principal else { return gate.secured(try await Self.answer(request, context, next), request) }
         let key = principal.subject
         guard gate.concurrency.acquire(key) else {
             gate.configuration.observer?.rateLimited(surface: "http")
@@ -37,7 +37,7 @@ public struct AccessMiddleware<Context: Hummingbird.RequestContext & PrincipalCa
         }
         var response: Response
         do {
-            response = try await next(request, context)
+            response = try await Self.answer(request, context, next)
         } catch {
             gate.concurrency.release(key)
             throw error
@@ -54,5 +54,15 @@ public struct AccessMiddleware<Context: Hummingbird.RequestContext & PrincipalCa
             gate.concurrency.release(key)
         }
         return gate.secured(response, request)
+    }
+
+    /// What the route answers; a thrown HTTP error (an unmatched route's 404) becomes its response
+    /// here, so that it gets the security headers too.
+    static func answer(_ request: Request, _ context: Context, _ next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            return try error.response(from: request, context: context)
+        }
     }
 }

@@ -6,8 +6,11 @@ public struct BrowserPolicy: Sendable {
     private let allowsAnyOrigin: Bool
     private let allowedHosts: Set<String>
     private let acceptsAnyHost: Bool
+    /// The scheme clients reach this server with: `https` behind a TLS proxy (`ORDINAUT_PUBLIC_URL`).
+    private let scheme: String
 
-    public init(allowedOrigins: [String], allowedHosts: [String], bindHost: String) {
+    public init(allowedOrigins: [String], allowedHosts: [String], bindHost: String, scheme: String = "http") {
+        self.scheme = scheme
         let origins = allowedOrigins.map { origin -> String in
             var lowered = origin.lowercased()
             if lowered.hasSuffix("/") { lowered.removeLast() }
@@ -33,7 +36,7 @@ public struct BrowserPolicy: Sendable {
     public func allowsOrigin(_ origin: String?, host: String?) -> Bool {
         guard let origin else { return true }
         if isExplicitlyAllowed(origin) { return true }
-        guard let parsed = WebOrigin(origin), let host, let authority = HostAuthority(host) else { return false }
+        guard let parsed = WebOrigin(origin), parsed.scheme == scheme, let host, let authority = HostAuthority(host) else { return false }
         return parsed.isSameOrigin(asHost: authority)
     }
 

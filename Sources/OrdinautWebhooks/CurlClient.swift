@@ -213,10 +213,14 @@ private final class Transfer: @unchecked Sendable {
         }
         var list: UnsafeMutablePointer<curl_slist>?
         for header in call.headers {
-            guard !header.name.contains(where: { $0 == "\r" || $0 == "\n" || $0 == ":" }),
-                  !header.value.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+            // Checked on bytes: "\r\n" is a single Character, so a Character comparison lets it through.
+            guard HeaderBytes.isToken(header.name) else {
                 curl_slist_free_all(list)
-                return .failure(.invalid("header \(header.name) contains a line break or a colon in its name"))
+                return .failure(.invalid("header name \"\(header.name.prefix(64))\" is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)"))
+            }
+            guard HeaderBytes.isFieldValue(header.value) else {
+                curl_slist_free_all(list)
+                return .failure(.invalid("the value of header \(header.name) contains a line break or another control character"))
             }
             list = curl_slist_append(list, "\(header.name): \(header.value)")
         }

@@ -79,7 +79,7 @@ public enum WebhookTool {
             case .success(let response):
                 return result(response, call: call, name: name)
             case .failure(let failure):
-                return .error("webhook \(name): \(definition.method) \(redacted(call.url)) failed: \(failure)")
+                return .error("webhook \(name): \(definition.method) \(redacted(call.url)) failed: \(withoutUserinfo(failure.description))")
             }
         }
     }
@@ -99,9 +99,25 @@ public enum WebhookTool {
         return .text(text)
     }
 
-    /// The URL without its query string, which may carry secrets.
+    /// The URL without its query string and without `user:password@`, which may carry secrets.
     static func redacted(_ url: String) -> String {
-        url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
+        withoutUserinfo(url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url)
+    }
+
+    /// `text` with the userinfo of every URL in it replaced by `***` (`https://***@host/`).
+    static func withoutUserinfo(_ text: String) -> String {
+        var result = ""
+        var rest = Substring(text)
+        while let scheme = rest.range(of: "://") {
+            result += rest[..<scheme.upperBound]
+            rest = rest[scheme.upperBound...]
+            let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" || $0 == " " || $0 == "\"" }) ?? rest.endIndex
+            if let at = rest[..<authorityEnd].lastIndex(of: "@") {
+                result += "***"
+                rest = rest[at...]
+            }
+        }
+        return result + rest
     }
 
     /// Every string in `value` percent-encoded for use inside a URL.

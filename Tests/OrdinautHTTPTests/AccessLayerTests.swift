@@ -32,6 +32,10 @@ struct BrowserRuleTests {
         #expect(!policy.allowsOrigin("https://evil.example", host: "127.0.0.1:8080"))
         #expect(!policy.allowsOrigin("null", host: "127.0.0.1:8080"))
         #expect(!policy.allowsOrigin("http://127.0.0.1:8081", host: "127.0.0.1:8080"))
+        #expect(!policy.allowsOrigin("https://127.0.0.1:8080", host: "127.0.0.1:8080"))
+        let behindTLS = BrowserPolicy(allowedOrigins: [], allowedHosts: ["ordinaut.example.com"], bindHost: "127.0.0.1", scheme: "https")
+        #expect(behindTLS.allowsOrigin("https://ordinaut.example.com", host: "ordinaut.example.com"))
+        #expect(!behindTLS.allowsOrigin("http://ordinaut.example.com", host: "ordinaut.example.com"))
         #expect(policy.isExplicitlyAllowed("https://APP.example.com"))
         #expect(!policy.isExplicitlyAllowed("https://app.example.com.evil.example"))
     }

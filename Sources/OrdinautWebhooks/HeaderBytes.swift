@@ -1,0 +1,20 @@
+/// What may go into an outgoing request header, decided on bytes (RFC 9110 §5.1 and §5.5).
+enum HeaderBytes {
+    /// A header name: one or more `tchar`.
+    static func isToken(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return true
+            default:
+                return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            }
+        }
+    }
+
+    /// A header value: visible characters, spaces and tabs, and any non-ASCII byte; never CR, LF,
+    /// NUL or another control character.
+    static func isFieldValue(_ value: String) -> Bool {
+        value.utf8.allSatisfy { byte in byte == 0x09 || (byte >= 0x20 && byte != 0x7f) }
+    }
+}
