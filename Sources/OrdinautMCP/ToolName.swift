@@ -2,8 +2,9 @@
 ///
 /// Registry names are dot-separated segments (`ext.billing.charge`, the seed's namespace). Model APIs
 /// accept only `^[a-zA-Z0-9_-]{1,64}$`, so on the wire every `.` becomes `__`
-/// (`ext__billing__charge`). The registry refuses a name whose wire spelling another tool already
-/// has, so the mapping is reversible by lookup, and `tools/call` accepts both spellings.
+/// (`ext__billing__charge`). A segment may not hold `__` nor begin or end with `_`, so no two names
+/// share a wire spelling (`a` + `b__c` and `a__b` + `c` would); the registry also refuses a name
+/// whose wire spelling another tool already has, and `tools/call` accepts both spellings.
 public enum ToolName {
     /// The longest wire name model APIs accept.
     public static let maximumWireLength = 64
@@ -21,6 +22,9 @@ public enum ToolName {
             if segment.isEmpty { return "tool name \"\(name)\" has an empty segment between dots" }
             if let bad = segment.unicodeScalars.first(where: { !isAllowed($0) }) {
                 return "tool name \"\(name)\" contains \"\(bad)\"; use letters, digits, \"_\" and \"-\" (and \".\" between segments)"
+            }
+            if segment.contains("__") || segment.hasPrefix("_") || segment.hasSuffix("_") {
+                return "tool name \"\(name)\": segment \"\(segment)\" holds \"__\" or begins or ends with \"_\", which would make its wire name (dots become \"__\") ambiguous"
             }
         }
         let wire = wireName(for: name)
