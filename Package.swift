@@ -235,7 +235,7 @@ let package = Package(
             name: "OrdinautSchedulerTests",
             dependencies: [
                 "OrdinautScheduler", "OrdinautStore", "OrdinautSQLite", "OrdinautPostgres", "OrdinautCore", "OrdinautMCP",
-                "OrdinautEvents", "OrdinautTesting", "Ordinaut",
+                "OrdinautEvents", "OrdinautTesting", "Ordinaut", "OrdinautAuth",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
