@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "OrdinautREST",
             dependencies: [
-                "OrdinautCore", "OrdinautAuth", "OrdinautHTTPCommon", "OrdinautStore", "OrdinautScheduler", "OrdinautEvents",
+                "OrdinautCore", "OrdinautAuth", "OrdinautAccess", "OrdinautHTTPCommon", "OrdinautStore", "OrdinautScheduler", "OrdinautEvents",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -128,6 +128,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "OrdinautStore", dependencies: ["OrdinautCore"], swiftSettings: swiftSettings),
+        // Agents and their tokens: the operations every surface shares, the stored-token directory
+        // the authenticator asks, and the admin MCP tools.
+        .target(
+            name: "OrdinautAccess",
+            dependencies: [
+                "OrdinautCore", "OrdinautAuth", "OrdinautStore", "OrdinautMCP",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "OrdinautSQLite", dependencies: ["CSQLite", "OrdinautStore"], swiftSettings: swiftSettings),
         .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
@@ -172,7 +182,7 @@ let package = Package(
             name: "Ordinaut",
             dependencies: [
                 "OrdinautCore", "OrdinautMCP", "OrdinautStdio", "OrdinautHTTP", "OrdinautStore", "OrdinautSQLite", "OrdinautPostgres",
-                "OrdinautScheduler", "OrdinautAuth", "OrdinautREST", "OrdinautHTTPCommon", "OrdinautWebhooks",
+                "OrdinautScheduler", "OrdinautAuth", "OrdinautAccess", "OrdinautREST", "OrdinautHTTPCommon", "OrdinautWebhooks",
                 "OrdinautEvents", "OrdinautRedis", "OrdinautExtensionKit", "OrdinautExtensionHost", "OrdinautExtEventsDemo", "OrdinautExtMCPHTTP",
                 "OrdinautExtObservability",
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -198,6 +208,7 @@ let package = Package(
             name: "OrdinautCommands",
             dependencies: [
                 "Ordinaut", "OrdinautCalendar", "OrdinautCore", "OrdinautMCP", "OrdinautExtensionHost", "OrdinautStore", "OrdinautAuth",
+                "OrdinautAccess",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -247,6 +258,13 @@ let package = Package(
                 "OrdinautAuth", "OrdinautCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdinautAccessTests",
+            dependencies: [
+                "OrdinautAccess", "OrdinautAuth", "OrdinautStore", "OrdinautSQLite", "OrdinautMCP", "OrdinautCore", "OrdinautTesting",
             ],
             swiftSettings: swiftSettings
         ),

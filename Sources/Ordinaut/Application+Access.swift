@@ -1,7 +1,9 @@
 import Logging
+import OrdinautAccess
 import OrdinautAuth
 import OrdinautHTTP
 import OrdinautMCP
+import OrdinautStore
 
 /// Refuses to serve anonymous clients beyond this machine, and warns about credentials that are
 /// configured but not required.
@@ -21,10 +23,15 @@ func checkExposure(_ configuration: Configuration, logger: Logger) throws(Config
 
 /// The access layer of `ordinaut serve`: the authenticators the configuration names, the browser
 /// rules and the limits.
-func makeAccessGate(_ configuration: Configuration, observer: (any AccessObserver)?, auditor: RefusalAuditor?, logger: Logger) -> AccessGate {
+func makeAccessGate(_ configuration: Configuration, agents: AgentStore, observer: (any AccessObserver)?, auditor: RefusalAuditor?,
+                    logger: Logger) -> AccessGate {
     let access = configuration.access
     var authenticators: [any Authenticator] = []
+    // The tokens file first: its tokens are the operator's, and one might begin like an agent token.
     if !access.tokens.isEmpty { authenticators.append(access.tokens) }
+    // Agent tokens need no configuration: any `ordn_…` bearer token is looked up in the database.
+    authenticators.append(AgentTokenAuthenticator(directory: StoredAgentDirectory(store: agents, logger: logger),
+                                                  revocationDelay: .seconds(access.tokenCacheSeconds)))
     if let secret = access.proxySecret { authenticators.append(TrustedProxyAuthenticator(secret: secret)) }
     var settings = AccessConfiguration(
         authenticators: AuthenticatorChain(authenticators), requireCredentials: access.requireScopes,

@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import OrdinautAccess
 import OrdinautEvents
 import OrdinautExtEventsDemo
 import OrdinautExtMCPHTTP
@@ -34,6 +35,8 @@ public struct Engine: Sendable {
     public let server: MCPServer
     public let extensions: ExtensionHost
     public let tasks: TaskService
+    /// Agents and their tokens, in the same database as the tasks.
+    public let agents: AgentService
     public let metrics: OrdinautMetrics
     public let services: [any Service]
 }
@@ -93,10 +96,14 @@ public func buildEngine(configuration: Configuration, extensions: [CompiledExten
     var schedulerLogger = logger
     schedulerLogger[metadataKey: "component"] = "scheduler"
     // The fixtures serve a fixed surface; the scheduler's tools join every other one.
-    if configuration.fixture == nil { try TaskTools.register(tasks) }
+    let agents = AgentService(store: AgentStore(sharing: store))
+    if configuration.fixture == nil {
+        try TaskTools.register(tasks)
+        try AgentTools.register(on: server, service: agents) { $0.principal.displayName }
+    }
     services.append(SchedulerLoop(service: tasks, logger: schedulerLogger))
     services.append(WorkerPool(service: tasks, logger: schedulerLogger))
-    return Engine(server: server, extensions: host, tasks: tasks, metrics: metrics, services: services)
+    return Engine(server: server, extensions: host, tasks: tasks, agents: agents, metrics: metrics, services: services)
 }
 
 /// The Redis Streams bus when `ORDINAUT_REDIS_URL` is set, otherwise the in-process bus.
@@ -139,7 +146,8 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
     let engine = try await buildEngine(configuration: configuration, extensions: extensions, logger: logger) { server, store in
         let refusals = RefusalAuditor(store: store, logger: logger)
         auditor = refusals
-        let access = makeAccessGate(configuration, observer: server.configuration.observer, auditor: refusals, logger: logger)
+        let access = makeAccessGate(configuration, agents: AgentStore(sharing: store), observer: server.configuration.observer,
+                                    auditor: refusals, logger: logger)
         gate = access
         let made = MCPHTTPEndpoint(server: server, configuration: http, gate: access, logger: logger)
         endpoint = made
@@ -153,6 +161,7 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
     endpoint!.addRoutes(to: router)
     TaskAPI(service: engine.tasks, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: router)
     AuditAPI(store: engine.tasks.store).addRoutes(to: router)
+    AgentAPI(service: engine.agents, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: router)
     engine.extensions.addRoutes(to: router)
     // Upgrades are decided by a router that holds only the extension mount points: only extensions'
     // `ws` routes accept WebSockets, and only after the same access checks (Origin included).

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import Ordinaut
-import OrdinautAuth
 import OrdinautCore
 import OrdinautExtensionHost
 
@@ -90,32 +89,6 @@ struct Ext: AsyncParsableCommand {
             let kind = manifest.module != nil ? "subprocess" : (manifest.tools.contains { $0.webhook != nil } ? "webhook" : "compiled-in")
             let grants = manifest.grants.sorted().map(\.rawValue).joined(separator: ", ")
             print("\(file): valid \(kind) extension \"\(manifest.id)\" \(manifest.version); grants: \(grants.isEmpty ? "none" : grants); \(manifest.tools.count) declared tool(s)")
-        }
-    }
-}
-
-struct Token: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Help with the bearer tokens of ORDINAUT_TOKENS_FILE.",
-        subcommands: [Hash.self]
-    )
-
-    struct Hash: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Print the SHA-256 digest of a token, as the tokens file stores it.",
-            discussion: """
-            The token is read from standard input (one line), so it stays out of the shell history.
-
-            Example:
-              openssl rand -hex 32 | tee token.txt | ordinaut token hash
-            """
-        )
-
-        func run() throws {
-            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
-                throw CommandFailure(description: "expected the token on standard input")
-            }
-            print(TokenDigest.hex(of: line))
         }
     }
 }

@@ -45,7 +45,7 @@ struct OrdinautCommand: AsyncParsableCommand {
           ordinaut ext validate examples/python-extension
         """,
         version: ordinautVersion,
-        subcommands: [Serve.self, Stdio.self, TaskCommand.self, RunsCommand.self, Migrate.self, Ext.self, Tools.self, Schedule.self, Token.self]
+        subcommands: [Serve.self, Stdio.self, TaskCommand.self, RunsCommand.self, AgentCommand.self, Migrate.self, Ext.self, Tools.self, Schedule.self, Token.self]
     )
 }
 

@@ -74,6 +74,23 @@ enum Migrations {
             "CREATE INDEX mcp_tasks_by_root ON mcp_tasks (root_due_id)",
             "CREATE INDEX mcp_tasks_by_owner ON mcp_tasks (owner, created_at)",
         ]),
+        // Tokens are kept as the hex SHA-256 of the token, never in clear. `creator_scopes` is NULL for
+        // tasks created before this migration: their runs keep every scope, as they had before.
+        Migration(version: 3, summary: "agents, their tokens, and the scopes of a task's creator", statements: [
+            """
+            CREATE TABLE agents (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, scopes TEXT NOT NULL, disabled INTEGER NOT NULL,
+                created_at BIGINT NOT NULL, created_by TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE agent_tokens (
+                id TEXT PRIMARY KEY, agent_id TEXT NOT NULL REFERENCES agents (id), token_sha256 TEXT NOT NULL UNIQUE,
+                prefix TEXT NOT NULL, label TEXT, created_at BIGINT NOT NULL, expires_at BIGINT, last_used_at BIGINT,
+                revoked_at BIGINT)
+            """,
+            "CREATE INDEX agent_tokens_by_agent ON agent_tokens (agent_id, id)",
+            "ALTER TABLE tasks ADD COLUMN creator_scopes TEXT",
+        ]),
     ]
 
     static var latest: Int { all.last!.version }
@@ -84,10 +101,16 @@ extension TaskStore {
     /// Concurrent callers (several nodes starting at once) apply each migration once.
     @discardableResult
     public func migrate() async throws(StoreError) -> [Int] {
+        try await migrate(upTo: Migrations.latest)
+    }
+
+    /// Applies the missing migrations up to `version` only: for tests of an upgrade from an older schema.
+    @discardableResult
+    public func migrate(upTo version: Int) async throws(StoreError) -> [Int] {
         let dialect = database.dialect
         let now = clock()
         var applied: [Int] = []
-        for migration in Migrations.all {
+        for migration in Migrations.all where migration.version <= version {
             let done = try await database.transaction { connection throws(StoreError) -> Bool in
                 if dialect.name == "postgres" { try connection.execute("SELECT pg_advisory_xact_lock(7283529)") }
                 try connection.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)")

@@ -58,16 +58,16 @@ public struct TaskRecord: Sendable, Equatable {
     public var dtstart: Int64
     /// Until when it is snoozed: no scheduled work before then.
     public var snoozedUntil: Int64?
-    /// The scopes of the principal that created it, which its runs act with; `nil`: every scope
-    /// (tasks created before scopes were stored, or by the local user).
-    public var creatorScopes: [String]? = nil
+    /// The scopes of the principal that created the task; its runs act with these. `nil` for
+    /// tasks created before the store kept them (migration 3): such tasks keep running with every scope.
+    public var creatorScopes: [String]?
 
     public init(id: String, title: String, description: String? = nil, createdBy: String, scheduleKind: ScheduleKind,
                 scheduleExpr: String?, timezone: String = "UTC", payload: JSONValue, status: TaskStatus = .active,
                 priority: Int = 5, dedupeKey: String? = nil, dedupeWindowSeconds: Int = 0, maxRetries: Int = 3,
                 backoffStrategy: BackoffStrategy = .exponentialJitter, concurrencyKey: String? = nil,
                 createdAt: Int64, updatedAt: Int64? = nil, nextRunAt: Int64? = nil, dtstart: Int64? = nil,
-                snoozedUntil: Int64? = nil) {
+                snoozedUntil: Int64? = nil, creatorScopes: [String]? = nil) {
         self.id = id
         self.title = title
         self.description = description
@@ -88,6 +88,7 @@ public struct TaskRecord: Sendable, Equatable {
         self.nextRunAt = nextRunAt
         self.dtstart = dtstart ?? createdAt / 60_000 * 60_000
         self.snoozedUntil = snoozedUntil
+        self.creatorScopes = creatorScopes
     }
 }
 

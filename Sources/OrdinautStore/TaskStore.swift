@@ -52,12 +52,17 @@ public final class TaskStore: Sendable {
     static let taskColumns = """
         id, title, description, created_by, schedule_kind, schedule_expr, timezone, payload, status, priority, \
         dedupe_key, dedupe_window_seconds, max_retries, backoff_strategy, concurrency_key, created_at, updated_at, \
-        next_run_at, dtstart, snoozed_until
+        next_run_at, dtstart, snoozed_until, creator_scopes
         """
+
+    /// `$1, $2, …`, one placeholder per column of `taskColumns`.
+    static let taskPlaceholders = (1...taskColumns.split(separator: ",").count).map { "$\($0)" }.joined(separator: ", ")
 
     /// The column list and parameters of a task row, for bulk loading (benchmarks, imports).
     public static var columnList: String { taskColumns }
     public static func parameterList(of task: TaskRecord) -> [SQLValue] { parameters(of: task) }
+    /// The placeholders matching `columnList`: `$1, $2, …`.
+    public static var placeholderList: String { taskPlaceholders }
 
     static func task(from row: SQLRow, at offset: Int = 0) -> TaskRecord {
         let o = offset
@@ -69,7 +74,8 @@ public final class TaskStore: Sendable {
             dedupeKey: row.text(o + 10), dedupeWindowSeconds: row.int(o + 11), maxRetries: row.int(o + 12),
             backoffStrategy: BackoffStrategy(rawValue: row.text(o + 13) ?? "") ?? .exponentialJitter,
             concurrencyKey: row.text(o + 14), createdAt: row.integer(o + 15) ?? 0, updatedAt: row.integer(o + 16),
-            nextRunAt: row.integer(o + 17), dtstart: row.integer(o + 18), snoozedUntil: row.integer(o + 19))
+            nextRunAt: row.integer(o + 17), dtstart: row.integer(o + 18), snoozedUntil: row.integer(o + 19),
+            creatorScopes: row.text(o + 20) == nil ? nil : row.json(o + 20).arrayValue?.compactMap(\.stringValue))
     }
 
     static func parameters(of task: TaskRecord) -> [SQLValue] {
@@ -79,7 +85,7 @@ public final class TaskStore: Sendable {
             .text(task.status.rawValue), SQLValue(task.priority), SQLValue(task.dedupeKey), SQLValue(task.dedupeWindowSeconds),
             SQLValue(task.maxRetries), .text(task.backoffStrategy.rawValue), SQLValue(task.concurrencyKey),
             .integer(task.createdAt), .integer(task.updatedAt), SQLValue(task.nextRunAt), .integer(task.dtstart),
-            SQLValue(task.snoozedUntil),
+            SQLValue(task.snoozedUntil), task.creatorScopes.map { SQLValue(json: .array($0.map(JSONValue.string))) } ?? .null,
         ]
     }
 
@@ -110,8 +116,7 @@ public final class TaskStore: Sendable {
     /// Stores a new task (validated by the caller).
     public func createTask(_ task: TaskRecord, actor: String) async throws(StoreError) {
         try await database.transaction { connection throws(StoreError) in
-            let placeholders = (1...20).map { "$\($0)" }.joined(separator: ", ")
-            try connection.execute("INSERT INTO tasks (\(Self.taskColumns)) VALUES (\(placeholders))", Self.parameters(of: task))
+            try connection.execute("INSERT INTO tasks (\(Self.taskColumns)) VALUES (\(Self.taskPlaceholders))", Self.parameters(of: task))
             try Self.audit(connection, at: task.createdAt, actor: actor, action: "task.create", task: task.id,
                            details: ["title": .string(task.title), "schedule_kind": .string(task.scheduleKind.rawValue)])
         }

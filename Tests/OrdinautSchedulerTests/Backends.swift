@@ -14,8 +14,8 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     var testDescription: String { rawValue }
 
     /// A fresh, migrated store (on `clock`, or real time when it is nil) with its own data: a temporary SQLite file, or a PostgreSQL schema
-    /// on the shared test server.
-    func makeStore(clock: TestClock? = TestClock()) async throws -> TaskStore {
+    /// on the shared test server. `schemaVersion` stops the migrations at an older version.
+    func makeStore(clock: TestClock? = TestClock(), schemaVersion: Int = TaskStore.latestSchemaVersion) async throws -> TaskStore {
         let database: any SQLDatabase
         switch self {
         case .sqlite:
@@ -28,7 +28,7 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
         let now: @Sendable () -> Int64
         if let clock { now = { clock.now } } else { now = TaskStore.systemClock }
         let store = TaskStore(database: database, clock: now)
-        try await store.migrate()
+        try await store.migrate(upTo: schemaVersion)
         return store
     }
 }

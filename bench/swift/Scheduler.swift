@@ -207,8 +207,7 @@ func benchIdle(_ arguments: [String]) async throws {
             var idle = task
             idle.id = "idle-\(index)"
             idle.nextRunAt = far + Int64(index)
-            let placeholders = (1...20).map { "$\($0)" }.joined(separator: ", ")
-            try connection.execute("INSERT INTO tasks (\(TaskStore.columnList)) VALUES (\(placeholders))", TaskStore.parameterList(of: idle))
+            try connection.execute("INSERT INTO tasks (\(TaskStore.columnList)) VALUES (\(TaskStore.placeholderList))", TaskStore.parameterList(of: idle))
         }
     }
     let beside = try await tick()
