@@ -94,3 +94,5 @@ for _ in 0..<4 { samples.append(await engineLoop(calls)) }
 samples.removeFirst()
 samples.sort()
 print(#"{"label":"engine stateless tools/call (decode, handle, encode)","ns_per_op":\#(String(format: "%.1f", samples[1])),"min":\#(String(format: "%.1f", samples[0])),"max":\#(String(format: "%.1f", samples[2])),"ops":\#(calls),"checksum":0}"#)
+
+try await benchCredentialChecks()
