@@ -71,34 +71,24 @@ public struct AgentAPI: Sendable {
         }
         router.post("/agents/:id/tokens/:token/revoke") { request, context in
             await self.write(request, context) { _, actor throws(AgentError) in
-                _ = try await service.agent(try Self.parameter(context, "id"))
-                return (.ok, try await service.revokeToken(try Self.parameter(context, "token"), actor: actor).json(at: now()))
+                let agent = try Self.parameter(context, "id")
+                let token = try Self.parameter(context, "token")
+                // A token is revoked through its own agent's path only.
+                guard try await service.tokens(agent: agent).contains(where: { $0.id == token }) else {
+                    throw AgentError(.notFound, "agent \(agent) has no token \(token)", field: "token")
+                }
+                return (.ok, try await service.revokeToken(token, actor: actor).json(at: now()))
             }
         }
     }
 
     private func write(_ request: Request, _ context: some PrincipalCarrying,
                        _ body: @Sendable (JSONObject, String) async throws(AgentError) -> (HTTPResponse.Status, JSONValue)) async -> Response {
-        guard let principal = context.principal else {
-            return ErrorBody.response(.unauthorized, "unauthorized", "no credential was checked for this request")
+        switch await WriteRequest.read(request, context, maxBodyBytes: maxBodyBytes) {
+        case .failure(let refusal): return refusal.response
+        case .success(let (principal, object)):
+            return await Self.answer { () throws(AgentError) in try await body(object, principal.displayName) }
         }
-        let object: JSONObject
-        do {
-            let buffer = try await request.body.collect(upTo: maxBodyBytes)
-            if buffer.readableBytes == 0 {
-                object = [:]
-            } else {
-                guard let parsed = try JSONParser().parse(buffer.readableBytesView).objectValue else {
-                    return ErrorBody.response(.badRequest, "bad_request", "the request body must be a JSON object")
-                }
-                object = parsed
-            }
-        } catch let error as JSONParseError {
-            return ErrorBody.response(.badRequest, "bad_request", "the request body is not valid JSON: \(error)")
-        } catch {
-            return ErrorBody.response(.contentTooLarge, "too_large", "the request body is larger than \(maxBodyBytes) bytes")
-        }
-        return await Self.answer { () throws(AgentError) in try await body(object, principal.displayName) }
     }
 
     private static func answer(_ body: () async throws(AgentError) -> (HTTPResponse.Status, JSONValue)) async -> Response {

@@ -147,24 +147,11 @@ public struct TaskAPI: Sendable {
 
     private func write(_ request: Request, _ context: some PrincipalCarrying,
                        _ body: @Sendable (JSONObject, Principal) async throws(StoreError) -> (HTTPResponse.Status, JSONValue)) async -> Response {
-        guard let principal = context.principal else {
-            return ErrorBody.response(.unauthorized, "unauthorized", "no credential was checked for this request")
-        }
+        let principal: Principal
         let object: JSONObject
-        do {
-            let buffer = try await request.body.collect(upTo: maxBodyBytes)
-            if buffer.readableBytes == 0 {
-                object = [:]
-            } else {
-                guard let parsed = try JSONParser().parse(buffer.readableBytesView).objectValue else {
-                    return ErrorBody.response(.badRequest, "bad_request", "the request body must be a JSON object")
-                }
-                object = parsed
-            }
-        } catch let error as JSONParseError {
-            return ErrorBody.response(.badRequest, "bad_request", "the request body is not valid JSON: \(error)")
-        } catch {
-            return ErrorBody.response(.contentTooLarge, "too_large", "the request body is larger than \(maxBodyBytes) bytes")
+        switch await WriteRequest.read(request, context, maxBodyBytes: maxBodyBytes) {
+        case .success(let read): (principal, object) = read
+        case .failure(let refusal): return refusal.response
         }
         do throws(StoreError) {
             let (status, result) = try await body(object, principal)
