@@ -231,7 +231,12 @@ def webhook_server(binary, receiver, tmp_path_factory):
 
     faults = {"id": "hook_faults", "name": "faults", "version": "1.0.0", "grants": ["TOOLS"], "tools": [
         hook("slow", "/slow"), hook("fail", "/fail"), hook("big", "/forecast?city=x", max_response_bytes=10),
-        {"name": "down", "webhook": {"url": "http://127.0.0.1:1/", "timeout_seconds": 2}}]}
+        {"name": "down", "webhook": {"url": "http://127.0.0.1:1/", "timeout_seconds": 2}},
+        # Hostile input: an argument in a header, and a URL whose userinfo carries a password.
+        {"name": "noted", "input_schema": {"type": "object", "properties": {"note": {"type": "string"}}},
+         "webhook": {**hook("noted", "/forecast?city=x")["webhook"],
+                     "headers": {"Authorization": "Bearer ${secrets.token}", "X-Note": "${args.note}"}}},
+        {"name": "userinfo", "webhook": {"url": "http://hook-user:hunter2-secret@127.0.0.1:1/", "timeout_seconds": 2}}]}
     (root / "faults").mkdir()
     (root / "faults/extension.json").write_text(json.dumps(faults))
     # The faults extension borrows the weather extension's secrets, which the operator allows.
@@ -267,6 +272,24 @@ def test_webhook_failures_are_error_results(webhook_server, tool, expected):
     text = result["content"][0]["text"]
     assert expected in text, text
     assert "test-token" not in text
+
+
+@pytest.mark.parametrize("note", ["a\r\nAuthorization: Bearer injected", "a\nX-Smuggled: 1", "a\rb", "nul\u0000byte", "bell\u0007"])
+def test_webhook_headers_cannot_be_injected(webhook_server, receiver, note):
+    before = len(httpx2.get(f"{receiver}/notifications", timeout=10).json()["received"])
+    result = call_tool(webhook_server.base, "ext.hook_faults.noted", {"note": note})
+    assert result["isError"], result
+    assert "control character" in result["content"][0]["text"]
+    assert len(httpx2.get(f"{receiver}/notifications", timeout=10).json()["received"]) == before
+    assert not call_tool(webhook_server.base, "ext.hook_faults.noted", {"note": "plain text, ünïcode"}).get("isError")
+
+
+def test_a_webhook_url_password_stays_out_of_errors(webhook_server):
+    result = call_tool(webhook_server.base, "ext.hook_faults.userinfo", {})
+    assert result["isError"], result
+    text = result["content"][0]["text"]
+    assert "hunter2" not in text and "hook-user" not in text, text
+    assert "***@127.0.0.1" in text, text
 
 
 # --- The command line ----------------------------------------------------------------------------
