@@ -94,11 +94,14 @@ public struct AccessSettings: Sendable {
         if let value = environment["ORDINAUT_OAUTH_DEFAULT_SCOPES"] {
             challengeScopes = value.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
         }
-        if oauthIntrospectionURL != nil && (oauthClientID == nil || oauthClientSecret == nil) {
-            throw ConfigurationError("ORDINAUT_OAUTH_INTROSPECTION_URL needs ORDINAUT_OAUTH_CLIENT_ID and ORDINAUT_OAUTH_CLIENT_SECRET (the credentials Ordinaut introspects with)")
+        if (oauthIntrospectionURL != nil || oauthClientID != nil || oauthClientSecret != nil) && (oauthClientID == nil || oauthClientSecret == nil) {
+            throw ConfigurationError("introspection needs both ORDINAUT_OAUTH_CLIENT_ID and ORDINAUT_OAUTH_CLIENT_SECRET (the credentials Ordinaut introspects with)")
         }
-        if oauthIssuer == nil && (oauthJWKSURL != nil || oauthIntrospectionURL != nil) {
-            throw ConfigurationError("ORDINAUT_OAUTH_JWKS_URL and ORDINAUT_OAUTH_INTROSPECTION_URL need ORDINAUT_OAUTH_ISSUER (the issuer tokens must name)")
+        if oauthIssuer == nil && (oauthJWKSURL != nil || oauthIntrospectionURL != nil || oauthClientID != nil) {
+            throw ConfigurationError("ORDINAUT_OAUTH_JWKS_URL, ORDINAUT_OAUTH_INTROSPECTION_URL and ORDINAUT_OAUTH_CLIENT_ID need ORDINAUT_OAUTH_ISSUER (the issuer tokens must name)")
+        }
+        if let issuer = oauthIssuer, publicURL == nil {
+            throw ConfigurationError("ORDINAUT_OAUTH_ISSUER=\(issuer) needs ORDINAUT_PUBLIC_URL, the URL clients use (such as https://ordinaut.example.com): access tokens must name <ORDINAUT_PUBLIC_URL>/mcp as their audience")
         }
     }
 
