@@ -110,6 +110,18 @@ struct AccessTokenValidatorTests {
         #expect(rejection(validator.validate(noKid, keys: try rsaSet(), now: TestTokens.now)) == nil)
     }
 
+    @Test("a reason is safe in a WWW-Authenticate header whatever the token held")
+    func reasonIsHeaderSafe() throws {
+        let kid = "k\"\r\nSet-Cookie: session=1\\é" + String(repeating: "x", count: 500)
+        let token = try TestTokens.sign(TestTokens.claims(), key: .rsa(), algorithm: "RS256", kid: kid)
+        let refused = try #require(rejection(validator.validate(token, keys: try rsaSet(), now: TestTokens.now)))
+        #expect(refused.isUnknownKey)
+        #expect(refused.reason.unicodeScalars.allSatisfy { (0x20...0x7E).contains($0.value) && $0 != "\"" && $0 != "\\" })
+        #expect(refused.reason.contains("Set-Cookie") && refused.reason.count < 200)
+        let long = TokenRejection(.malformed, String(repeating: "y", count: 5000))
+        #expect(long.reason.count <= TokenRejection.maximumReasonLength + 3)
+    }
+
     @Test("expiry: refused after exp + leeway, accepted within the leeway")
     func expiry() throws {
         let exp = Int64(TestTokens.now.timeIntervalSince1970)

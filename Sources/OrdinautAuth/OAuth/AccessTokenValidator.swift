@@ -39,8 +39,8 @@ public struct AccessTokenValidator: Sendable {
     /// Checks an already parsed JWT access token.
     public func validate(_ token: CompactJWS, keys: JSONWebKeySet, now: Date) -> Result<AccessTokenClaims, TokenRejection> {
         if let type = token.type, !Self.isAccessTokenType(type) {
-            let shown = type.count > 32 ? String(type.prefix(32)) + "…" : type
-            return .failure(.forbiddenHeader("the token's typ is \"\(shown)\"; an access token has typ \"at+jwt\" or \"JWT\""))
+            return .failure(.forbiddenHeader(
+                "the token's typ is \"\(TokenRejection.excerpt(type, limit: 32))\"; an access token has typ \"at+jwt\" or \"JWT\""))
         }
         let key: JSONWebKey
         switch keys.key(for: token.keyID, algorithm: token.algorithm) {
@@ -68,7 +68,7 @@ public struct AccessTokenValidator: Sendable {
             guard let expiresAt = try reader.date("exp") else { return .failure(.invalidClaims("the token has no \"exp\"")) }
             let times = try checkTimes(expiresAt: expiresAt, reader: reader, now: now)
             guard let subject = try reader.string("sub") else {
-                return .failure(.invalidClaims("the token has no \"sub\" (RFC 9068 §2.2 requires it)"))
+                return .failure(.invalidClaims("the token has no \"sub\" (RFC 9068 section 2.2 requires it)"))
             }
             return .success(AccessTokenClaims(
                 subject: subject, clientID: try reader.string("client_id"), issuer: issuer, audiences: audiences,
@@ -118,13 +118,13 @@ public struct AccessTokenValidator: Sendable {
 
     private func checkIssuer(_ found: String) throws(TokenRejection) {
         guard found == issuer else {
-            throw .invalidClaims("the token was issued by \"\(ClaimReader.shown(found))\", not by the configured issuer \"\(issuer)\"")
+            throw .invalidClaims("the token was issued by \"\(TokenRejection.excerpt(found, limit: 96))\", not by the configured issuer \"\(issuer)\"")
         }
     }
 
     private func checkAudiences(_ found: [String]) throws(TokenRejection) {
         guard found.contains(where: audiences.contains) else {
-            let list = found.prefix(4).map { "\"\(ClaimReader.shown($0))\"" }.joined(separator: ", ")
+            let list = found.prefix(4).map { "\"\(TokenRejection.excerpt($0, limit: 96))\"" }.joined(separator: ", ")
             throw .invalidClaims("the token is meant for \(list.isEmpty ? "no audience" : list), not for this resource (\(expectedAudiences))")
         }
     }

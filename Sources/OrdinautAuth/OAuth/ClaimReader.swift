@@ -68,9 +68,4 @@ struct ClaimReader {
     private static func split(_ text: String) -> [String] {
         text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
     }
-
-    /// A claim value as it may appear in a message: attacker-chosen text is cut short.
-    static func shown(_ text: String) -> String {
-        text.count > 96 ? String(text.prefix(96)) + "…" : text
-    }
 }

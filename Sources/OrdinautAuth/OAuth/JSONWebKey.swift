@@ -113,9 +113,10 @@ public struct JSONWebKey: Sendable {
         case "RSA":
             let modulus = try bytes("n")
             let exponent = try bytes("e")
-            guard modulus.count <= Self.maximumRSAModulusBits / 8 + 1, exponent.count <= 8 else {
+            guard modulus.count <= Self.maximumRSAModulusBits / 8 + 1 else {
                 throw problem("the RSA modulus is larger than \(Self.maximumRSAModulusBits) bits")
             }
+            guard exponent.count <= 8 else { throw problem("the RSA exponent \"e\" is longer than 8 bytes") }
             let key: _RSA.Signing.PublicKey
             do {
                 key = try _RSA.Signing.PublicKey(n: modulus, e: exponent)
@@ -180,7 +181,7 @@ public struct JSONWebKey: Sendable {
         guard allows(algorithm) else {
             let fits = allowedAlgorithms.map(\.rawValue).joined(separator: ", ")
             throw .unsupportedAlgorithm(
-                "the token says \(algorithm.rawValue) but its key \(keyID.map { "\"\($0)\"" } ?? "(no kid)") is a \(keyType) key for \(fits)")
+                "the token says \(algorithm.rawValue) but its key \(keyID.map { "\"\(TokenRejection.excerpt($0))\"" } ?? "(no kid)") is a \(keyType) key for \(fits)")
         }
         let message = Array(message)
         let valid: Bool
@@ -213,7 +214,7 @@ public struct JSONWebKey: Sendable {
             valid = signature.count == 64 && (key?.isValidSignature(signature, for: message) ?? false)
         }
         guard valid else {
-            throw .invalidSignature("the signature does not verify with key \(keyID.map { "\"\($0)\"" } ?? "(no kid)")")
+            throw .invalidSignature("the signature does not verify with key \(keyID.map { "\"\(TokenRejection.excerpt($0))\"" } ?? "(no kid)")")
         }
     }
 }

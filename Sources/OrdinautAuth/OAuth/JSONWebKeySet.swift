@@ -86,16 +86,11 @@ public struct JSONWebKeySet: Sendable {
         }
         let named = keys.filter { $0.keyID == keyID }
         guard let first = named.first else {
-            return .failure(.unknownKey("no key of the key set has kid \"\(Self.shown(keyID))\""))
+            return .failure(.unknownKey("no key of the key set has kid \"\(TokenRejection.excerpt(keyID))\""))
         }
         if let match = named.first(where: { $0.allows(algorithm) }) { return .success(match) }
         return .failure(.unsupportedAlgorithm(
-            "the token says \(algorithm.rawValue) but key \"\(Self.shown(keyID))\" is a \(first.keyType) key for \(first.allowedAlgorithms.map(\.rawValue).joined(separator: ", "))"))
-    }
-
-    /// A `kid` as it may appear in a message: attacker-chosen text is cut short.
-    static func shown(_ keyID: String) -> String {
-        keyID.count > 64 ? String(keyID.prefix(64)) + "…" : keyID
+            "the token says \(algorithm.rawValue) but key \"\(TokenRejection.excerpt(keyID))\" is a \(first.keyType) key for \(first.allowedAlgorithms.map(\.rawValue).joined(separator: ", "))"))
     }
 }
 

@@ -30,10 +30,9 @@ public enum JWSAlgorithm: String, Sendable, Hashable, CaseIterable {
         }
         if name.uppercased().hasPrefix("HS") {
             return .failure(.unsupportedAlgorithm(
-                "the token uses the symmetric algorithm \(name); access tokens must be signed with the authorization server's private key (RS256, PS256, ES256 or EdDSA)"))
+                "the token uses the symmetric algorithm \(TokenRejection.excerpt(name, limit: 32)); access tokens must be signed with the authorization server's private key (RS256, PS256, ES256 or EdDSA)"))
         }
-        let shown = name.count > 32 ? String(name.prefix(32)) + "…" : name
         return .failure(.unsupportedAlgorithm(
-            "the signature algorithm \"\(shown)\" is not supported; use one of \(allCases.map(\.rawValue).joined(separator: ", "))"))
+            "the signature algorithm \"\(TokenRejection.excerpt(name, limit: 32))\" is not supported; use one of \(allCases.map(\.rawValue).joined(separator: ", "))"))
     }
 }

@@ -1,5 +1,7 @@
 /// Why an access token is not accepted, in words for the log and the `WWW-Authenticate`
-/// `error_description`. A reason never contains the token or a signature, only what to look at.
+/// `error_description`. A reason never contains the token or a signature, only what to look at, and
+/// it is safe to put in that header as it is: printable ASCII without `"` or `\` (RFC 6750 §3),
+/// at most ``maximumReasonLength`` characters, whatever a token's claims or headers held.
 ///
 /// A struct with an open set of kinds rather than an enum, so that a new kind of rejection does not
 /// break callers that switch over the existing ones.
@@ -37,10 +39,33 @@ public struct TokenRejection: Error, Sendable, Hashable, CustomStringConvertible
     /// What is wrong and, where it helps, what to fix.
     public let reason: String
 
-    /// A rejection of `kind` with a reason for people.
+    /// The longest reason kept, in characters.
+    public static let maximumReasonLength = 400
+
+    /// A rejection of `kind` with a reason for people; characters a header cannot carry are replaced
+    /// (`"` by `'`, `\` by `/`, anything else outside printable ASCII by `?`).
     public init(_ kind: Kind, _ reason: String) {
         self.kind = kind
-        self.reason = reason
+        var safe = ""
+        safe.reserveCapacity(min(reason.utf8.count, Self.maximumReasonLength + 3))
+        for scalar in reason.unicodeScalars {
+            if safe.unicodeScalars.count >= Self.maximumReasonLength {
+                safe += "..."
+                break
+            }
+            switch scalar.value {
+            case 0x22: safe.append("'")
+            case 0x5C: safe.append("/")
+            case 0x20...0x7E: safe.unicodeScalars.append(scalar)
+            default: safe.append("?")
+            }
+        }
+        self.reason = safe
+    }
+
+    /// Text from a token or a document as it may appear in a reason: cut after `limit` characters.
+    static func excerpt(_ text: String, limit: Int = 64) -> String {
+        text.count > limit ? String(text.prefix(limit)) + "..." : text
     }
 
     /// Whether refetching the key set could change the outcome (the token names a key we lack).
