@@ -4,6 +4,7 @@ import OrdinautAuth
 import OrdinautHTTP
 import OrdinautMCP
 import OrdinautStore
+import OrdinautWebhooks
 
 /// Refuses to serve anonymous clients beyond this machine, and warns about credentials that are
 /// configured but not required.
@@ -24,7 +25,7 @@ func checkExposure(_ configuration: Configuration, logger: Logger) throws(Config
 /// The access layer of `ordinaut serve`: the authenticators the configuration names, the browser
 /// rules and the limits.
 func makeAccessGate(_ configuration: Configuration, agents: AgentStore, observer: (any AccessObserver)?, auditor: RefusalAuditor?,
-                    logger: Logger) -> AccessGate {
+                    logger: Logger) throws(ConfigurationError) -> AccessGate {
     let access = configuration.access
     var authenticators: [any Authenticator] = []
     // The tokens file first: its tokens are the operator's, and one might begin like an agent token.
@@ -32,6 +33,8 @@ func makeAccessGate(_ configuration: Configuration, agents: AgentStore, observer
     // Agent tokens need no configuration: any `ordn_…` bearer token is looked up in the database.
     authenticators.append(AgentTokenAuthenticator(directory: StoredAgentDirectory(store: agents, logger: logger),
                                                   revocationDelay: .seconds(access.tokenCacheSeconds)))
+    // OAuth after both: an introspected opaque token it does not know is refused, not passed on.
+    if let oauth = try makeOAuthAuthenticator(access, logger: logger) { authenticators.append(oauth) }
     if let secret = access.proxySecret { authenticators.append(TrustedProxyAuthenticator(secret: secret)) }
     var settings = AccessConfiguration(
         authenticators: AuthenticatorChain(authenticators), requireCredentials: access.requireScopes,
@@ -50,4 +53,26 @@ func makeAccessGate(_ configuration: Configuration, agents: AgentStore, observer
         auditor?.record(RefusalAuditor.Refusal(reason: reason, address: address, path: path))
     }
     return AccessGate(configuration: settings)
+}
+
+/// The OAuth 2.1 authenticator `ORDINAUT_OAUTH_*` describe, fetching through libcurl; `nil` without an
+/// issuer. It does no I/O until the first token arrives, so the server starts while the
+/// authorization server is down.
+func makeOAuthAuthenticator(_ access: AccessSettings, logger: Logger) throws(ConfigurationError) -> OAuthAuthenticator? {
+    guard let issuer = access.oauthIssuer, let publicURL = access.publicURL else { return nil }
+    var introspection: OAuthConfiguration.Introspection?
+    if let clientID = access.oauthClientID, let secret = access.oauthClientSecret {
+        introspection = OAuthConfiguration.Introspection(url: access.oauthIntrospectionURL, clientID: clientID, clientSecret: secret)
+    }
+    var oauthLogger = logger
+    oauthLogger[metadataKey: "component"] = "oauth"
+    do {
+        return try OAuthAuthenticator(
+            configuration: OAuthConfiguration(
+                issuer: issuer, resource: publicURL + "/mcp", additionalAudiences: access.oauthAudiences,
+                leeway: .seconds(access.oauthLeewaySeconds), jwksURL: access.oauthJWKSURL, introspection: introspection),
+            fetcher: CurlOAuthFetcher(client: CurlClient(maxConnections: 8)), logger: oauthLogger)
+    } catch {
+        throw ConfigurationError("ORDINAUT_OAUTH_*: \(error.description)")
+    }
 }

@@ -143,16 +143,24 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
     var endpoint: MCPHTTPEndpoint?
     var gate: AccessGate?
     var auditor: RefusalAuditor?
+    var gateProblem: ConfigurationError?
     let engine = try await buildEngine(configuration: configuration, extensions: extensions, logger: logger) { server, store in
         let refusals = RefusalAuditor(store: store, logger: logger)
         auditor = refusals
-        let access = makeAccessGate(configuration, agents: AgentStore(sharing: store), observer: server.configuration.observer,
-                                    auditor: refusals, logger: logger)
+        let access: AccessGate
+        do throws(ConfigurationError) {
+            access = try makeAccessGate(configuration, agents: AgentStore(sharing: store), observer: server.configuration.observer,
+                                        auditor: refusals, logger: logger)
+        } catch {
+            gateProblem = error
+            return nil
+        }
         gate = access
         let made = MCPHTTPEndpoint(server: server, configuration: http, gate: access, logger: logger)
         endpoint = made
         return MCPEndpointMount(endpoint: made)
     }
+    if let gateProblem { throw gateProblem }
     let router = Router(context: ExtensionRequestContext.self)
     router.add(middleware: HTTPMetricsMiddleware(metrics: engine.metrics))
     // Every route below goes through the access layer; it must come before them.

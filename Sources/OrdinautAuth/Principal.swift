@@ -19,7 +19,7 @@ public struct Principal: Sendable, Hashable {
         case task
     }
 
-    /// A stable identifier: `local`, `anonymous@127.0.0.1`, `token:ci`, `agent:<id>`, `oauth:<iss>#<sub>`.
+    /// A stable identifier: `local`, `anonymous@127.0.0.1`, `token:ci`, `agent:<id>`, `oauth:<sub>`.
     public let subject: String
     /// A name for people: the audit actor and `created_by`.
     public let displayName: String

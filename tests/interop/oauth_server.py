@@ -35,7 +35,9 @@ import oauth_jose
 from oauth_http import Answer, OAuthError, Seen, error_answer, json_answer, json_body, redirect, serve, single_params
 from oauth_jose import KeyRing, SigningKey, decode_unverified, forge_hmac, forge_unsigned
 
-DEFAULT_SCOPES = ("mcp", "tasks:read", "tasks:write", "admin")
+# The scopes Ordinaut knows (docs/security.md), as an operator would configure them at the identity provider.
+DEFAULT_SCOPES = ("mcp", "tasks:read", "tasks:write", "runs:write", "runs:approve", "events:publish", "extensions:read",
+                  "metrics:read", "admin")
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 AUTH_METHODS = ("client_secret_post", "client_secret_basic", "none")
 JWKS_MODES = ("ok", "down", "slow", "garbage", "reset")

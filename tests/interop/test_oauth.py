@@ -571,8 +571,10 @@ async def test_the_sdk_client_steps_up_when_a_tool_needs_more_scope(auth, ordina
         assert all("tasks:write" not in scope.split() for scope in first_grants)
         assert "task_create" not in {tool.name for tool in (await client.list_tools()).tools}  # filtered by scope
         auth.consent_scopes = None  # now the user approves whatever is asked
+        # A pipeline of a built-in tool the stepped-up token may call: a task acts with its creator's scopes.
         created = await client.call_tool("task_create", {"title": "stepped up", "schedule_kind": "once",
-                                                         "schedule_expr": "2099-01-01T00:00:00Z", "payload": pipeline()})
+                                                         "schedule_expr": "2099-01-01T00:00:00Z",
+                                                         "payload": {"pipeline": [{"id": "list", "uses": "task_list", "with": {}}]}})
         assert not created.is_error, created
         assert created.structured_content["title"] == "stepped up"
     step_up = authorization_requests(auth)[-1]
