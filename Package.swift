@@ -221,6 +221,7 @@ let package = Package(
             dependencies: [
                 "OrdinautCalendar", "OrdinautCore", "OrdinautJMESPath", "OrdinautMCP", "OrdinautEvents", "OrdinautRedis", "OrdinautAuth",
                 "OrdinautWebhooks", "OrdinautStore", "OrdinautSQLite", "OrdinautPostgres", "OrdinautScheduler",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

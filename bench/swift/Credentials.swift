@@ -1,5 +1,7 @@
+import Crypto
 import Foundation
 import OrdinautAuth
+import OrdinautCore
 
 /// The access layer's share of an authenticated request: a credential checked through the chain the
 /// server uses, with the answer already cached (the state of every request after a client's first).
@@ -23,9 +25,11 @@ func benchCredentialChecks() async throws {
     let agentToken = AgentTokenFormat.generate()
     let agents = AgentTokenAuthenticator(directory: OneAgent(digest: TokenDigest.hex(of: agentToken)), revocationDelay: .seconds(3600))
 
+    let (oauth, jwt) = try oauthWithOneToken()
     for (label, chain, token) in [
         ("credential check: tokens file (SHA-256 + lookup)", AuthenticatorChain([tokensFile]), fileToken),
         ("credential check: agent token, cached (tokens file asked first)", AuthenticatorChain([tokensFile, agents]), agentToken),
+        ("credential check: OAuth ES256 JWT, cached (tokens file and agents asked first)", AuthenticatorChain([tokensFile, agents, oauth]), jwt),
     ] {
         let rounds = 200_000
         var samples: [Double] = []
@@ -42,4 +46,41 @@ func benchCredentialChecks() async throws {
         samples.sort()
         print(#"{"label":"\#(label)","ns_per_op":\#(String(format: "%.1f", samples[1])),"min":\#(String(format: "%.1f", samples[0])),"max":\#(String(format: "%.1f", samples[2])),"ops":\#(rounds),"checksum":0}"#)
     }
+}
+
+/// An OAuth authenticator whose issuer is served from memory, and one ES256 access token for it.
+private func oauthWithOneToken() throws -> (OAuthAuthenticator, String) {
+    let issuer = "https://auth.example.com"
+    let resource = "https://ordinaut.example.com/mcp"
+    let key = P256.Signing.PrivateKey()
+    let point = Array(key.publicKey.rawRepresentation)
+    let jwk: JSONValue = ["kty": "EC", "crv": "P-256", "kid": "k1", "alg": "ES256", "use": "sig",
+                          "x": .string(base64URL(point[0..<32])), "y": .string(base64URL(point[32..<64]))]
+    let documents: [String: [UInt8]] = [
+        issuer + "/.well-known/oauth-authorization-server": JSONValue.object(["issuer": .string(issuer), "jwks_uri": .string(issuer + "/jwks")]).encoded(),
+        issuer + "/jwks": JSONValue.object(["keys": [jwk]]).encoded(),
+    ]
+    struct Memory: OAuthFetcher {
+        let documents: [String: [UInt8]]
+        func get(_ url: String) async -> Result<HTTPDocument, FetchFailure> {
+            documents[url].map { .success(HTTPDocument(status: 200, body: $0)) } ?? .success(HTTPDocument(status: 404, body: []))
+        }
+        func postForm(_ url: String, fields: [(String, String)], basicAuthorization: (user: String, password: String)?) async -> Result<HTTPDocument, FetchFailure> {
+            .failure(FetchFailure("no introspection here"))
+        }
+    }
+    let now = Int64(Date().timeIntervalSince1970)
+    let header: JSONValue = ["alg": "ES256", "kid": "k1", "typ": "at+jwt"]
+    let claims: JSONValue = ["iss": .string(issuer), "aud": .string(resource), "sub": "bench", "scope": "mcp",
+                             "iat": .integer(now), "exp": .integer(now + 3600)]
+    let input = base64URL(header.encoded()) + "." + base64URL(claims.encoded())
+    let signature = try key.signature(for: Array(input.utf8)).rawRepresentation
+    let authenticator = try OAuthAuthenticator(configuration: OAuthConfiguration(issuer: issuer, resource: resource),
+                                               fetcher: Memory(documents: documents))
+    return (authenticator, input + "." + base64URL(Array(signature)))
+}
+
+private func base64URL(_ bytes: some Collection<UInt8>) -> String {
+    Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        .replacingOccurrences(of: "=", with: "")
 }
