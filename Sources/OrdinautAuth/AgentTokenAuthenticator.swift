@@ -85,15 +85,17 @@ public final class AgentTokenAuthenticator: Authenticator {
         let digest = TokenDigest.hex(of: token)
         // Read before asking, so an answer never outlives `revocationDelay` after the state it reflects.
         let asked = clock()
-        if let cached = cache.withLock({ $0.answer(for: digest, at: asked) }) { return Self.result(of: cached) }
+        if let cached = cache.withLock({ $0.answer(for: digest, at: asked) }) { return cached }
         let answer: AgentTokenLookup
         do {
             answer = try await directory.lookup(digest: digest)
         } catch {
             return .unavailable("agent tokens cannot be checked now: \(error)")
         }
-        cache.withLock { $0.store(answer, for: digest, at: asked) }
-        return Self.result(of: answer)
+        // The result, principal included, is what is cached: a repeat builds nothing.
+        let result = Self.result(of: answer)
+        cache.withLock { $0.store(result, for: digest, at: asked) }
+        return result
     }
 
     static func result(of answer: AgentTokenLookup) -> AuthenticationResult {
@@ -112,7 +114,7 @@ public final class AgentTokenAuthenticator: Authenticator {
 /// the oldest is always at the front of `order`, and both expiry and eviction pop from there.
 private struct AnswerCache {
     private struct Entry {
-        let answer: AgentTokenLookup
+        let answer: AuthenticationResult
         let expires: ContinuousClock.Instant
         let serial: UInt64
     }
@@ -132,12 +134,12 @@ private struct AnswerCache {
 
     var count: Int { entries.count }
 
-    func answer(for digest: String, at now: ContinuousClock.Instant) -> AgentTokenLookup? {
+    func answer(for digest: String, at now: ContinuousClock.Instant) -> AuthenticationResult? {
         guard let entry = entries[digest], now < entry.expires else { return nil }
         return entry.answer
     }
 
-    mutating func store(_ answer: AgentTokenLookup, for digest: String, at now: ContinuousClock.Instant) {
+    mutating func store(_ answer: AuthenticationResult, for digest: String, at now: ContinuousClock.Instant) {
         // Expired and replaced items at the front go first.
         while head < order.count {
             let front = order[head]
