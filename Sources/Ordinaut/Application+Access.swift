@@ -28,12 +28,13 @@ func makeAccessGate(_ configuration: Configuration, agents: AgentStore, observer
                     logger: Logger) throws(ConfigurationError) -> AccessGate {
     let access = configuration.access
     var authenticators: [any Authenticator] = []
-    // The tokens file first: its tokens are the operator's, and one might begin like an agent token.
-    if !access.tokens.isEmpty { authenticators.append(access.tokens) }
-    // Agent tokens need no configuration: any `ordn_…` bearer token is looked up in the database.
+    // Agent tokens need no configuration: an `ordn_…` bearer token is looked up in the database (one
+    // the database does not know is passed on), and any other token costs only a prefix check.
     authenticators.append(AgentTokenAuthenticator(directory: StoredAgentDirectory(store: agents, logger: logger),
                                                   revocationDelay: .seconds(access.tokenCacheSeconds)))
+    if !access.tokens.isEmpty { authenticators.append(access.tokens) }
     // OAuth after both: an introspected opaque token it does not know is refused, not passed on.
+    // (Each of the three hashes a token it considers; the agent prefix keeps that to two at most.)
     if let oauth = try makeOAuthAuthenticator(access, logger: logger) { authenticators.append(oauth) }
     if let secret = access.proxySecret { authenticators.append(TrustedProxyAuthenticator(secret: secret)) }
     var settings = AccessConfiguration(

@@ -105,7 +105,8 @@ public final class AgentTokenAuthenticator: Authenticator {
         case .refused(let reason):
             .rejected(reason)
         case .unknown:
-            .rejected("the agent token is not known")
+            // Not ours after all: the next authenticator may know it (the chain answers 401 otherwise).
+            .unrecognized
         }
     }
 }

@@ -28,8 +28,9 @@ func benchCredentialChecks() async throws {
     let (oauth, jwt) = try oauthWithOneToken()
     for (label, chain, token) in [
         ("credential check: tokens file (SHA-256 + lookup)", AuthenticatorChain([tokensFile]), fileToken),
-        ("credential check: agent token, cached (tokens file asked first)", AuthenticatorChain([tokensFile, agents]), agentToken),
-        ("credential check: OAuth ES256 JWT, cached (tokens file and agents asked first)", AuthenticatorChain([tokensFile, agents, oauth]), jwt),
+        ("credential check: tokens file, agents asked first", AuthenticatorChain([agents, tokensFile]), fileToken),
+        ("credential check: agent token, cached", AuthenticatorChain([agents, tokensFile]), agentToken),
+        ("credential check: OAuth ES256 JWT, cached (agents and tokens file asked first)", AuthenticatorChain([agents, tokensFile, oauth]), jwt),
     ] {
         let rounds = 200_000
         var samples: [Double] = []
