@@ -414,7 +414,7 @@ def test_oauth_server_selftest_jwks_modes_and_request_record(auth):
             slow = pool.submit(httpx.get, auth.issuer + "/jwks", timeout=15)
             wait_for(lambda: auth.jwks_fetches() == before + 4, timeout=5, message="the slow JWKS request")
             assert http.get("/.well-known/oauth-authorization-server").status_code == 200  # not blocked meanwhile
-            assert time.monotonic() - started < 1.5
+            assert not slow.done()  # answered while the slow request still waits: no timing threshold needed
             assert slow.result(timeout=10).json()["keys"] and time.monotonic() - started >= 1.9
         auth.jwks_mode = "ok"
         assert http.get("/jwks").json() == auth.keys.jwks()
