@@ -16,8 +16,7 @@ extension AccessGate {
     func refusal(_ request: Request, _ status: HTTPResponse.Status, _ code: String, _ message: String,
                  headers: HTTPFields = [:]) -> Response {
         guard Self.isMCPPath(request.uri.path) else { return ErrorBody.response(status, code, message, headers: headers) }
-        let rpcCode = status == .tooManyRequests ? RPCError.rateLimitedCode
-            : status == .forbidden && code == "insufficient_scope" ? RPCError.insufficientScopeCode : RPCError.invalidRequestCode
+        let rpcCode = status == .tooManyRequests ? RPCError.rateLimitedCode : RPCError.invalidRequestCode
         var fields: HTTPFields = [.contentType: "application/json"]
         fields.append(contentsOf: headers)
         let body = JSONRPCResponse.failure(nil, RPCError(code: rpcCode, message: message)).json

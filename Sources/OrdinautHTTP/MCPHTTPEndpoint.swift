@@ -41,15 +41,15 @@ public struct MCPHTTPEndpoint: Sendable {
 
     public func addRoutes<Context: Hummingbird.RequestContext & PrincipalCarrying>(to router: Router<Context>) {
         addStreamableRoutes(to: router, at: "/mcp")
-        router.get("/sse") { request, context in self.asPrincipal(context) { self.legacyStream(request, principal: $0) } }
+        router.get("/sse") { request, context in await self.asPrincipal(context) { self.legacyStream(request, principal: $0) } }
         router.post("/messages") { request, context in await self.asPrincipal(context) { await self.legacyPost(request, principal: $0) } }
     }
 
     /// The Streamable HTTP endpoint alone (POST, GET, DELETE at `path`), e.g. for an extension's routes.
     public func addStreamableRoutes<Methods: RouterMethods>(to routes: Methods, at path: RouterPath) where Methods.Context: PrincipalCarrying {
         routes.post(path) { request, context in await self.asPrincipal(context) { await self.post(request, principal: $0) } }
-        routes.get(path) { request, context in self.asPrincipal(context) { self.getStream(request, principal: $0) } }
-        routes.delete(path) { request, context in self.asPrincipal(context) { self.delete(request, principal: $0) } }
+        routes.get(path) { request, context in await self.asPrincipal(context) { self.getStream(request, principal: $0) } }
+        routes.delete(path) { request, context in await self.asPrincipal(context) { self.delete(request, principal: $0) } }
     }
 
     /// Runs `body` as the principal the access layer put in the context; without one (no access
@@ -59,13 +59,6 @@ public struct MCPHTTPEndpoint: Sendable {
             return rpcError(.unauthorized, .invalidRequest("no credential was checked for this request"))
         }
         return await body(principal)
-    }
-
-    func asPrincipal(_ context: some PrincipalCarrying, _ body: (Principal) -> Response) -> Response {
-        guard let principal = context.principal else {
-            return rpcError(.unauthorized, .invalidRequest("no credential was checked for this request"))
-        }
-        return body(principal)
     }
 
     // MARK: Responses

@@ -27,23 +27,21 @@ extension TaskStore {
     /// Audit entries matching `filter`, newest first.
     public func audit(_ filter: AuditFilter) async throws(StoreError) -> Page<AuditEntry> {
         try await database.transaction { connection throws(StoreError) in
-            var clauses: [String] = []
-            var values: [SQLValue] = []
-            func add(_ clause: String, _ value: SQLValue) {
-                values.append(value)
-                clauses.append(clause.replacingPlaceholder(with: values.count))
-            }
-            if let actor = filter.actor { add("actor = $", .text(actor)) }
+            var conditions = SQLConditions()
+            if let actor = filter.actor { conditions.add("actor = ?", .text(actor)) }
             if let action = filter.action {
-                if action.hasSuffix(".") { add("substr(action, 1, \(action.utf8.count)) = $", .text(action)) } else { add("action = $", .text(action)) }
+                if action.hasSuffix(".") {
+                    conditions.add("substr(action, 1, \(action.utf8.count)) = ?", .text(action))
+                } else {
+                    conditions.add("action = ?", .text(action))
+                }
             }
-            if let taskId = filter.taskId { add("task_id = $", .text(taskId)) }
-            if let since = filter.since { add("at >= $", .integer(since)) }
-            if let before = filter.before { add("id < $", .integer(before)) }
-            values.append(SQLValue(filter.limit + 1))
-            let condition = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
+            if let taskId = filter.taskId { conditions.add("task_id = ?", .text(taskId)) }
+            if let since = filter.since { conditions.add("at >= ?", .integer(since)) }
+            if let before = filter.before { conditions.add("id < ?", .integer(before)) }
+            let values = conditions.parameters + [SQLValue(filter.limit + 1)]
             let rows = try connection.execute(
-                "SELECT id, at, actor, action, task_id, run_id, details FROM audit_log\(condition) ORDER BY id DESC LIMIT $\(values.count)", values)
+                "SELECT id, at, actor, action, task_id, run_id, details FROM audit_log\(conditions.sql) ORDER BY id DESC LIMIT $\(values.count)", values)
             let entries = rows.prefix(filter.limit).map {
                 AuditEntry(id: $0.integer(0) ?? 0, at: $0.integer(1) ?? 0, actor: $0.text(2) ?? "", action: $0.text(3) ?? "",
                            taskId: $0.text(4), runId: $0.text(5), details: $0.json(6))
@@ -58,13 +56,5 @@ extension TaskStore {
         try await database.transaction { connection throws(StoreError) in
             try Self.audit(connection, at: now, actor: actor, action: action, task: nil, details: details)
         }
-    }
-}
-
-private extension String {
-    /// `"x = $"` with its placeholder numbered.
-    func replacingPlaceholder(with number: Int) -> String {
-        guard hasSuffix("$") else { return self }
-        return self + String(number)
     }
 }

@@ -149,18 +149,12 @@ public final class TaskStore: Sendable {
 
     /// Tasks, oldest first.
     public func tasks(_ filter: TaskFilter) async throws(StoreError) -> Page<TaskRecord> {
-        var conditions: [String] = []
-        var parameters: [SQLValue] = []
-        func add(_ clause: String, _ value: SQLValue) {
-            parameters.append(value)
-            conditions.append(clause.replacingOccurrences(of: "?", with: "$\(parameters.count)"))
-        }
-        if let status = filter.status { add("status = ?", .text(status.rawValue)) }
-        if let createdBy = filter.createdBy { add("created_by = ?", .text(createdBy)) }
-        if let kind = filter.scheduleKind { add("schedule_kind = ?", .text(kind.rawValue)) }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let sql = "SELECT \(Self.taskColumns) FROM tasks \(whereClause) ORDER BY created_at, id LIMIT \(filter.limit + 1) OFFSET \(filter.offset)"
-        let finalParameters = parameters
+        var conditions = SQLConditions()
+        if let status = filter.status { conditions.add("status = ?", .text(status.rawValue)) }
+        if let createdBy = filter.createdBy { conditions.add("created_by = ?", .text(createdBy)) }
+        if let kind = filter.scheduleKind { conditions.add("schedule_kind = ?", .text(kind.rawValue)) }
+        let sql = "SELECT \(Self.taskColumns) FROM tasks\(conditions.sql) ORDER BY created_at, id LIMIT \(filter.limit + 1) OFFSET \(filter.offset)"
+        let finalParameters = conditions.parameters
         return try await database.transaction { connection throws(StoreError) in
             let rows = try connection.execute(sql, finalParameters)
             return Page(items: rows.prefix(filter.limit).map { Self.task(from: $0) }, hasMore: rows.count > filter.limit)
