@@ -77,7 +77,9 @@ public func buildEngine(configuration: Configuration, extensions: [CompiledExten
     ))
     let bus = try makeEventBus(configuration, logger: logger)
     let store = try await openTaskStore(configuration: configuration)
-    let tasks = TaskService(store: store, server: server, bus: bus, configuration: configuration.scheduler)
+    var schedulerLogger = logger
+    schedulerLogger[metadataKey: "component"] = "scheduler"
+    let tasks = TaskService(store: store, server: server, bus: bus, configuration: configuration.scheduler, observer: metrics, logger: schedulerLogger)
     let mcpTasks = tasks.serveMCPTasks()
     var services: [any Service] = []
     switch configuration.fixture {
@@ -93,8 +95,6 @@ public func buildEngine(configuration: Configuration, extensions: [CompiledExten
     metrics.observe(host)
     services.append(host)
 
-    var schedulerLogger = logger
-    schedulerLogger[metadataKey: "component"] = "scheduler"
     // The fixtures serve a fixed surface; the scheduler's tools join every other one.
     let agents = AgentService(store: AgentStore(sharing: store))
     if configuration.fixture == nil {
@@ -109,11 +109,12 @@ public func buildEngine(configuration: Configuration, extensions: [CompiledExten
 /// The Redis Streams bus when `ORDINAUT_REDIS_URL` is set, otherwise the in-process bus.
 func makeEventBus(_ configuration: Configuration, logger: Logger) throws -> any EventBus {
     guard let text = configuration.redisURL else {
-        return InProcessEventBus(retention: configuration.eventRetention, logger: logger)
+        return InProcessEventBus(limits: configuration.events, logger: logger)
     }
     do {
         var settings = RedisEventBus.Configuration(url: try RedisURL(text))
-        settings.retention = configuration.eventRetention
+        settings.retention = configuration.events.retention
+        settings.payloadBytes = configuration.events.payloadBytes
         return try RedisEventBus(configuration: settings, logger: logger)
     } catch {
         throw ConfigurationError("ORDINAUT_REDIS_URL=\(text): \(error)")

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OrdinautCore
+import OrdinautEvents
 import OrdinautExtensionHost
 import OrdinautScheduler
 import OrdinautSQLite
@@ -45,8 +46,8 @@ public struct Configuration: Sendable {
     public var extensions = ExtensionHostConfiguration()
     /// Credentials, scopes, limits and browser rules (`ORDINAUT_REQUIRE_SCOPES`, `ORDINAUT_OAUTH_*`, …).
     public var access = AccessSettings()
-    /// Events kept per stream for reading back and replay (`ORDINAUT_EVENTS_RETENTION`).
-    public var eventRetention = 1000
+    /// What the event bus keeps and queues (`ORDINAUT_EVENTS_*`).
+    public var events = EventLimits()
     /// Redis for the event bus (`ORDINAUT_REDIS_URL`, `redis://[:password@]host[:port][/db]`); the
     /// in-process bus when unset.
     public var redisURL: String?
@@ -100,6 +101,7 @@ public struct Configuration: Sendable {
         try readExtensionSettings(environment)
         try access.read(environment)
         try readSchedulerSettings(environment)
+        try readLimitSettings(environment)
     }
 
     private mutating func readSchedulerSettings(_ environment: [String: String]) throws(ConfigurationError) {
@@ -177,9 +179,6 @@ public struct Configuration: Sendable {
         if let value = environment["ORDINAUT_STRIP_HEADERS"] { extensions.strippedHeaders = Set(Self.list(value).map { $0.lowercased() }) }
         if let value = environment["ORDINAUT_WEBHOOK_SECRETS"] { extensions.webhookSecretVariables = Set(Self.list(value)) }
         if let value = environment["ORDINAUT_REDIS_URL"], !value.isEmpty { redisURL = value }
-        if let value = environment["ORDINAUT_EVENTS_RETENTION"] {
-            eventRetention = try Self.integer(value, "ORDINAUT_EVENTS_RETENTION", range: 1...1_000_000)
-        }
     }
 
     static func jsonObject(_ value: String, _ name: String, example: String) throws(ConfigurationError) -> JSONObject {

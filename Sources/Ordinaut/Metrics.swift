@@ -2,13 +2,14 @@ import Hummingbird
 import OrdinautExtensionHost
 import OrdinautExtensionKit
 import OrdinautMCP
+import OrdinautScheduler
 import Prometheus
 import Synchronization
 
 /// Ordinaut's metrics, in a swift-prometheus registry of this engine's own (several engines — tests
 /// — never share counters), rendered by the `observability` extension. Every family carries help
 /// text, so `promtool check metrics` passes.
-public final class OrdinautMetrics: MCPObserver, MetricsExposition {
+public final class OrdinautMetrics: MCPObserver, SchedulerObserver, MetricsExposition {
     public let registry = PrometheusCollectorRegistry()
     /// Extension counters are kept by the host; these are the values last reported, so that each
     /// scrape adds only the difference.
@@ -32,6 +33,9 @@ public final class OrdinautMetrics: MCPObserver, MetricsExposition {
         static var extensionRequests: MetricNameDescriptor { descriptor("extension_requests", "total", "HTTP requests served by each extension's routes.") }
         static var rateLimited: MetricNameDescriptor { descriptor("rate_limited", "total", "Requests and tool calls refused by a rate limit, by surface (http, tools).") }
         static var accessDenied: MetricNameDescriptor { descriptor("access_denied", "total", "Requests refused by the access layer, by reason (missing, invalid, unavailable, forbidden).") }
+        static var triggersRefused: MetricNameDescriptor {
+            descriptor("event_triggers_refused", "total", "Events that did not start a run of an event or condition task, by reason (depth, rate, condition).")
+        }
         static var extensionErrors: MetricNameDescriptor { descriptor("extension_request_errors", "total", "Requests to each extension's routes that failed with a 5xx.") }
 
         static func descriptor(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -62,6 +66,10 @@ public final class OrdinautMetrics: MCPObserver, MetricsExposition {
 
     public func accessDenied(reason: String) {
         registry.makeCounter(descriptor: Family.accessDenied, labels: [("reason", reason)]).increment()
+    }
+
+    public func triggerRefused(reason: String) {
+        registry.makeCounter(descriptor: Family.triggersRefused, labels: [("reason", reason)]).increment()
     }
 
     func httpRequestFinished(method: String, route: String, status: Int, duration: Duration) {

@@ -12,25 +12,31 @@ public struct Event: Sendable, Equatable {
     public let payload: JSONValue
     /// Milliseconds since 1970.
     public let timestamp: Int64
+    /// The runs that led to this event, when a run published it.
+    public let causation: Causation?
 
-    public init(id: String, source: String, namespace: String, name: String, payload: JSONValue, timestamp: Int64) {
+    public init(id: String, source: String, namespace: String, name: String, payload: JSONValue, timestamp: Int64,
+                causation: Causation? = nil) {
         self.id = id
         self.source = source
         self.namespace = namespace
         self.name = name
         self.payload = payload
         self.timestamp = timestamp
+        self.causation = causation
     }
 
     public var stream: String { StreamName(source: source, namespace: namespace, name: name).description }
 
     /// The event as JSON, the shape every API (SSE, tools, subprocess extensions) uses.
     public var json: JSONValue {
-        [
+        var object: JSONObject = [
             "id": .string(id), "stream": .string(stream), "source": .string(source),
             "namespace": .string(namespace), "name": .string(name), "payload": payload,
             "timestamp": .integer(timestamp),
         ]
+        if let causation { object["causation"] = causation.json }
+        return .object(object)
     }
 }
 
@@ -69,9 +75,12 @@ public struct StreamName: Sendable, Hashable, CustomStringConvertible {
 /// Why the bus refused an operation. Publishing reports it to the caller; nothing is dropped silently.
 public struct EventBusError: Error, Sendable, CustomStringConvertible {
     public let message: String
+    /// The event itself was refused (a name or payload), rather than the bus failing.
+    public let isInvalidInput: Bool
 
-    public init(_ message: String) {
+    public init(_ message: String, isInvalidInput: Bool = false) {
         self.message = message
+        self.isInvalidInput = isInvalidInput
     }
 
     public var description: String { message }

@@ -20,8 +20,9 @@ public protocol EventBus: Sendable {
     /// The backend's name as `/ext/status` shows it (`memory`, `redis`).
     var backend: String { get }
 
-    /// Appends an event to its stream and delivers it to matching subscribers.
-    func publish(source: String, namespace: String, name: String, payload: JSONValue) async throws(EventBusError) -> Event
+    /// Appends an event to its stream and delivers it to matching subscribers. `causation` is set
+    /// when a run publishes it. A payload larger than the bus's `EventLimits.payloadBytes` is refused.
+    func publish(source: String, namespace: String, name: String, payload: JSONValue, causation: Causation?) async throws(EventBusError) -> Event
 
     /// Calls `handler` for each later event matching `pattern`, one at a time, in order. `subscriber`
     /// names who subscribed, for logs and status.
@@ -30,6 +31,13 @@ public protocol EventBus: Sendable {
 
     /// The retained events of one stream with ids after `after` (all when `nil`), oldest first.
     func read(stream: StreamName, after: String?, limit: Int) async throws(EventBusError) -> [Event]
+}
+
+extension EventBus {
+    /// Publishes an event that no run caused.
+    public func publish(source: String, namespace: String, name: String, payload: JSONValue) async throws(EventBusError) -> Event {
+        try await publish(source: source, namespace: namespace, name: name, payload: payload, causation: nil)
+    }
 }
 
 /// A live subscription: its delivery counters and a way to end it.

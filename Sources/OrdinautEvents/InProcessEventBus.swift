@@ -3,20 +3,52 @@ import Logging
 import OrdinautCore
 import Synchronization
 
-/// The default bus: events live in this process. Each stream keeps its latest `retention` events
-/// for `read`; each subscriber has its own bounded queue and task, so a slow subscriber delays only
-/// itself. An event that overflows a queue is counted and logged, never dropped silently.
+/// The default bus: events live in this process. Streams keep their latest events for `read`
+/// within `EventLimits` (events and bytes, per stream and in total); each subscriber has its own
+/// queue, bounded in events and bytes, and task, so a slow subscriber delays only itself. An event
+/// that overflows a queue is counted and logged, never dropped silently.
 public final class InProcessEventBus: EventBus {
     public let backend = "memory"
+
+    private struct Queued: Sendable {
+        let event: Event
+        let bytes: Int
+    }
 
     private struct Subscriber: Sendable {
         let subscription: EventSubscription
         let delivery: Delivery
-        let queue: AsyncStream<Event>.Continuation
+        let queue: AsyncStream<Queued>.Continuation
+        /// Bytes given to the queue and not yet handled.
+        let pending: PendingBytes
+
+        /// Queues `queued` unless the queue is full in events or in bytes.
+        func offer(_ queued: Queued, byteLimit: Int) -> Bool {
+            guard pending.add(queued.bytes, limit: byteLimit) else { return false }
+            if case .dropped = queue.yield(queued) {
+                pending.remove(queued.bytes)
+                return false
+            }
+            return true
+        }
+    }
+
+    private final class PendingBytes: Sendable {
+        private let bytes = Mutex(0)
+
+        func add(_ count: Int, limit: Int) -> Bool {
+            bytes.withLock { bytes in
+                guard bytes + count <= limit else { return false }
+                bytes += count
+                return true
+            }
+        }
+
+        func remove(_ count: Int) { bytes.withLock { $0 -= count } }
     }
 
     private struct State {
-        var streams: [StreamName: [Event]] = [:]
+        var retained: EventRetention
         var subscribers: [ObjectIdentifier: Subscriber] = [:]
         /// Per group, how many events it has been given: the round-robin position.
         var groupTurns: [String: Int] = [:]
@@ -24,21 +56,30 @@ public final class InProcessEventBus: EventBus {
         var sequence = 0
     }
 
-    private let state = Mutex(State())
-    private let retention: Int
-    private let queueLimit: Int
+    private let state: Mutex<State>
+    private let limits: EventLimits
     private let logger: Logger
 
-    public init(retention: Int = 1000, queueLimit: Int = 10_000, logger: Logger = Logger(label: "ordinaut.events")) {
-        self.retention = max(1, retention)
-        self.queueLimit = max(1, queueLimit)
+    public init(limits: EventLimits = EventLimits(), logger: Logger = Logger(label: "ordinaut.events")) {
+        var limits = limits
+        limits.retention = max(1, limits.retention)
+        limits.queueEvents = max(1, limits.queueEvents)
+        self.limits = limits
+        self.state = Mutex(State(retained: EventRetention(limits: limits)))
         self.logger = logger
     }
 
-    public func publish(source: String, namespace: String, name: String, payload: JSONValue) async throws(EventBusError) -> Event {
+    /// What is kept for reading back: events, bytes and streams.
+    public var retained: (events: Int, bytes: Int, streams: Int) {
+        state.withLock { ($0.retained.count, $0.retained.totalBytes, $0.retained.streamCount) }
+    }
+
+    public func publish(source: String, namespace: String, name: String, payload: JSONValue,
+                        causation: Causation?) async throws(EventBusError) -> Event {
         for (part, role) in [(source, "source"), (namespace, "namespace"), (name, "name")] {
-            if let problem = StreamName.problem(with: part, as: role) { throw EventBusError(problem) }
+            if let problem = StreamName.problem(with: part, as: role) { throw EventBusError(problem, isInvalidInput: true) }
         }
+        let bytes = try limits.size(of: payload) + source.utf8.count + namespace.utf8.count + name.utf8.count + 64
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let (event, targets) = state.withLock { state -> (Event, [Subscriber]) in
             // Ids stay ordered even if the wall clock steps back.
@@ -49,10 +90,8 @@ public final class InProcessEventBus: EventBus {
                 state.sequence += 1
             }
             let event = Event(id: "\(state.lastMillisecond)-\(state.sequence)", source: source, namespace: namespace,
-                              name: name, payload: payload, timestamp: now)
-            let key = StreamName(source: source, namespace: namespace, name: name)
-            state.streams[key, default: []].append(event)
-            if state.streams[key]!.count > retention { state.streams[key]!.removeFirst(state.streams[key]!.count - retention) }
+                              name: name, payload: payload, timestamp: now, causation: causation)
+            state.retained.append(event, bytes: bytes, to: StreamName(source: source, namespace: namespace, name: name))
             let matching = state.subscribers.values.filter { $0.subscription.pattern.matches(event) }
                 .sorted { ObjectIdentifier($0.subscription) < ObjectIdentifier($1.subscription) }
             var targets: [Subscriber] = []
@@ -70,13 +109,11 @@ public final class InProcessEventBus: EventBus {
             }
             return (event, targets)
         }
-        for target in targets {
-            if case .dropped = target.queue.yield(event) {
-                target.subscription.record { $0.dropped += 1 }
-                logger.warning("event queue full; event dropped for this subscriber", metadata: [
-                    "subscriber": .string(target.subscription.subscriber), "stream": .string(event.stream), "event": .string(event.id),
-                ])
-            }
+        for target in targets where !target.offer(Queued(event: event, bytes: bytes), byteLimit: limits.queueBytes) {
+            target.subscription.record { $0.dropped += 1 }
+            logger.warning("event queue full; event dropped for this subscriber", metadata: [
+                "subscriber": .string(target.subscription.subscriber), "stream": .string(event.stream), "event": .string(event.id),
+            ])
         }
         return event
     }
@@ -84,13 +121,16 @@ public final class InProcessEventBus: EventBus {
     /// A group here is the subscriptions of this process that share its name; each event goes to one.
     public func subscribe(_ pattern: TopicPattern, subscriber: String, delivery: Delivery,
                           handler: @escaping EventHandler) async throws(EventBusError) -> EventSubscription {
-        let (stream, queue) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingOldest(queueLimit))
+        let (stream, queue) = AsyncStream.makeStream(of: Queued.self, bufferingPolicy: .bufferingOldest(limits.queueEvents))
         let subscription = EventSubscription(pattern: pattern, subscriber: subscriber) { queue.finish() }
         let key = ObjectIdentifier(subscription)
-        state.withLock { $0.subscribers[key] = Subscriber(subscription: subscription, delivery: delivery, queue: queue) }
+        let target = Subscriber(subscription: subscription, delivery: delivery, queue: queue, pending: PendingBytes())
+        state.withLock { $0.subscribers[key] = target }
         let logger = logger
         let consumer = Task {
-            for await event in stream {
+            for await queued in stream {
+                let event = queued.event
+                defer { target.pending.remove(queued.bytes) }
                 do {
                     try await handler(event)
                     subscription.record { $0.delivered += 1 }
@@ -110,7 +150,7 @@ public final class InProcessEventBus: EventBus {
     }
 
     public func read(stream: StreamName, after: String?, limit: Int) async throws(EventBusError) -> [Event] {
-        let events = state.withLock { $0.streams[stream] ?? [] }
+        let events = state.withLock { $0.retained.events(in: stream) }
         let start: Int
         if let after {
             guard let marker = EventID(after) else { throw EventBusError("\"\(after)\" is not an event id (<milliseconds>-<sequence>)") }

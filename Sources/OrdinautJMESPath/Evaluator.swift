@@ -2,7 +2,8 @@ import OrdinautCore
 
 /// A compiled expression: the syntax tree turned once into nested closures, so evaluation does no
 /// tree walking or pattern matching.
-typealias Evaluator = @Sendable (JSONValue) throws(JMESPathError) -> JSONValue
+/// Every evaluator takes the budget of the evaluation it is part of.
+typealias Evaluator = @Sendable (JSONValue, EvaluationBudget) throws(JMESPathError) -> JSONValue
 
 /// A function argument: a JSON value, or an expression reference (`&name`) passed unevaluated.
 enum FunctionArgument {
@@ -14,92 +15,94 @@ enum Compiler {
     static func compile(_ node: Node) -> Evaluator {
         switch node {
         case .identity, .current:
-            return { value throws(JMESPathError) in value }
+            return { value, budget throws(JMESPathError) in value }
         case .field(let name):
-            return { value throws(JMESPathError) in
+            return { value, budget throws(JMESPathError) in
                 guard case .object(let object) = value else { return .null }
                 return object[name] ?? .null
             }
         case .literal(let literal):
-            return { _ throws(JMESPathError) in literal }
+            return { _, _ throws(JMESPathError) in literal }
         case .subexpression(let left, let right), .indexExpression(let left, let right), .pipe(let left, let right):
             let first = compile(left), second = compile(right)
-            return { value throws(JMESPathError) in try second(try first(value)) }
+            return { value, budget throws(JMESPathError) in try second(try first(value, budget), budget) }
         case .index(let index):
-            return { value throws(JMESPathError) in
+            return { value, budget throws(JMESPathError) in
                 guard case .array(let items) = value else { return .null }
                 let position = index < 0 ? items.count + index : index
                 return position >= 0 && position < items.count ? items[position] : .null
             }
         case .slice(let start, let stop, let step):
-            return { value throws(JMESPathError) in slice(value, start: start, stop: stop, step: step ?? 1) }
+            return { value, budget throws(JMESPathError) in try budget.built(slice(value, start: start, stop: stop, step: step ?? 1)) }
         case .projection(let left, let right):
             let source = compile(left), each = compile(right)
-            return { value throws(JMESPathError) in
-                guard case .array(let items) = try source(value) else { return .null }
-                return try project(items, each)
+            return { value, budget throws(JMESPathError) in
+                guard case .array(let items) = try source(value, budget) else { return .null }
+                return try project(items, each, budget)
             }
         case .valueProjection(let left, let right):
             let source = compile(left), each = compile(right)
-            return { value throws(JMESPathError) in
-                guard case .object(let object) = try source(value) else { return .null }
-                return try project(object.members.map(\.value), each)
+            return { value, budget throws(JMESPathError) in
+                guard case .object(let object) = try source(value, budget) else { return .null }
+                return try project(object.members.map(\.value), each, budget)
             }
         case .flatten(let inner):
             let source = compile(inner)
-            return { value throws(JMESPathError) in
-                guard case .array(let items) = try source(value) else { return .null }
+            return { value, budget throws(JMESPathError) in
+                guard case .array(let items) = try source(value, budget) else { return .null }
+                try budget.step(items.count)
                 var flattened: [JSONValue] = []
                 for item in items {
                     if case .array(let nested) = item { flattened.append(contentsOf: nested) } else { flattened.append(item) }
                 }
-                return .array(flattened)
+                return try budget.built(.array(flattened))
             }
         case .filterProjection(let left, let right, let condition):
             let source = compile(left), each = compile(right), test = compile(condition)
-            return { value throws(JMESPathError) in
-                guard case .array(let items) = try source(value) else { return .null }
+            return { value, budget throws(JMESPathError) in
+                guard case .array(let items) = try source(value, budget) else { return .null }
+                try budget.step(items.count)
                 var kept: [JSONValue] = []
-                for item in items where isTruthy(try test(item)) {
-                    let projected = try each(item)
+                for item in items where isTruthy(try test(item, budget)) {
+                    let projected = try each(item, budget)
                     if !projected.isNull { kept.append(projected) }
                 }
-                return .array(kept)
+                return try budget.built(.array(kept))
             }
         case .comparator(let comparator, let left, let right):
             let first = compile(left), second = compile(right)
-            return { value throws(JMESPathError) in compare(comparator, try first(value), try second(value)) }
+            return { value, budget throws(JMESPathError) in compare(comparator, try first(value, budget), try second(value, budget)) }
         case .or(let left, let right):
             let first = compile(left), second = compile(right)
-            return { value throws(JMESPathError) in
-                let result = try first(value)
-                return isTruthy(result) ? result : try second(value)
+            return { value, budget throws(JMESPathError) in
+                let result = try first(value, budget)
+                return isTruthy(result) ? result : try second(value, budget)
             }
         case .and(let left, let right):
             let first = compile(left), second = compile(right)
-            return { value throws(JMESPathError) in
-                let result = try first(value)
-                return isTruthy(result) ? try second(value) : result
+            return { value, budget throws(JMESPathError) in
+                let result = try first(value, budget)
+                return isTruthy(result) ? try second(value, budget) : result
             }
         case .not(let inner):
             let operand = compile(inner)
-            return { value throws(JMESPathError) in .bool(!isTruthy(try operand(value))) }
+            return { value, budget throws(JMESPathError) in .bool(!isTruthy(try operand(value, budget))) }
         case .multiSelectList(let elements):
             let parts = elements.map(compile)
-            return { value throws(JMESPathError) in
+            return { value, budget throws(JMESPathError) in
                 if value.isNull { return .null }
                 var results: [JSONValue] = []
                 results.reserveCapacity(parts.count)
-                for part in parts { results.append(try part(value)) }
-                return .array(results)
+                for part in parts { results.append(try part(value, budget)) }
+                return try budget.built(.array(results))
             }
         case .multiSelectHash(let pairs):
             let parts = pairs.map { ($0.0, compile($0.1)) }
-            return { value throws(JMESPathError) in
+            return { value, budget throws(JMESPathError) in
                 if value.isNull { return .null }
                 var object = JSONObject()
-                for (key, part) in parts { object[key] = try part(value) }
-                return .object(object)
+                for (key, part) in parts { object[key] = try part(value, budget) }
+                return try budget.built(.object(object))
             }
         case .function(let name, let arguments):
             enum Compiled {
@@ -110,19 +113,20 @@ enum Compiler {
                 if case .expressionReference(let inner) = argument { return .reference(compile(inner)) }
                 return .value(compile(argument))
             }
-            return { value throws(JMESPathError) in
+            return { value, budget throws(JMESPathError) in
                 var values: [FunctionArgument] = []
                 values.reserveCapacity(compiled.count)
                 for argument in compiled {
                     switch argument {
-                    case .value(let evaluate): values.append(.json(try evaluate(value)))
+                    case .value(let evaluate): values.append(.json(try evaluate(value, budget)))
                     case .reference(let evaluate): values.append(.expression(evaluate))
                     }
                 }
-                return try Functions.call(name, values)
+                try budget.step()
+                return try budget.built(try Functions.call(name, values, budget))
             }
         case .expressionReference:
-            return { _ throws(JMESPathError) in
+            return { _, _ throws(JMESPathError) in
                 throw JMESPathError(.invalidType, "an expression reference (&…) can only be a function argument")
             }
         }
@@ -139,14 +143,15 @@ enum Compiler {
         }
     }
 
-    private static func project(_ items: [JSONValue], _ each: Evaluator) throws(JMESPathError) -> JSONValue {
+    private static func project(_ items: [JSONValue], _ each: Evaluator, _ budget: EvaluationBudget) throws(JMESPathError) -> JSONValue {
+        try budget.step(items.count)
         var results: [JSONValue] = []
         results.reserveCapacity(items.count)
         for item in items {
-            let projected = try each(item)
+            let projected = try each(item, budget)
             if !projected.isNull { results.append(projected) }
         }
-        return .array(results)
+        return try budget.built(.array(results))
     }
 
     static func slice(_ value: JSONValue, start: Int?, stop: Int?, step: Int) -> JSONValue {

@@ -2,7 +2,7 @@ import OrdinautCore
 
 /// The built-in functions of the JMESPath specification, checked for arity and argument types.
 enum Functions {
-    static func call(_ name: String, _ arguments: [FunctionArgument]) throws(JMESPathError) -> JSONValue {
+    static func call(_ name: String, _ arguments: [FunctionArgument], _ budget: EvaluationBudget) throws(JMESPathError) -> JSONValue {
         func arity(_ count: Int) throws(JMESPathError) {
             guard arguments.count == count else {
                 throw JMESPathError(.invalidArity, "\(name)() takes \(count) argument\(count == 1 ? "" : "s"), got \(arguments.count)")
@@ -84,10 +84,14 @@ enum Functions {
             try arity(2)
             let glue = try string(0)
             var parts: [String] = []
-            for item in try array(1) {
+            let items = try array(1)
+            try budget.step(items.count)
+            for item in items {
                 guard let text = item.stringValue else { throw typeError(name, 1, "an array of strings", item) }
                 parts.append(text)
             }
+            // Counted before it is built: a long glue between many parts is itself the amplifier.
+            try budget.charge(bytes: parts.reduce(glue.utf8.count * max(0, parts.count - 1)) { $0 + $1.utf8.count })
             return .string(parts.joined(separator: glue))
         case "keys":
             try arity(1)
@@ -107,7 +111,9 @@ enum Functions {
             try arity(2)
             let node = try expression(0)
             var results: [JSONValue] = []
-            for item in try array(1) { results.append(try node(item)) }
+            let items = try array(1)
+            try budget.step(items.count)
+            for item in items { results.append(try node(item, budget)) }
             return .array(results)
         case "max", "min":
             try arity(1)
@@ -117,8 +123,9 @@ enum Functions {
             try arity(2)
             let items = try array(0)
             let node = try expression(1)
+            try budget.step(items.count)
             return try extreme(items, name: name, wantMax: name == "max_by") { item throws(JMESPathError) in
-                try node(item)
+                try node(item, budget)
             }
         case "merge":
             var merged = JSONObject()
@@ -143,12 +150,14 @@ enum Functions {
         case "sort":
             try arity(1)
             let items = try array(0)
+            try budget.step(items.count)
             return .array(try sorted(items, name: name) { $0 })
         case "sort_by":
             try arity(2)
             let items = try array(0)
             let node = try expression(1)
-            return .array(try sorted(items, name: name) { item throws(JMESPathError) in try node(item) })
+            try budget.step(items.count)
+            return .array(try sorted(items, name: name) { item throws(JMESPathError) in try node(item, budget) })
         case "sum":
             try arity(1)
             var integerSum: Int64 = 0
@@ -176,7 +185,8 @@ enum Functions {
             try arity(1)
             let value = try json(0)
             if case .string = value { return value }
-            return .string(value.encodedString())
+            // A value made of shared parts can be far larger written out than in memory.
+            return .string(try budget.built(value).encodedString())
         case "to_number":
             try arity(1)
             switch try json(0) {

@@ -7,6 +7,8 @@ public struct JMESPathError: Error, Sendable, Equatable, CustomStringConvertible
         case invalidValue = "invalid-value"
         case invalidArity = "invalid-arity"
         case unknownFunction = "unknown-function"
+        /// Not the specification's: the evaluation passed one of its `EvaluationLimits`.
+        case limitExceeded = "limit-exceeded"
     }
 
     public let kind: Kind

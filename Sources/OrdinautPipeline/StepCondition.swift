@@ -19,9 +19,9 @@ public struct StepCondition: Sendable {
         expression = try Template.compileExpression(String(body))
     }
 
-    /// Whether the step should run.
-    public func holds(in context: JSONValue) throws(TemplateError) -> Bool {
-        Self.isTruthy(try expression.evaluate(context))
+    /// Whether the step should run; the evaluation counts against `budget`.
+    public func holds(in context: JSONValue, budget: EvaluationBudget = EvaluationBudget()) throws(TemplateError) -> Bool {
+        Self.isTruthy(try expression.evaluate(context, budget: budget))
     }
 
     public static func isTruthy(_ value: JSONValue) -> Bool {

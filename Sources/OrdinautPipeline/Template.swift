@@ -31,12 +31,12 @@ public struct Template: Sendable {
         let query: JMESPathExpression?
         let time: TimeExpression?
 
-        func evaluate(_ context: JSONValue) throws(TemplateError) -> JSONValue {
-            if let time { return try time.evaluate(context, text: source) }
+        func evaluate(_ context: JSONValue, budget: EvaluationBudget) throws(TemplateError) -> JSONValue {
+            if let time { return try time.evaluate(context, text: source, budget: budget) }
             do throws(JMESPathError) {
-                return try query!.search(context)
+                return try query!.search(context, budget: budget)
             } catch {
-                throw TemplateError("template ${\(source)}: \(error)")
+                throw TemplateError(source: source, error)
             }
         }
     }
@@ -53,12 +53,13 @@ public struct Template: Sendable {
         variables = names.filter { seen.insert($0).inserted }
     }
 
-    /// Renders against `context`.
-    public func render(_ context: JSONValue) throws(TemplateError) -> JSONValue {
-        try Self.render(root, context)
+    /// Renders against `context`; every expression and the text around them count against
+    /// `budget`. An error names where in the value it happened (`TemplateError.path`).
+    public func render(_ context: JSONValue, budget: EvaluationBudget = EvaluationBudget()) throws(TemplateError) -> JSONValue {
+        try Self.render(root, context, budget)
     }
 
-    /// Compiles and renders in one step.
+    /// Compiles and renders in one step, under the standard limits.
     public static func render(_ value: JSONValue, context: JSONValue) throws(TemplateError) -> JSONValue {
         try Template(value).render(context)
     }
@@ -151,35 +152,66 @@ public struct Template: Sendable {
         }
     }
 
-    private static func render(_ part: Part, _ context: JSONValue) throws(TemplateError) -> JSONValue {
+    private static func render(_ part: Part, _ context: JSONValue, _ budget: EvaluationBudget) throws(TemplateError) -> JSONValue {
         switch part {
         case .literal(let value):
             return value
         case .whole(let expression):
-            return try expression.evaluate(context)
+            return try expression.evaluate(context, budget: budget)
         case .text(let segments):
             var output = ""
             for segment in segments {
+                let piece: String
                 switch segment {
-                case .text(let text): output += text
+                case .text(let text): piece = text
                 case .expression(let expression):
-                    let value = try expression.evaluate(context)
-                    switch value {
+                    switch try expression.evaluate(context, budget: budget) {
                     case .null: throw TemplateError("template ${\(expression.source)} has no value (null) inside text")
-                    case .string(let text): output += text
-                    default: output += value.encodedString()
+                    case .string(let text): piece = text
+                    case let value:
+                        // Measured before it is written out: shared parts can make it far larger than it looks.
+                        try charge(value, of: expression, to: budget)
+                        piece = value.encodedString()
                     }
                 }
+                do throws(JMESPathError) {
+                    try budget.charge(bytes: piece.utf8.count)
+                } catch {
+                    throw TemplateError("text with templates: \(error)", limitExceeded: true)
+                }
+                output += piece
             }
             return .string(output)
         case .array(let parts):
             var items: [JSONValue] = []
-            for item in parts { items.append(try render(item, context)) }
+            for (index, item) in parts.enumerated() {
+                do throws(TemplateError) {
+                    items.append(try render(item, context, budget))
+                } catch {
+                    throw error.within("[\(index)]")
+                }
+            }
             return .array(items)
         case .object(let parts):
             var object = JSONObject()
-            for (key, item) in parts { object[key] = try render(item, context) }
+            for (key, item) in parts {
+                do throws(TemplateError) {
+                    object[key] = try render(item, context, budget)
+                } catch {
+                    throw error.within(".\(key)")
+                }
+            }
             return .object(object)
+        }
+    }
+
+    private static func charge(_ value: JSONValue, of expression: Expression, to budget: EvaluationBudget) throws(TemplateError) {
+        let remaining = budget.limits.bytes - budget.bytes
+        switch value.measure(limit: remaining, maximumDepth: budget.limits.depth) {
+        case .fits: return
+        case .tooLarge, .tooDeep:
+            throw TemplateError("template ${\(expression.source)}: its value written as text passes the evaluation's bytes limit (\(budget.limits.bytes))",
+                                limitExceeded: true)
         }
     }
 }

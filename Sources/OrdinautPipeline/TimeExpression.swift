@@ -48,12 +48,12 @@ struct TimeExpression: Sendable {
         }
     }
 
-    func evaluate(_ context: JSONValue, text: String) throws(TemplateError) -> JSONValue {
+    func evaluate(_ context: JSONValue, text: String, budget: EvaluationBudget) throws(TemplateError) -> JSONValue {
         let value: JSONValue
         do throws(JMESPathError) {
-            value = try base.search(context)
+            value = try base.search(context, budget: budget)
         } catch {
-            throw TemplateError("template ${\(text)}: \(error)")
+            throw TemplateError(source: text, error)
         }
         guard let string = value.stringValue, let instant = try? SchedulePreview.parseTime(string, zone: .utc) else {
             throw TemplateError("template ${\(text)}: \"\(base.source)\" is \(value), not an ISO-8601 time")

@@ -22,6 +22,9 @@ public final class RedisEventBus: EventBus {
         public var url: RedisURL
         /// Entries kept per stream (`MAXLEN ~`).
         public var retention: Int = 10_000
+        /// Largest payload an event may carry (`ORDINAUT_EVENTS_MAX_PAYLOAD_BYTES`); the rest of
+        /// `EventLimits` is Redis's to keep (`maxmemory`).
+        public var payloadBytes = EventLimits().payloadBytes
         /// How long a pending entry of another consumer waits before this one claims it.
         public var claimIdle: Duration = .seconds(30)
         /// How long `XREADGROUP`/`XREAD` block, which bounds how fast a cancelled subscription ends.
@@ -62,13 +65,19 @@ public final class RedisEventBus: EventBus {
 
     // MARK: Publish and read
 
-    public func publish(source: String, namespace: String, name: String, payload: JSONValue) async throws(EventBusError) -> Event {
+    public func publish(source: String, namespace: String, name: String, payload: JSONValue,
+                        causation: Causation?) async throws(EventBusError) -> Event {
         for (part, role) in [(source, "source"), (namespace, "namespace"), (name, "name")] {
-            if let problem = StreamName.problem(with: part, as: role) { throw EventBusError(problem) }
+            if let problem = StreamName.problem(with: part, as: role) { throw EventBusError(problem, isInvalidInput: true) }
         }
+        var limits = EventLimits()
+        limits.payloadBytes = configuration.payloadBytes
+        _ = try limits.size(of: payload)
         let stream = StreamName(source: source, namespace: namespace, name: name).description
-        var commands = [RESPCommand(["XADD", stream, "MAXLEN", "~", retention, "*",
-                                     "source", source, "namespace", namespace, "name", name, "payload", payload.encodedString()])]
+        var fields = ["XADD", stream, "MAXLEN", "~", retention, "*", "source", source, "namespace", namespace, "name", name,
+                      "payload", payload.encodedString()]
+        if let causation { fields += ["causation", causation.json.encodedString()] }
+        var commands = [RESPCommand(fields)]
         let now = ContinuousClock.now
         let index = indexed.withLock { indexed in
             guard let last = indexed[stream], now - last < .seconds(60) else {
@@ -88,7 +97,7 @@ public final class RedisEventBus: EventBus {
                 throw EventBusError("publishing to \(stream) failed: \(values.first.map { "\($0)" } ?? "no reply")")
             }
             return Event(id: id, source: source, namespace: namespace, name: name, payload: payload,
-                         timestamp: Int64(id.split(separator: "-").first ?? "0") ?? 0)
+                         timestamp: Int64(id.split(separator: "-").first ?? "0") ?? 0, causation: causation)
         }
     }
 
@@ -120,8 +129,9 @@ public final class RedisEventBus: EventBus {
         }
         guard let source = values["source"], let namespace = values["namespace"], let name = values["name"],
               let text = values["payload"], let payload = try? JSONParser().parse(text) else { return nil }
+        let causation = values["causation"].flatMap { try? JSONParser().parse($0) }.flatMap { Causation(json: $0) }
         return Event(id: id, source: source, namespace: namespace, name: name, payload: payload,
-                     timestamp: Int64(id.split(separator: "-").first ?? "0") ?? 0)
+                     timestamp: Int64(id.split(separator: "-").first ?? "0") ?? 0, causation: causation)
     }
 
     // MARK: Subscribe

@@ -1,12 +1,16 @@
 import Synchronization
 import OrdinautAuth
 import OrdinautCore
+import OrdinautEvents
+import OrdinautJMESPath
 import OrdinautMCP
 import OrdinautPipeline
 import OrdinautStore
 
 /// Runs a task's pipeline for one run: each step's `if`, arguments rendered from the run context,
-/// the tool call with its timeout and step retries, and a record of what happened.
+/// the tool call with its timeout and step retries, and a record of what happened. A step's `if`
+/// and arguments are evaluated under `RunLimits.evaluation` and the step's deadline; its input and
+/// result are stored within the run's output caps.
 public struct PipelineExecutor: Sendable {
     public enum Result: Sendable {
         case succeeded(output: JSONValue)
@@ -17,11 +21,13 @@ public struct PipelineExecutor: Sendable {
 
     let invoker: ToolInvoker
     let deadlines: Deadlines
+    let limits: RunLimits
     let clock: @Sendable () -> Int64
 
-    public init(invoker: ToolInvoker, deadlines: Deadlines, clock: @escaping @Sendable () -> Int64) {
+    public init(invoker: ToolInvoker, deadlines: Deadlines, limits: RunLimits = RunLimits(), clock: @escaping @Sendable () -> Int64) {
         self.invoker = invoker
         self.deadlines = deadlines
+        self.limits = limits
         self.clock = clock
     }
 
@@ -36,12 +42,14 @@ public struct PipelineExecutor: Sendable {
         }
         var records: [JSONValue] = []
         var results: JSONObject = [:]
+        var ledger = OutputLedger(limits: limits)
         var startIndex = 0
         if let resume, let stepID = resume["step"]?.stringValue {
             for record in run.output["steps"]?.arrayValue ?? [] {
                 guard let id = record["id"]?.stringValue else { continue }
                 if id == stepID { break }
                 records.append(record)
+                ledger.carry(record)
                 if record["status"] == "succeeded", let output = record["output"] {
                     results[id] = output
                     if let saveAs = record["save_as"]?.stringValue { results[saveAs] = output }
@@ -63,22 +71,26 @@ public struct PipelineExecutor: Sendable {
             var record: JSONObject = ["id": .string(step.id), "uses": .string(step.uses)]
             if let saveAs = step.saveAs { record["save_as"] = .string(saveAs) }
             record["started_at"] = .string(isoTime(began))
+            let budget = EvaluationBudget(limits.evaluation, deadline: .now + .milliseconds(Int64(step.timeoutSeconds * 1000)))
             if let condition = step.condition {
                 do throws(TemplateError) {
-                    if try !condition.holds(in: context) {
+                    if try !condition.holds(in: context, budget: budget) {
                         record["status"] = "skipped"
                         records.append(.object(record))
                         continue
                     }
                 } catch {
-                    return fail(&records, record, "step \(step.id): if: \(error)", began: began, permanent: true)
+                    return fail(&records, record, "step \(step.id): if: \(error.message)", began: began, permanent: true)
                 }
             }
             let arguments: JSONValue
             do throws(TemplateError) {
-                arguments = try step.arguments.render(context)
+                arguments = try step.arguments.render(context, budget: budget)
             } catch {
-                return fail(&records, record, "step \(step.id): \(error)", began: began, permanent: true)
+                return fail(&records, record, "step \(step.id): with\(error.path): \(error.message)", began: began, permanent: true)
+            }
+            if let problem = ledger.admit(input: arguments) {
+                return fail(&records, record, "step \(step.id): \(problem)", began: began, permanent: true)
             }
             record["input"] = arguments
             if step.isApproval {
@@ -98,6 +110,9 @@ public struct PipelineExecutor: Sendable {
             record["attempts"] = .integer(Int64(attempt))
             switch outcome {
             case .success(let value):
+                if let problem = ledger.admit(output: value) {
+                    return fail(&records, record, "step \(step.id): \(problem)", began: began, permanent: true)
+                }
                 record["status"] = "succeeded"
                 record["output"] = value
                 record["duration_ms"] = .integer(clock() - began)
@@ -127,6 +142,8 @@ public struct PipelineExecutor: Sendable {
                 "run_id": .string(run.id), "task_id": .string(task.id), "attempt": .integer(Int64(run.attempt)), "step": .string(step.id),
             ],
             "io.ordinaut/idempotency-key": .string("\(run.id):\(step.id)"),
+            // Events the step publishes carry it, so event tasks cannot trigger each other without end.
+            Causation.metaKey: Causation(runId: run.id, taskId: task.id, trigger: Causation(json: run.context["event"]?["causation"])).json,
         ]
         let invoker = self.invoker
         let call = Task { await invoker.call(step.uses, arguments: arguments, meta: meta, as: task.runPrincipal) }

@@ -2,6 +2,7 @@ import Foundation
 import OrdinautCalendar
 import OrdinautCore
 import OrdinautEvents
+import OrdinautJMESPath
 import OrdinautPipeline
 import OrdinautStore
 
@@ -102,17 +103,34 @@ public enum Schedule: Sendable {
         }
     }
 
-    /// Whether `event` starts a run of a task with this schedule.
-    public func fires(for event: Event) -> Bool {
+    /// Whether `event` starts a run of a task with this schedule; a condition is evaluated under
+    /// `limits`, and one that cannot be evaluated is an error (the event starts nothing).
+    public func fires(for event: Event, limits: EvaluationLimits = .standard) throws(TemplateError) -> Bool {
         switch self {
         case .event(let pattern): return pattern.matches(event)
         case .condition(let pattern, let condition):
             guard pattern.matches(event) else { return false }
-            var context = event.json.objectValue ?? [:]
-            context["event"] = event.json
-            return (try? condition.holds(in: .object(context))) ?? false
+            return try condition.holds(in: Self.conditionContext(event.json), budget: EvaluationBudget(limits))
         default: return false
         }
+    }
+
+    /// Refuses a condition that passes `limits` even on an event with no payload (it can only grow).
+    func checkEvaluation(_ limits: EvaluationLimits) throws(StoreError) {
+        guard case .condition(_, let condition) = self else { return }
+        let empty: JSONValue = ["id": "", "stream": "", "source": "", "namespace": "", "name": "", "payload": nil, "timestamp": 0]
+        do throws(TemplateError) {
+            _ = try condition.holds(in: Self.conditionContext(empty), budget: EvaluationBudget(limits))
+        } catch where error.limitExceeded {
+            throw .invalid("schedule_expr: \(error.message)", field: "schedule_expr")
+        } catch {}
+    }
+
+    /// A condition sees the event's fields at the top level and as `event`.
+    private static func conditionContext(_ event: JSONValue) -> JSONValue {
+        var context = event.objectValue ?? [:]
+        context["event"] = event
+        return .object(context)
     }
 }
 

@@ -22,6 +22,8 @@ public struct SchedulerConfiguration: Sendable {
     public var claimBatch = 16
     /// This process's name in leases and the audit log.
     public var nodeID: String
+    /// Evaluation budgets, output caps and event-chain bounds.
+    public var limits = RunLimits()
 
     public init(nodeID: String) {
         self.nodeID = nodeID

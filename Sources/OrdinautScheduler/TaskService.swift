@@ -3,6 +3,7 @@ import OrdinautAuth
 import OrdinautCore
 import OrdinautEvents
 import OrdinautMCP
+import OrdinautPipeline
 import OrdinautStore
 import Synchronization
 
@@ -21,19 +22,28 @@ public final class TaskService: Sendable {
     public var mcpTasks: MCPTaskService? { tasksSlot.withLock { $0 } }
     private let tasksSlot = Mutex<MCPTaskService?>(nil)
     private let triggered = Mutex<(loaded: Int64, tasks: [(TaskRecord, Schedule)])?>(nil)
+    let triggerGuard: TriggerGuard
+    let observer: (any SchedulerObserver)?
+    let logger: Logger
 
-    public init(store: TaskStore, server: MCPServer, bus: (any EventBus)?, configuration: SchedulerConfiguration) {
+    public init(store: TaskStore, server: MCPServer, bus: (any EventBus)?, configuration: SchedulerConfiguration,
+                observer: (any SchedulerObserver)? = nil, logger: Logger = Logger(label: "ordinaut.scheduler")) {
         self.store = store
         self.server = server
         self.bus = bus
         self.configuration = configuration
+        self.triggerGuard = TriggerGuard(limits: configuration.limits)
+        self.observer = observer
+        self.logger = logger
     }
 
-    /// Checks a task's schedule and pipeline against the tools registered now.
+    /// Checks a task's schedule and pipeline against the tools registered now, and that its
+    /// templates and condition stay within the evaluation limits on what is already known.
     func check(_ task: TaskRecord) throws(StoreError) -> Schedule {
         let schedule = try task.schedule()
-        let tools = server.tools
-        _ = try Pipeline(payload: task.payload, registry: tools)
+        let pipeline = try Pipeline(payload: task.payload, registry: server.tools)
+        try pipeline.checkEvaluation(configuration.limits.evaluation)
+        try schedule.checkEvaluation(configuration.limits.evaluation)
         return schedule
     }
 
@@ -89,7 +99,6 @@ public final class TaskService: Sendable {
     public func update(id: String, patch: JSONObject, principal: Principal) async throws(StoreError) -> TaskRecord {
         try TaskInput.checkKeys(patch, allowed: TaskInput.mutable)
         guard !patch.isEmpty else { throw .invalid("nothing to update: give at least one field", field: nil) }
-        let tools = server.tools
         let task = try await store.updateTask(id: id, actor: principal.displayName, action: "task.update",
                                               details: ["fields": .array(patch.keys.map(JSONValue.string))]) {
             task, now throws(StoreError) in
@@ -98,8 +107,7 @@ public final class TaskService: Sendable {
             let scopes = task.runPrincipal.scopes.intersection(principal.scopes)
             task.creatorScopes = scopes == .all ? nil : scopes.sorted
             try self.checkScopes(of: task, for: Principal.taskCreator(task.createdBy, scopes: scopes))
-            let schedule = try task.schedule()
-            _ = try Pipeline(payload: task.payload, registry: tools)
+            let schedule = try self.check(task)
             if patch["schedule_kind"] != nil || patch["schedule_expr"] != nil || patch["timezone"] != nil {
                 task.nextRunAt = Self.nextRun(task, schedule, now: now)
             }
@@ -211,18 +219,24 @@ public final class TaskService: Sendable {
 
     /// Publishes an event named `topic` and starts the runs of the event and condition tasks it
     /// matches; returns the event and the ids of the tasks it triggered.
-    public func publish(topic: String, payload: JSONValue, actor: String) async throws(StoreError) -> (event: Event, triggered: [String]) {
+    /// `causation` is set when a run publishes the event (see `Causation`).
+    public func publish(topic: String, payload: JSONValue, actor: String,
+                        causation: Causation? = nil) async throws(StoreError) -> (event: Event, triggered: [String]) {
         if let problem = StreamName.problem(with: topic, as: "topic") { throw .invalid(problem, field: "topic") }
         let event: Event
         if let bus {
             do throws(EventBusError) {
-                event = try await bus.publish(source: "ordinaut", namespace: StreamName.defaultNamespace, name: topic, payload: payload)
+                event = try await bus.publish(source: "ordinaut", namespace: StreamName.defaultNamespace, name: topic, payload: payload,
+                                              causation: causation)
+            } catch where error.isInvalidInput {
+                throw .invalid("the event bus refused the event: \(error)", field: "payload")
             } catch {
                 throw .unavailable("the event bus refused the event: \(error)")
             }
         } else {
             let now = store.clock()
-            event = Event(id: "\(now)-0", source: "ordinaut", namespace: StreamName.defaultNamespace, name: topic, payload: payload, timestamp: now)
+            event = Event(id: "\(now)-0", source: "ordinaut", namespace: StreamName.defaultNamespace, name: topic, payload: payload,
+                          timestamp: now, causation: causation)
         }
         try await trigger(event, actor: actor)
         // The bus may have delivered the event to this or another node's scheduler first; either way
@@ -230,11 +244,25 @@ public final class TaskService: Sendable {
         return (event, try await store.tasksFired(byEvent: event.id))
     }
 
-    /// Queues a run of every active event or condition task that `event` fires (once per task and event).
+    /// Queues a run of every active event or condition task that `event` fires (once per task and
+    /// event), unless the task's `TriggerGuard` refuses it.
     @discardableResult
     public func trigger(_ event: Event, actor: String) async throws(StoreError) -> [String] {
         var fired: [String] = []
-        for (task, schedule) in try await triggeredTasks() where schedule.fires(for: event) {
+        for (task, schedule) in try await triggeredTasks() {
+            do throws(TemplateError) {
+                guard try schedule.fires(for: event, limits: configuration.limits.evaluation) else { continue }
+            } catch {
+                observer?.triggerRefused(reason: "condition")
+                logger.warning("a condition task's condition could not be evaluated", metadata: [
+                    "task": .string(task.id), "event": .string(event.id), "error": .string(error.description),
+                ])
+                continue
+            }
+            if let refusal = triggerGuard.refusal(for: event, taskId: task.id) {
+                await refused(task, event: event, refusal)
+                continue
+            }
             do throws(StoreError) {
                 if try await store.enqueue(taskId: task.id, trigger: .event, context: ["event": event.json], eventId: event.id, actor: actor) != nil {
                     fired.append(task.id)
@@ -244,6 +272,17 @@ public final class TaskService: Sendable {
             }
         }
         return fired
+    }
+
+    /// Counts, logs and — once a minute per task — audits an event that may not start a run.
+    private func refused(_ task: TaskRecord, event: Event, _ refusal: TriggerGuard.Refusal) async {
+        observer?.triggerRefused(reason: refusal.rawValue)
+        guard triggerGuard.shouldReport(refusal, taskId: task.id) else { return }
+        let reason = refusal.reason(configuration.limits, event: event)
+        logger.warning("an event did not start a run", metadata: ["task": .string(task.id), "event": .string(event.id), "reason": .string(reason)])
+        var details: JSONObject = ["event_id": .string(event.id), "stream": .string(event.stream), "limit": .string(refusal.rawValue), "reason": .string(reason)]
+        if let causation = event.causation { details["causation"] = causation.json }
+        try? await store.record(actor: configuration.nodeID, action: "task.trigger_refused", taskId: task.id, details: .object(details))
     }
 
     private func triggeredTasks() async throws(StoreError) -> [(TaskRecord, Schedule)] {

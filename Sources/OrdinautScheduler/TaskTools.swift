@@ -45,6 +45,13 @@ public enum TaskTools {
         func tool(_ name: String, _ description: String, _ properties: JSONObject, required: [String] = [],
                   output: JSONValue, readOnly: Bool = false, scope: String,
                   _ body: @escaping @Sendable (JSONObject, Principal) async throws(StoreError) -> JSONValue) throws(RegistrationError) {
+            try contextTool(name, description, properties, required: required, output: output, readOnly: readOnly, scope: scope) { arguments, context throws(StoreError) in
+                try await body(arguments, context.principal)
+            }
+        }
+        func contextTool(_ name: String, _ description: String, _ properties: JSONObject, required: [String] = [],
+                         output: JSONValue, readOnly: Bool = false, scope: String,
+                         _ body: @escaping @Sendable (JSONObject, RequestContext) async throws(StoreError) -> JSONValue) throws(RegistrationError) {
             try server.tools.register(Tool(
                 name: name, description: description,
                 inputSchema: ["type": "object", "properties": .object(properties), "required": .array(required.map(JSONValue.string)), "additionalProperties": false],
@@ -53,7 +60,7 @@ public enum TaskTools {
                 scope: scope
             ) { arguments, context in
                 do throws(StoreError) {
-                    return .structured(try await body(arguments, context.principal))
+                    return .structured(try await body(arguments, context))
                 } catch {
                     throw ToolError(error.field.map { "\(error.message) (field: \($0))" } ?? error.message)
                 }
@@ -167,10 +174,12 @@ public enum TaskTools {
         try tool("run_cancel", "Cancel a run that waits for approval or has not started.", idOnly, required: ["id"], output: runSchema, scope: Scope.runsWrite) {
             arguments, principal throws(StoreError) in try await service.cancelRun(id: arguments["id"]!.stringValue!, actor: principal.displayName).json
         }
-        try tool("event_publish", "Publish an event; event and condition tasks whose pattern matches its topic run.",
-                 ["topic": ["type": "string", "minLength": 1, "maxLength": 200], "payload": ["description": "Any JSON value."]],
-                 required: ["topic"], output: ["type": "object", "required": ["event_id", "triggered_task_ids"]], scope: Scope.eventsPublish) { arguments, principal throws(StoreError) in
-            let (event, triggered) = try await service.publish(topic: arguments["topic"]!.stringValue!, payload: arguments["payload"] ?? .null, actor: principal.displayName)
+        try contextTool("event_publish", "Publish an event; event and condition tasks whose pattern matches its topic run.",
+                        ["topic": ["type": "string", "minLength": 1, "maxLength": 200], "payload": ["description": "Any JSON value."]],
+                        required: ["topic"], output: ["type": "object", "required": ["event_id", "triggered_task_ids"]], scope: Scope.eventsPublish) { arguments, context throws(StoreError) in
+            // A run passes its causation; whoever else sets it can only shorten their own events' reach.
+            let (event, triggered) = try await service.publish(topic: arguments["topic"]!.stringValue!, payload: arguments["payload"] ?? .null,
+                                                               actor: context.principal.displayName, causation: Causation(json: context.meta[Causation.metaKey]))
             return ["event_id": .string(event.id), "stream": .string(event.stream), "triggered_task_ids": .array(triggered.map(JSONValue.string))]
         }
 

@@ -30,7 +30,8 @@ public final class WorkerPool: Service, Sendable {
     public init(service: TaskService, logger: Logger) {
         self.service = service
         self.logger = logger
-        executor = PipelineExecutor(invoker: ToolInvoker(server: service.server), deadlines: deadlines, clock: service.store.clock)
+        executor = PipelineExecutor(invoker: ToolInvoker(server: service.server), deadlines: deadlines, limits: service.configuration.limits,
+                                    clock: service.store.clock)
     }
 
     public func run() async throws {

@@ -50,11 +50,12 @@ extension TaskStore {
         }
     }
 
-    /// Records something that concerns no task: a refused credential, an agent or token change.
-    public func record(actor: String, action: String, details: JSONValue = [:]) async throws(StoreError) {
+    /// Records something outside a task's own changes: a refused credential, an agent or token
+    /// change, an event a task was not allowed to fire on (`taskId` then names the task).
+    public func record(actor: String, action: String, taskId: String? = nil, details: JSONValue = [:]) async throws(StoreError) {
         let now = clock()
         try await database.transaction { connection throws(StoreError) in
-            try Self.audit(connection, at: now, actor: actor, action: action, task: nil, details: details)
+            try Self.audit(connection, at: now, actor: actor, action: action, task: taskId, details: details)
         }
     }
 }

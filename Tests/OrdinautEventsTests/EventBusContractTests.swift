@@ -16,6 +16,19 @@ struct EventBusContract {
         #expect(read.map(\.id) == [event.id])
     }
 
+    func causationAndPayloadLimitsHoldOnEveryBus() async throws {
+        let bus = try await makeBus()
+        let causation = Causation(depth: 3, runId: "r", taskIds: ["a", "b", "c"])
+        let event = try await bus.publish(source: "s", namespace: "events", name: "caused", payload: 1, causation: causation)
+        #expect(event.causation == causation)
+        let read = try await bus.read(stream: StreamName(source: "s", namespace: "events", name: "caused"), after: nil, limit: 10)
+        #expect(read.last?.causation == causation)
+        let huge = JSONValue.string(String(repeating: "x", count: EventLimits().payloadBytes + 1))
+        await #expect { try await bus.publish(source: "s", namespace: "events", name: "huge", payload: huge) } throws: {
+            ($0 as? EventBusError)?.isInvalidInput == true
+        }
+    }
+
     func subscribersReceiveMatchingEventsInOrder() async throws {
         let bus = try await makeBus()
         let (stream, continuation) = AsyncStream.makeStream(of: Event.self)
@@ -106,6 +119,7 @@ struct InProcessEventBusTests {
     let contract = EventBusContract { InProcessEventBus() }
 
     @Test func publishNamesStreamsTheOriginalWay() async throws { try await contract.publishNamesStreamsTheOriginalWay() }
+    @Test func causationAndPayloadLimitsHoldOnEveryBus() async throws { try await contract.causationAndPayloadLimitsHoldOnEveryBus() }
     @Test func subscribersReceiveMatchingEventsInOrder() async throws { try await contract.subscribersReceiveMatchingEventsInOrder() }
     @Test func readAfterAnIdReturnsOnlyLaterEvents() async throws { try await contract.readAfterAnIdReturnsOnlyLaterEvents() }
     @Test func badNamesAreRefusedWithAReason() async throws { try await contract.badNamesAreRefusedWithAReason() }
@@ -114,14 +128,14 @@ struct InProcessEventBusTests {
     @Test func aGroupGetsEachEventOnce() async throws { try await contract.aGroupGetsEachEventOnce() }
 
     @Test func retentionBoundsEachStream() async throws {
-        let bus = InProcessEventBus(retention: 3)
+        let bus = InProcessEventBus(limits: { var limits = EventLimits(); limits.retention = 3; return limits }())
         for n in 0..<10 { _ = try await bus.publish(source: "s", namespace: "events", name: "n", payload: .integer(Int64(n))) }
         let kept = try await bus.read(stream: StreamName(source: "s", namespace: "events", name: "n"), after: nil, limit: 100)
         #expect(kept.map(\.payload) == [7, 8, 9])
     }
 
     @Test func anOverflowingQueueCountsDroppedEvents() async throws {
-        let bus = InProcessEventBus(queueLimit: 2)
+        let bus = InProcessEventBus(limits: { var limits = EventLimits(); limits.queueEvents = 2; return limits }())
         let gate = AsyncStream.makeStream(of: Void.self)
         let subscription = try await bus.subscribe(try TopicPattern("n"), subscriber: "slow", delivery: .fanOut) { _ in
             for await _ in gate.stream { break }

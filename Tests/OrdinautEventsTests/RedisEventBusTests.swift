@@ -81,6 +81,7 @@ final class RedisEventBusTests {
     }
 
     @Test func publishNamesStreamsTheOriginalWay() async throws { try await contract.publishNamesStreamsTheOriginalWay() }
+    @Test func causationAndPayloadLimitsHoldOnEveryBus() async throws { try await contract.causationAndPayloadLimitsHoldOnEveryBus() }
     @Test func subscribersReceiveMatchingEventsInOrder() async throws { try await contract.subscribersReceiveMatchingEventsInOrder() }
     @Test func readAfterAnIdReturnsOnlyLaterEvents() async throws { try await contract.readAfterAnIdReturnsOnlyLaterEvents() }
     @Test func badNamesAreRefusedWithAReason() async throws { try await contract.badNamesAreRefusedWithAReason() }

@@ -20,7 +20,7 @@ final class SchedulerRig: Sendable {
     init(backend: Backend = .sqlite, configure: (inout SchedulerConfiguration) -> Void = { _ in }) async throws {
         server = MCPServer()
         store = try await backend.makeStore(clock: nil)
-        bus = InProcessEventBus(retention: 100, logger: Logger(label: "test"))
+        bus = InProcessEventBus(limits: { var limits = EventLimits(); limits.retention = 100; return limits }(), logger: Logger(label: "test"))
         var configuration = SchedulerConfiguration(nodeID: "test-\(UUID().uuidString.prefix(6))")
         configuration.retryBaseSeconds = 0.01
         configuration.retryCapSeconds = 0.05
@@ -50,6 +50,11 @@ final class SchedulerRig: Sendable {
             calls.update { count = ($0[key] ?? 0) + 1; $0[key] = count }
             if count <= Int(arguments["failures"]!.integerValue!) { throw ToolError("failure \(count) of \(key)") }
             return .structured(["calls": .integer(Int64(count)), "meta": context.meta["io.ordinaut/run"] ?? .null])
+        })
+        try server.tools.register(Tool(
+            name: "blob", inputSchema: ["type": "object", "required": ["bytes"], "properties": ["bytes": ["type": "integer"]]]
+        ) { arguments, _ in
+            .structured(["text": .string(String(repeating: "x", count: Int(arguments["bytes"]!.integerValue!)))])
         })
         try server.tools.register(Tool(
             name: "slow", inputSchema: ["type": "object", "required": ["ms"], "properties": ["ms": ["type": "integer"], "tag": ["type": "string"]]]
