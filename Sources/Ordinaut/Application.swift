@@ -136,11 +136,12 @@ struct MCPEndpointMount: MCPEndpointMounting {
 public func buildApplication(configuration: Configuration, extensions: [CompiledExtension] = [],
                              logger: Logger) async throws -> some ApplicationProtocol {
     try checkExposure(configuration, logger: logger)
-    let http = MCPHTTPConfiguration(
+    var http = MCPHTTPConfiguration(
         maxBodyBytes: configuration.maxBodyBytes, allowedOrigins: configuration.allowedOrigins,
         allowedHosts: configuration.allowedHosts, bindHost: configuration.host, maxSessions: configuration.maxSessions,
         maxSessionsPerPrincipal: configuration.access.maxSessionsPerPrincipal,
         sessionIdleSeconds: configuration.sessionIdleSeconds, replayBufferSize: configuration.replayBufferSize)
+    http.replayBufferBytes = configuration.replayBufferBytes
     var endpoint: MCPHTTPEndpoint?
     var gate: AccessGate?
     var auditor: RefusalAuditor?

@@ -37,5 +37,6 @@ extension Configuration {
             events.queueEvents = try Self.integer(value, "ORDINAUT_EVENTS_QUEUE_LIMIT", range: 1...10_000_000)
         }
         try bytes("ORDINAUT_EVENTS_QUEUE_BYTES", &events.queueBytes)
+        try bytes("ORDINAUT_REPLAY_BUFFER_BYTES", &replayBufferBytes)
     }
 }

@@ -37,6 +37,8 @@ public struct Configuration: Sendable {
     public var sessionIdleSeconds = 1800
     /// Server-stream events kept per session for `Last-Event-ID` replay (`ORDINAUT_REPLAY_BUFFER`).
     public var replayBufferSize = 256
+    /// Bytes of those events kept per session (`ORDINAUT_REPLAY_BUFFER_BYTES`).
+    public var replayBufferBytes = 4 << 20
     /// Key for `requestState` integrity (`ORDINAUT_STATE_KEY`, at least 32 characters); random per
     /// process when unset, so set it when several nodes serve the same clients.
     public var stateKey: String?

@@ -11,7 +11,7 @@ final class HTTPSession: Sendable {
         var streamOpen = false
         var streamGeneration = 0
         var streamEnded: OneShot<Void>?
-        var replay: [(id: Int, message: JSONValue)] = []
+        var replay: ReplayBuffer
         var nextEventID = 0
     }
 
@@ -23,17 +23,15 @@ final class HTTPSession: Sendable {
     let connection: MCPConnection
     /// For the 2024-11-05 HTTP+SSE transport: messages POSTed to `/messages`, handled by the stream.
     let legacyInbox: Mailbox?
-    private let replayLimit: Int
     private let state: Mutex<State>
 
-    init(id: String, creator: Principal, connection: MCPConnection, legacy: Bool, replayLimit: Int) {
+    init(id: String, creator: Principal, connection: MCPConnection, legacy: Bool, replay: ReplayBuffer) {
         self.id = id
         self.creator = creator
         owner = creator.subject
         self.connection = connection
         legacyInbox = legacy ? Mailbox(capacity: 1024) : nil
-        self.replayLimit = replayLimit
-        state = Mutex(State(lastActivity: .now))
+        state = Mutex(State(lastActivity: .now, replay: replay))
     }
 
     func touch() {
@@ -79,17 +77,14 @@ final class HTTPSession: Sendable {
     func record(_ message: JSONValue) -> Int {
         state.withLock { state in
             state.nextEventID += 1
-            if replayLimit > 0 {
-                state.replay.append((state.nextEventID, message))
-                if state.replay.count > replayLimit { state.replay.removeFirst(state.replay.count - replayLimit) }
-            }
+            state.replay.append(id: state.nextEventID, message: message)
             return state.nextEventID
         }
     }
 
     /// The kept messages after event `id`.
     func replay(after id: Int) -> [(id: Int, message: JSONValue)] {
-        state.withLock { $0.replay.filter { $0.id > id } }
+        state.withLock { $0.replay.after(id) }
     }
 
     func close() {
@@ -110,12 +105,12 @@ final class HTTPSessionStore: Sendable {
     private let sessions = Mutex<[String: HTTPSession]>([:])
     private let limit: Int
     private let perOwnerLimit: Int
-    private let replayLimit: Int
+    private let replay: ReplayBuffer
 
-    init(limit: Int, perOwnerLimit: Int, replayLimit: Int) {
+    init(limit: Int, perOwnerLimit: Int, replay: ReplayBuffer) {
         self.limit = limit
         self.perOwnerLimit = perOwnerLimit
-        self.replayLimit = replayLimit
+        self.replay = replay
     }
 
     var count: Int { sessions.withLock { $0.count } }
@@ -125,7 +120,7 @@ final class HTTPSessionStore: Sendable {
         let id = Self.makeID()
         let owner = creator.subject
         let session = HTTPSession(id: id, creator: creator, connection: MCPConnection(server: server, kind: .httpSession),
-                                  legacy: legacy, replayLimit: replayLimit)
+                                  legacy: legacy, replay: replay)
         let refusal = sessions.withLock { sessions -> Refusal? in
             guard sessions.count < limit else { return .full }
             // Counting is linear in the sessions, which are bounded (ORDINAUT_MAX_SESSIONS) and created rarely.

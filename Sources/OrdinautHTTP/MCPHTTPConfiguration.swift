@@ -10,6 +10,8 @@ public struct MCPHTTPConfiguration: Sendable {
     public var maxSessionsPerPrincipal: Int
     public var sessionIdleSeconds: Int
     public var replayBufferSize: Int
+    /// Bytes of server-stream messages kept per session for replay.
+    public var replayBufferBytes = 4 << 20
     /// Seconds between SSE keep-alive comments, which also reveal a client that has gone.
     public var keepAliveSeconds: Int
 

@@ -29,7 +29,7 @@ public struct MCPHTTPEndpoint: Sendable {
         self.logger = logger
         self.gate = gate
         sessions = HTTPSessionStore(limit: configuration.maxSessions, perOwnerLimit: configuration.maxSessionsPerPrincipal,
-                                    replayLimit: configuration.replayBufferSize)
+                                    replay: ReplayBuffer(countLimit: configuration.replayBufferSize, byteLimit: configuration.replayBufferBytes))
         stateless = MCPConnection(server: server, kind: .httpStateless)
         parser = JSONParser()
     }
