@@ -89,8 +89,12 @@ public func buildEngine(configuration: Configuration, extensions: [CompiledExten
     }
     var hostLogger = logger
     hostLogger[metadataKey: "component"] = "extensions"
+    var hostConfiguration = configuration.extensions
+    // A fixture serves exactly its reference surface: events_demo, the one built-in that adds
+    // tools, stays off (a test compares the fixture's tools with the reference list).
+    if configuration.fixture != nil { hostConfiguration.disabled.insert("events_demo") }
     let host = ExtensionHost(
-        configuration: configuration.extensions, compiled: builtInExtensions + extensions, server: server, bus: bus,
+        configuration: hostConfiguration, compiled: builtInExtensions + extensions, server: server, bus: bus,
         services: HostServices(mcpEndpoint: mcpEndpoint(server, store), metrics: metrics), logger: hostLogger)
     metrics.observe(host)
     services.append(host)

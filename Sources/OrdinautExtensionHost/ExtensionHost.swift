@@ -40,6 +40,8 @@ public final class ExtensionHost: Service, Sendable {
         order = found.records.map(\.id)
         problems = found.problems
         sources = found.sources
+        // Until the eager extensions have registered, requests that read the surface wait.
+        if records.values.contains(where: \.eager) { server.surfaceFilling() }
         for problem in problems {
             logger.error("extension not loaded", metadata: ["origin": .string(problem.origin), "reason": .string(problem.message)])
         }
@@ -150,13 +152,15 @@ public final class ExtensionHost: Service, Sendable {
         return record.phase
     }
 
-    /// Activates the eager extensions, concurrently; `run()` starts with it.
+    /// Activates the eager extensions, concurrently, then lets requests held meanwhile go on;
+    /// `run()` starts with it.
     public func activateEager() async {
         await withTaskGroup(of: Void.self) { group in
             for id in order where records[id]!.eager {
                 group.addTask { await self.activate(self.records[id]!) }
             }
         }
+        server.surfaceComplete()
     }
 
     private func performActivation(_ record: ExtensionRecord) async {

@@ -92,6 +92,11 @@ public struct MCPHTTPEndpoint: Sendable {
         return HeaderText.contains(accept, type) || HeaderText.contains(accept, "*/*")
     }
 
+    /// Whether a POST must be answered on a stream: it accepts `text/event-stream` and not JSON.
+    func acceptsOnlyStream(_ request: Request) -> Bool {
+        accepts(request, "text/event-stream") && !accepts(request, "application/json")
+    }
+
     /// Reads the body within the configured limit.
     /// What reading and parsing a request body produced.
     enum BodyRead {
@@ -155,7 +160,7 @@ public struct MCPHTTPEndpoint: Sendable {
         }
         let versionHeader = request.headers[.mcpProtocolVersion]
         if let version = versionHeader, !ProtocolVersion.all.contains(version) {
-            return rpcError(.badRequest, .unsupportedProtocolVersion(version, supported: ProtocolVersion.all))
+            return rpcError(.badRequest, .unsupportedProtocolVersion(version, supported: ProtocolVersion.all), id: message.requestID)
         }
         let sessionID = request.headers[.mcpSessionID]
         let declaresStateless: Bool
@@ -193,7 +198,7 @@ public struct MCPHTTPEndpoint: Sendable {
             guard methodHeader == rpc.method else {
                 return rpcError(.badRequest, .headerMismatch("Mcp-Method \(methodHeader) differs from the body's method \(rpc.method)"), id: rpc.id)
             }
-            if let nameKey = Self.nameParameter[rpc.method] {
+            if let nameKey = server.targetParameter(of: rpc.method) {
                 let bodyName = rpc.params[nameKey]?.stringValue
                 guard let raw = request.headers[.mcpName], let headerName = MCPHeaderValue.decode(raw) else {
                     return rpcError(.badRequest, .headerMismatch("the Mcp-Name header is required for \(rpc.method)"), id: rpc.id)
@@ -213,7 +218,7 @@ public struct MCPHTTPEndpoint: Sendable {
             guard server.knows(method: rpc.method), rpc.method != "initialize" else {
                 return rpcError(.notFound, .methodNotFound(rpc.method), id: rpc.id)
             }
-            let streaming = accepts(request, "text/event-stream")
+            let streaming = acceptsOnlyStream(request) || accepts(request, "text/event-stream")
                 && (rpc.method == "subscriptions/listen" || meta["progressToken"] != nil || meta[ProtocolVersion.MetaKey.logLevel] != nil)
             return await respond(to: message, on: stateless, principal: principal, streaming: streaming, statusMapping: true)
         }
@@ -243,9 +248,6 @@ public struct MCPHTTPEndpoint: Sendable {
         return nil
     }
 
-    /// The parameter that `Mcp-Name` must repeat, per method.
-    static let nameParameter: [String: String] = ["tools/call": "name", "prompts/get": "name", "resources/read": "uri"]
-
     private func postSession(_ request: Request, _ message: JSONRPCMessage, sessionID: String?, versionHeader: String?,
                              principal: Principal) async -> Response {
         if case .request(let rpc) = message, rpc.method == "initialize" {
@@ -261,6 +263,9 @@ public struct MCPHTTPEndpoint: Sendable {
             guard let response, case .success = response.outcome else {
                 sessions.remove(session.id)
                 return json(.ok, (response ?? .failure(rpc.id, .internalError("initialize failed"))).json)
+            }
+            if acceptsOnlyStream(request) {
+                return sseResponse(headers: [.mcpSessionID: session.id]) { mailbox in mailbox.post(response.json) }
             }
             return json(.ok, response.json, headers: [.mcpSessionID: session.id])
         }
@@ -279,8 +284,8 @@ public struct MCPHTTPEndpoint: Sendable {
             _ = await session.connection.handle(message, stream: session.connection.outbox, principal: principal)
             return plain(.accepted)
         case .request(let rpc):
-            let streaming = accepts(request, "text/event-stream")
-                && (Self.mayTalkBack.contains(rpc.method) || rpc.params["_meta"]?["progressToken"] != nil)
+            let streaming = acceptsOnlyStream(request) || accepts(request, "text/event-stream")
+                && (server.mayTalkBack(rpc.method) || rpc.params["_meta"]?["progressToken"] != nil)
             return await respond(to: message, on: session.connection, principal: principal, streaming: streaming, statusMapping: false,
                                  headers: [.mcpSessionID: session.id])
         }
@@ -296,9 +301,6 @@ public struct MCPHTTPEndpoint: Sendable {
         let status: HTTPResponse.Status = answer.arrayValue == nil ? .badRequest : .ok
         return json(status, answer, headers: [.mcpSessionID: session.id])
     }
-
-    /// Methods whose handlers may log, report progress or ask the client something while they run.
-    static let mayTalkBack: Set<String> = ["tools/call", "prompts/get", "resources/read"]
 
     /// Answers a request as JSON, or as an SSE stream that carries its notifications first.
     func respond(to message: JSONRPCMessage, on connection: MCPConnection, principal: Principal, streaming: Bool, statusMapping: Bool,

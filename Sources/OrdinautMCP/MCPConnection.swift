@@ -129,6 +129,7 @@ public final class MCPConnection: Sendable {
         guard let handler = server.methods[request.method], type(of: handler).eras.contains(context.era.kind) else {
             return .failure(request.id, .methodNotFound(request.method))
         }
+        if type(of: handler).readsSurface { await server.surfaceGate.pass() }
         let params = request.params
         if let missing = server.missingScope(method: request.method, params: params, principal: principal) {
             return .failure(request.id, .insufficientScope(missing.scope, operation: missing.operation))

@@ -63,6 +63,7 @@ public final class MCPServer: Sendable {
     /// The tool-call buckets of every principal.
     public let rateLimiter = RateLimiter()
     let methods: [String: any MethodHandler]
+    let surfaceGate = SurfaceGate()
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -91,7 +92,8 @@ public final class MCPServer: Sendable {
     func capabilities(era: ProtocolEra) -> JSONValue {
         var object: JSONObject = [
             "tools": ["listChanged": true],
-            "resources": era.isStateless ? ["listChanged": true] : ["subscribe": true, "listChanged": true],
+            // Both eras serve subscriptions: resources/subscribe, or subscriptions/listen's resourceSubscriptions.
+            "resources": ["subscribe": true, "listChanged": true],
             "prompts": ["listChanged": true],
             "logging": [:],
         ]
@@ -114,6 +116,27 @@ public final class MCPServer: Sendable {
     /// Tells listeners of task `id` that it changed (`notifications/tasks`).
     public func taskUpdated(_ id: String) {
         changes.publish(.taskUpdated(id: id))
+    }
+
+    /// The parameter that names `method`'s target (HTTP's `Mcp-Name` repeats it), if it has one.
+    public func targetParameter(of method: String) -> String? {
+        methods[method].flatMap { type(of: $0).targetParameter }
+    }
+
+    /// Whether `method`'s handler may send messages while it runs (log, progress, requests to the client).
+    public func mayTalkBack(_ method: String) -> Bool {
+        methods[method].map { type(of: $0).mayTalkBack } ?? false
+    }
+
+    /// Makes requests that read or use the registries wait until `surfaceComplete()`; the host
+    /// calls it while eager extensions register at start.
+    public func surfaceFilling() {
+        surfaceGate.hold()
+    }
+
+    /// The registries are complete: requests held by `surfaceFilling()` go on.
+    public func surfaceComplete() {
+        surfaceGate.open()
     }
 
     /// Whether `method` is something this server answers in some era.

@@ -64,8 +64,11 @@ public struct SessionState: Sendable {
         case .closed: return .failure(.invalidRequest("the session is closed"))
         case .awaitingInitialize:
             if method == "ping" { return .success(nil) }
-            return .failure(.invalidRequest(
-                "no session: send initialize first (protocol 2024-11-05 to 2025-11-25), or send 2026-07-28 requests with _meta \"\(ProtocolVersion.MetaKey.protocolVersion)\""))
+            // The request lacks what a 2026-07-28 request must carry, so it is an invalid-params error
+            // naming those keys, as the stateless era requires; a session-era client reads the other way.
+            return .failure(.invalidParams(
+                "no protocol version: send _meta \"\(ProtocolVersion.MetaKey.protocolVersion)\" and \"\(ProtocolVersion.MetaKey.clientCapabilities)\" "
+                    + "with each request (protocol 2026-07-28), or send initialize first (2024-11-05 to 2025-11-25)"))
         }
     }
 

@@ -129,6 +129,14 @@ extension RequestContext {
         }
     }
 
+    /// Refuses a 2026-07-28 request about tasks from a client that did not declare the tasks
+    /// extension in this request's capabilities (-32021).
+    func requireTasksExtension(for method: String) throws(RPCError) {
+        guard era.isStateless, clientCapabilities["extensions"]?[TasksExtension.identifier] == nil else { return }
+        throw RPCError.missingClientCapability(["extensions": [TasksExtension.identifier: [:]]],
+                                               detail: "\(method) needs the \"\(TasksExtension.identifier)\" extension in the request's clientCapabilities")
+    }
+
     /// Whose tasks these are: the session for session-era requests, nobody for stateless ones.
     public var taskOwner: String? {
         era.isStateless ? nil : connection.identity

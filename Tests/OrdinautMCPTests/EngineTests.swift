@@ -36,7 +36,10 @@ struct SessionEraTests {
     @Test func negotiatesVersionAndRefusesRequestsBeforeInitialize() async throws {
         let client = TestClient(server: try makeServer())
         let early = await client.request("tools/list")
-        #expect(early?.error?.code == -32600)
+        // Neither initialized nor a 2026-07-28 request: -32602 naming both ways forward.
+        #expect(early?.error?.code == -32602)
+        #expect(early?.error?.message.contains("io.modelcontextprotocol/clientCapabilities") == true)
+        #expect(early?.error?.message.contains("initialize first") == true)
         #expect(await client.request("ping")?.result == [:])
         let response = await client.initialize(version: "2025-06-18")
         #expect(response?.result?["protocolVersion"] == "2025-06-18")
@@ -153,6 +156,8 @@ struct StatelessEraTests {
         #expect(discover["resultType"] == "complete")
         #expect(discover["_meta"]?[ProtocolVersion.MetaKey.serverInfo]?["name"] == "ordinaut")
         #expect(discover["ttlMs"] != nil && discover["cacheScope"] == "private")
+        // subscriptions/listen serves resourceSubscriptions, so the era declares it.
+        #expect(discover["capabilities"]?["resources"]?["subscribe"] == true)
         let list = try #require(await client.statelessRequest("tools/list")?.result)
         #expect(list["ttlMs"] != nil)
         let call = try #require(await client.statelessRequest("tools/call", ["name": "add", "arguments": ["a": 1, "b": 1]])?.result)
@@ -215,6 +220,24 @@ struct StatelessEraTests {
         let session = TestClient(server: server)
         await session.initialize()
         #expect(await session.request("resources/read", ["uri": "nope://x"])?.error?.code == -32002)
+    }
+}
+
+@Suite("Registries filled at start")
+struct SurfaceGateTests {
+    @Test func requestsThatReadTheSurfaceWaitUntilItIsComplete() async throws {
+        let server = try makeServer()
+        server.surfaceFilling()
+        let client = TestClient(server: server, kind: .httpStateless)
+        #expect(await client.statelessRequest("server/discover")?.result != nil, "discovery does not wait")
+        let listing = Task { await client.statelessRequest("tools/list")?.result }
+        // Time for the listing to be answered were it not held; with the gate it waits regardless.
+        try await Task.sleep(for: .milliseconds(50))
+        try server.tools.register(Tool(name: "late", inputSchema: ["type": "object"]) { _, _ in .text("late") })
+        server.surfaceComplete()
+        let tools = try #require(await listing.value)
+        #expect(tools["tools"]?.arrayValue?.contains { $0["name"] == "late" } == true)
+        server.surfaceComplete()  // a second call does nothing
     }
 }
 

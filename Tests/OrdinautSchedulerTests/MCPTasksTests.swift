@@ -135,6 +135,23 @@ struct MCPTasksTests {
         await rig.store.database.close()
     }
 
+    @Test func aClientWithoutTheTasksExtensionGetsMissingCapability() async throws {
+        let rig = try await rig()
+        let task = try await rig.create(["payload": ["pipeline": [["uses": "add", "with": ["a": 1, "b": 1]]]]])
+        let client = TestClient(server: rig.server, kind: .httpStateless)
+        let created = try Self.result(await client.statelessRequest(
+            "tools/call", ["name": "task_run_now", "arguments": ["id": .string(task.id)]], capabilities: Self.tasksCapability))
+        let id = try #require(created["taskId"]?.stringValue)
+        for (method, params) in [("tasks/get", ["taskId": JSONValue.string(id)]), ("tasks/cancel", ["taskId": .string(id)]),
+                                 ("tasks/update", ["taskId": .string(id), "inputResponses": [:]]),
+                                 ("subscriptions/listen", ["notifications": ["taskIds": [.string(id)]]])] as [(String, JSONObject)] {
+            let refused = await client.statelessRequest(method, params)
+            #expect(refused?.error?.code == -32021, "\(method)")
+            #expect(refused?.error?.data?["requiredCapabilities"]?["extensions"]?[TasksExtension.identifier] != nil, "\(method)")
+        }
+        await rig.store.database.close()
+    }
+
     @Test func sessionClientsUseTheExperimentalForm() async throws {
         let rig = try await rig()
         let task = try await rig.create(["payload": ["pipeline": [["uses": "add", "with": ["a": 2, "b": 2]]]]])

@@ -85,7 +85,9 @@ def test_hostile_lines_get_errors_and_the_server_keeps_serving(stdio):
     assert answers["garbage"]["error"]["code"] == -32700 and answers["garbage"]["id"] is None
     assert answers["utf8"]["error"]["code"] == -32700
     assert answers["deep"]["error"]["code"] == -32700
-    assert answers["uninitialized"]["error"]["code"] == -32600
+    assert answers["uninitialized"]["error"]["code"] == -32602
+    assert "io.modelcontextprotocol/protocolVersion" in answers["uninitialized"]["error"]["message"]
+    assert "initialize first" in answers["uninitialized"]["error"]["message"]
     assert answers["bad_id"]["error"]["code"] == -32600
     assert answers["unknown"]["error"]["code"] == -32601
     if wire.available():

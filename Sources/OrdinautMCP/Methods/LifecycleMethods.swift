@@ -5,6 +5,7 @@ struct DiscoverMethod: MethodHandler {
     static let name = "server/discover"
     static let eras: Set<ProtocolEra.Kind> = [.stateless]
     static let isCacheable = true
+    static let readsSurface = false
 
     func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
         let server = context.server
@@ -21,6 +22,7 @@ struct DiscoverMethod: MethodHandler {
 struct PingMethod: MethodHandler {
     static let name = "ping"
     static let eras: Set<ProtocolEra.Kind> = [.session]
+    static let readsSurface = false
 
     func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject { [:] }
 }

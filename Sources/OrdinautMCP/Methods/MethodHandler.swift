@@ -7,6 +7,13 @@ protocol MethodHandler: Sendable {
     static var eras: Set<ProtocolEra.Kind> { get }
     /// Whether stateless results carry `ttlMs` and `cacheScope`.
     static var isCacheable: Bool { get }
+    /// The parameter naming the request's target, which HTTP's `Mcp-Name` header repeats.
+    static var targetParameter: String? { get }
+    /// Whether the handler may log, report progress or ask the client something while it runs, so
+    /// that an HTTP transport answers it on a stream when the client accepts one.
+    static var mayTalkBack: Bool { get }
+    /// Whether the answer depends on what is registered, so it waits while the surface is filled.
+    static var readsSurface: Bool { get }
 
     func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject
 }
@@ -14,6 +21,9 @@ protocol MethodHandler: Sendable {
 extension MethodHandler {
     static var eras: Set<ProtocolEra.Kind> { [.session, .stateless] }
     static var isCacheable: Bool { false }
+    static var targetParameter: String? { nil }
+    static var mayTalkBack: Bool { false }
+    static var readsSurface: Bool { true }
 }
 
 /// Cursor-based pagination shared by every list method. Cursors are opaque to clients.

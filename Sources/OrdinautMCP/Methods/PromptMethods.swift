@@ -15,6 +15,8 @@ struct ListPromptsMethod: MethodHandler {
 /// `prompts/get`: checks the arguments against the prompt's declaration, then renders it.
 struct GetPromptMethod: MethodHandler {
     static let name = "prompts/get"
+    static let targetParameter: String? = "name"
+    static let mayTalkBack = true
 
     func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
         guard let name = params["name"]?.stringValue else { throw RPCError.invalidParams("prompts/get needs a string \"name\"") }

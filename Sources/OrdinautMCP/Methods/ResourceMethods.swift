@@ -26,6 +26,8 @@ struct ListResourceTemplatesMethod: MethodHandler {
 /// `resources/read`. An unknown URI is -32002 in the session era and -32602 in 2026-07-28.
 struct ReadResourceMethod: MethodHandler {
     static let name = "resources/read"
+    static let targetParameter: String? = "uri"
+    static let mayTalkBack = true
     static let isCacheable = true
 
     func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
@@ -108,6 +110,7 @@ struct ListenMethod: MethodHandler {
             guard let list = requested.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
                 throw RPCError.invalidParams("taskIds must be an array of task ids")
             }
+            try context.requireTasksExtension(for: "subscriptions/listen with taskIds")
             var acceptedIDs: [String] = []
             if let backend = context.server.taskBackend.backend, context.principal.holds(Scope.tasksRead) {
                 for id in list.compactMap(\.stringValue) where try await backend.task(id, owner: nil) != nil { acceptedIDs.append(id) }

@@ -1,9 +1,11 @@
 import OrdinautCore
 
-/// The backend and task id a `tasks/*` request names; -32601 when this server serves no tasks.
+/// The backend and task id a `tasks/*` request names; -32601 when this server serves no tasks, and
+/// -32021 when a 2026-07-28 client did not declare the tasks extension on this request.
 private func target(_ params: JSONObject, _ context: RequestContext, method: String) throws(RPCError) -> (any MCPTaskBackend, String) {
     guard let backend = context.server.taskBackend.backend else { throw RPCError.methodNotFound(method) }
     if case .session(let version) = context.era, version < "2025-11-25" { throw RPCError.methodNotFound(method) }
+    try context.requireTasksExtension(for: method)
     guard let id = params["taskId"]?.stringValue, !id.isEmpty, id.utf8.count <= 200 else {
         throw RPCError.invalidParams("\(method) needs a string \"taskId\"")
     }
@@ -18,6 +20,7 @@ private func existing(_ backend: any MCPTaskBackend, _ id: String, _ context: Re
 /// `tasks/get`: a `DetailedTask` (2026-07-28) or the `Task` object (2025-11-25).
 struct GetTaskMethod: MethodHandler {
     static let name = "tasks/get"
+    static let targetParameter: String? = "taskId"
 
     func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
         let (backend, id) = try target(params, context, method: Self.name)
@@ -29,6 +32,7 @@ struct GetTaskMethod: MethodHandler {
 /// `tasks/update` (2026-07-28): answers some of a task's input requests; an empty acknowledgement.
 struct UpdateTaskMethod: MethodHandler {
     static let name = "tasks/update"
+    static let targetParameter: String? = "taskId"
     static let eras: Set<ProtocolEra.Kind> = [.stateless]
 
     func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
@@ -46,6 +50,7 @@ struct UpdateTaskMethod: MethodHandler {
 /// (2025-11-25, where cancelling a finished task is -32602).
 struct CancelTaskMethod: MethodHandler {
     static let name = "tasks/cancel"
+    static let targetParameter: String? = "taskId"
 
     func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
         let (backend, id) = try target(params, context, method: Self.name)

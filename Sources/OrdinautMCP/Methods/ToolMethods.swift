@@ -21,6 +21,8 @@ struct ListToolsMethod: MethodHandler {
 /// correct (invalid arguments, tool failures) is a result with `isError: true`.
 struct CallToolMethod: MethodHandler {
     static let name = "tools/call"
+    static let targetParameter: String? = "name"
+    static let mayTalkBack = true
 
     func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
         guard let name = params["name"]?.stringValue else { throw RPCError.invalidParams("tools/call needs a string \"name\"") }
