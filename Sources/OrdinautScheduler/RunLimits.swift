@@ -4,9 +4,15 @@ import OrdinautJMESPath
 /// What one run may evaluate and store, and how far event tasks may trigger one another
 /// (`ORDINAUT_EVAL_*`, `ORDINAUT_MAX_*_OUTPUT_BYTES`, `ORDINAUT_EVENT_*`; defaults in the README).
 public struct RunLimits: Sendable, Equatable {
-    /// Templates, `if` conditions and condition schedules; one budget covers a step's `if` and
-    /// arguments together, or one condition schedule's test of one event.
+    /// Templates and `if` conditions; one budget covers a step's `if` and arguments together.
     public var evaluation = EvaluationLimits.standard
+
+    /// A condition schedule's test of one event: a tenth of the steps and an eighth of the bytes
+    /// of `evaluation`. Every published event runs every matching condition, so a condition that
+    /// only grows must cost little each time; a test yields a truth value and needs little room.
+    public var conditionEvaluation: EvaluationLimits {
+        EvaluationLimits(steps: max(1000, evaluation.steps / 10), bytes: max(1024, evaluation.bytes / 8), depth: evaluation.depth)
+    }
     /// Largest result one step may store; a larger one fails the step.
     public var stepOutputBytes = 1 << 20
     /// Largest record one run may store (every step's input and output); past it the run fails.

@@ -43,7 +43,7 @@ public final class TaskService: Sendable {
         let schedule = try task.schedule()
         let pipeline = try Pipeline(payload: task.payload, registry: server.tools)
         try pipeline.checkEvaluation(configuration.limits.evaluation)
-        try schedule.checkEvaluation(configuration.limits.evaluation)
+        try schedule.checkEvaluation(configuration.limits.conditionEvaluation)
         return schedule
     }
 
@@ -251,7 +251,7 @@ public final class TaskService: Sendable {
         var fired: [String] = []
         for (task, schedule) in try await triggeredTasks() {
             do throws(TemplateError) {
-                guard try schedule.fires(for: event, limits: configuration.limits.evaluation) else { continue }
+                guard try schedule.fires(for: event, limits: configuration.limits.conditionEvaluation) else { continue }
             } catch {
                 observer?.triggerRefused(reason: "condition")
                 logger.warning("a condition task's condition could not be evaluated", metadata: [
