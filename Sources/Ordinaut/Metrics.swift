@@ -15,6 +15,7 @@ public final class OrdinautMetrics: MCPObserver, SchedulerObserver, MetricsExpos
     /// scrape adds only the difference.
     private let reported = Mutex<[String: (requests: Int, errors: Int)]>([:])
     private let host = Mutex<ExtensionHost?>(nil)
+    private let scrape = Mutex(())
 
     private static let buckets: [Duration] = [
         .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
@@ -80,9 +81,26 @@ public final class OrdinautMetrics: MCPObserver, SchedulerObserver, MetricsExpos
 
     public func prometheusText() -> [UInt8] {
         if let host = host.withLock({ $0 }) { report(host) }
-        var buffer: [UInt8] = []
-        registry.emit(into: &buffer)
-        return buffer
+        // One scrape at a time: the CPU counter is reset and set again, never seen in between.
+        return scrape.withLock { _ in
+            if let process = ProcessStatistics.current() { report(process) }
+            var buffer: [UInt8] = []
+            registry.emit(into: &buffer)
+            return buffer
+        }
+    }
+
+    /// The standard process metrics of Prometheus clients, from `/proc/self`.
+    private func report(_ process: ProcessStatistics) {
+        let cpu = registry.makeCounter(name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.")
+        cpu.reset()
+        cpu.increment(by: process.cpuSeconds)
+        registry.makeGauge(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.").set(to: Double(process.residentBytes))
+        registry.makeGauge(name: "process_virtual_memory_bytes", help: "Virtual memory size in bytes.").set(to: Double(process.virtualBytes))
+        registry.makeGauge(name: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.").set(to: process.startTime)
+        registry.makeGauge(name: "process_open_fds", help: "Number of open file descriptors.").set(to: Double(process.openDescriptors))
+        registry.makeGauge(name: "process_max_fds", help: "Maximum number of open file descriptors.").set(to: Double(process.maximumDescriptors))
+        registry.makeGauge(name: "process_threads", help: "Number of OS threads in the process.").set(to: Double(process.threads))
     }
 
     /// Brings the extension gauges and counters up to date.

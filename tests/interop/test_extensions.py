@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 
 import httpx2
 import pytest
@@ -336,6 +337,13 @@ def test_metrics_pass_promtool_and_count_what_happened(example_server):
     assert 'ordinaut_extension_state{extension="py_notes",state="active"} 1' in text
     assert 'route="/ext/py_notes/*"' not in text  # subprocess routes are labelled by extension, not path
     assert 'ordinaut_http_requests_total{method="POST",route="/mcp",status="200"}' in text
+    # The standard process metrics, from /proc/self, agree with what the kernel says of the process.
+    values = {line.split(" ")[0]: float(line.split(" ")[1]) for line in text.splitlines() if line.startswith("process_")}
+    assert {"process_cpu_seconds_total", "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_start_time_seconds",
+            "process_open_fds", "process_max_fds", "process_threads"} <= set(values)
+    assert 0 < values["process_open_fds"] <= values["process_max_fds"]
+    assert abs(values["process_start_time_seconds"] - time.time()) < 3600
+    assert values["process_resident_memory_bytes"] > 10 * 1024 * 1024 and values["process_threads"] >= 2
 
 
 # --- WebSocket routes ----------------------------------------------------------------------------
