@@ -87,8 +87,10 @@ public func buildEngine(configuration: Configuration, extensions: [CompiledExten
     }
     var hostLogger = logger
     hostLogger[metadataKey: "component"] = "extensions"
+    var hostConfiguration = configuration.extensions
+    hostConfiguration.childRecords = configuration.dataDirectory + "/children"
     let host = ExtensionHost(
-        configuration: configuration.extensions, compiled: builtInExtensions + extensions, server: server, bus: bus,
+        configuration: hostConfiguration, compiled: builtInExtensions + extensions, server: server, bus: bus,
         services: HostServices(mcpEndpoint: mcpEndpoint(server, store), metrics: metrics), logger: hostLogger)
     metrics.observe(host)
     services.append(host)

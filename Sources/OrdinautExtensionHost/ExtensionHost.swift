@@ -4,6 +4,7 @@ import OrdinautAuth
 import OrdinautCore
 import OrdinautEvents
 import OrdinautExtensionKit
+import OrdinautIO
 import OrdinautMCP
 import OrdinautWebhooks
 import ServiceLifecycle
@@ -257,7 +258,8 @@ public final class ExtensionHost: Service, Sendable {
     private func activateSubprocess(_ record: ExtensionRecord, _ executable: String) async throws(ActivationFailure) {
         let subprocess = SubprocessExtension(
             manifest: record.manifest!, directory: record.directory!, executable: executable, grants: record.granted,
-            server: server, registrar: registrar(for: record), events: events(for: record), logger: extensionLogger(record))
+            server: server, registrar: registrar(for: record), events: events(for: record),
+            children: configuration.childRecords.map(ChildRegistry.init(directory:)), logger: extensionLogger(record))
         record.state.withLock { $0.subprocess = subprocess }
         try await subprocess.start()
         // The manifest's subscriptions are the host's to keep: they exist before the first call
@@ -328,10 +330,20 @@ public final class ExtensionHost: Service, Sendable {
 
     /// Arms the events that start lazy extensions, activates the eager ones, then waits for shutdown.
     public func run() async throws {
+        reapLeftovers()
         await armTriggers()
         await activateEager()
         try? await gracefulShutdown()
         await shutdown()
+    }
+
+    /// Kills what subprocess extensions of a crashed earlier process left running (`ChildRegistry`).
+    private func reapLeftovers() {
+        guard let directory = configuration.childRecords else { return }
+        for leftover in ChildRegistry(directory: directory).reapLeftovers() {
+            logger.warning("killed the process group a crashed earlier run left behind",
+                           metadata: ["extension": .string(leftover.label), "pid": .stringConvertible(leftover.pid)])
+        }
     }
 
     /// Runs every active extension's shutdown hook, then stops subscriptions, background tasks and
