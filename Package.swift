@@ -230,6 +230,7 @@ let package = Package(
             path: "bench/swift",
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "OrdinautStdioTests", dependencies: ["OrdinautStdio", "OrdinautCore"], swiftSettings: swiftSettings),
         .testTarget(name: "OrdinautIOTests", dependencies: ["OrdinautIO"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OrdinautEventsTests",

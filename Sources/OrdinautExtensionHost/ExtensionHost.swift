@@ -114,13 +114,17 @@ public final class ExtensionHost: Service, Sendable {
                     if case .failed(let failure) = await self.activate(record) { throw failure }
                     // The event that woke the extension reaches it: a subprocess as an `ordinaut/event`
                     // for subscription `activation`, a compiled-in extension through the handlers it
-                    // subscribed during setup.
-                    if let subprocess = record.state.withLock({ $0.subprocess }) {
-                        try await subprocess.deliver(event, subscription: "activation")
-                        return
-                    }
-                    let handlers = record.state.withLock { $0.subscriptions.filter { $0.subscription.pattern.matches(event) } }
-                    for entry in handlers { try await entry.handler(event) }
+                    // subscribed during setup. Activation cancelled the triggers, this one included,
+                    // and with it this handler's task; the delivery runs in a task of its own, which
+                    // that cancellation does not reach.
+                    try await Task {
+                        if let subprocess = record.state.withLock({ $0.subprocess }) {
+                            try await subprocess.deliver(event, subscription: "activation")
+                            return
+                        }
+                        let handlers = record.state.withLock { $0.subscriptions.filter { $0.subscription.pattern.matches(event) } }
+                        for entry in handlers { try await entry.handler(event) }
+                    }.value
                 }
                 record.state.withLock { $0.triggers.append(trigger) }
             } catch {
@@ -233,6 +237,7 @@ public final class ExtensionHost: Service, Sendable {
             limits.startupTimeout = configuration.hookTimeout
             limits.shutdownTimeout = configuration.hookTimeout
         }
+        if let budget = configuration.stopBudget { limits.shutdownTimeout = min(limits.shutdownTimeout, budget) }
         return limits
     }
 

@@ -172,13 +172,17 @@ final class ChildConnection: Sendable {
         }
         let outcome = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let accepted = state.withLock { state -> Bool in
-                    guard !state.closed else { return false }
+                // A task cancelled before this point ran `onCancel` already, finding nothing to
+                // cancel: it must not wait. Checked under the lock `onCancel` takes, so no
+                // cancellation falls between the check and the registration.
+                let refusal = state.withLock { state -> Failure? in
+                    guard !state.closed else { return .closed }
+                    guard !Task.isCancelled else { return .cancelled }
                     state.pending[id] = Pending(continuation: continuation, deadline: .now + timeout, timeout: timeout)
                     if state.reaper == nil { state.reaper = Task { await self.expireOverdue() } }
-                    return true
+                    return nil
                 }
-                guard accepted else { return continuation.resume(returning: .failure(.closed)) }
+                if let refusal { return continuation.resume(returning: .failure(refusal)) }
                 send(JSONRPCRequest(id: .number(id), method: method, params: params).json)
             }
         } onCancel: {
