@@ -170,6 +170,7 @@ final class ChildConnection: Sendable {
             defer { state.nextID += 1 }
             return state.nextID
         }
+        var sent = false
         let outcome = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 // A task cancelled before this point ran `onCancel` already, finding nothing to
@@ -183,12 +184,13 @@ final class ChildConnection: Sendable {
                     return nil
                 }
                 if let refusal { return continuation.resume(returning: .failure(refusal)) }
+                sent = true
                 send(JSONRPCRequest(id: .number(id), method: method, params: params).json)
             }
         } onCancel: {
             state.withLock { $0.pending.removeValue(forKey: id) }?.continuation.resume(returning: .failure(.cancelled))
         }
-        if case .failure(let failure) = outcome, !(failure.isRemote || failure.isClosed) {
+        if sent, case .failure(let failure) = outcome, !(failure.isRemote || failure.isClosed) {
             notify("notifications/cancelled", ["requestId": .integer(id), "reason": .string(failure.description)])
         }
         return outcome

@@ -84,12 +84,14 @@ final class SubprocessExtension: Sendable {
     /// Starts the program and completes the MCP handshake; returns the task that reads its stdout,
     /// which ends when the program closes it.
     private func launch() async throws(ActivationFailure) -> Task<Void, Never> {
-        let stdin: (read: Int32, write: Int32), stdout: (read: Int32, write: Int32), stderr: (read: Int32, write: Int32)
+        var pipes: [(read: Int32, write: Int32)] = []
         do {
-            (stdin, stdout, stderr) = (try ChildProcess.pipe(), try ChildProcess.pipe(), try ChildProcess.pipe())
+            for _ in 0..<3 { pipes.append(try ChildProcess.pipe()) }
         } catch {
+            for pipe in pipes { close(pipe.read); close(pipe.write) }
             throw ActivationFailure(phase: "start", message: "\(error)")
         }
+        let (stdin, stdout, stderr) = (pipes[0], pipes[1], pipes[2])
         let process: ChildProcess
         do {
             defer { for end in [stdin.read, stdout.write, stderr.write] { close(end) } }
