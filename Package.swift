@@ -87,8 +87,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Blocking descriptor I/O on threads of its own (stdin, subprocess pipes).
-        .target(name: "OrdinautIO", swiftSettings: swiftSettings),
+        // Blocking descriptor I/O on threads of its own (stdin, subprocess pipes), and child processes.
+        .target(name: "OrdinautIO", dependencies: ["CSpawn"], swiftSettings: swiftSettings),
+        // fork + PR_SET_PDEATHSIG + setpgid + execve for child processes (OrdinautIO only).
+        .target(name: "CSpawn"),
         .target(
             name: "OrdinautREST",
             dependencies: [
@@ -228,6 +230,8 @@ let package = Package(
             path: "bench/swift",
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "OrdinautStdioTests", dependencies: ["OrdinautStdio", "OrdinautCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrdinautIOTests", dependencies: ["OrdinautIO"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OrdinautEventsTests",
             dependencies: ["OrdinautEvents", "OrdinautRedis", "OrdinautCore"],

@@ -93,6 +93,7 @@ public func buildEngine(configuration: Configuration, extensions: [CompiledExten
     // A fixture serves exactly its reference surface: events_demo, the one built-in that adds
     // tools, stays off (a test compares the fixture's tools with the reference list).
     if configuration.fixture != nil { hostConfiguration.disabled.insert("events_demo") }
+    hostConfiguration.childRecords = configuration.dataDirectory + "/children"
     let host = ExtensionHost(
         configuration: hostConfiguration, compiled: builtInExtensions + extensions, server: server, bus: bus,
         services: HostServices(mcpEndpoint: mcpEndpoint(server, store), metrics: metrics), logger: hostLogger)
@@ -192,12 +193,20 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
 }
 
 /// Builds the stdio service group (`ordinaut stdio`). Extension tools are offered; routes are not.
+/// End of input and SIGTERM take the same path: the group shuts down, running scheduled work is
+/// handed back at once (retried at the next start or by another node) and extensions get half a
+/// second to stop, so that the process exits about a second after its client lets go.
 public func buildStdioApplication(configuration: Configuration, extensions: [CompiledExtension] = [],
                                   logger: Logger) async throws -> ServiceGroup {
+    var configuration = configuration
+    configuration.scheduler.shutdownGrace = .zero
+    configuration.extensions.stopBudget = .milliseconds(500)
     let engine = try await buildEngine(configuration: configuration, extensions: extensions, logger: logger)
     let transport = StdioTransport(
         server: engine.server,
-        configuration: .init(maximumMessageSize: configuration.maxBodyBytes, principal: configuration.access.stdioPrincipal), logger: logger)
+        configuration: .init(maximumMessageSize: configuration.maxBodyBytes, maximumPendingBytes: configuration.stdioMaxPendingBytes,
+                             maximumInFlight: configuration.access.maxRequestsPerPrincipal,
+                             principal: configuration.access.stdioPrincipal), logger: logger)
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = engine.services.map { .init(service: $0) }
     // The process ends when stdin closes: the transport finishing shuts the group down.
     services.append(.init(service: transport, successTerminationBehavior: .gracefullyShutdownGroup))

@@ -31,6 +31,9 @@ public struct Configuration: Sendable {
     public var allowedHosts: [String] = []
     /// Largest accepted request body or stdio line (`ORDINAUT_MAX_BODY_BYTES`).
     public var maxBodyBytes = 4 * 1024 * 1024
+    /// Output bytes waiting for a stdio client that does not read, past which its input is no longer
+    /// read and notifications to it are dropped (`ORDINAUT_STDIO_MAX_PENDING_BYTES`).
+    public var stdioMaxPendingBytes = 16 << 20
     /// Most concurrent HTTP sessions (`ORDINAUT_MAX_SESSIONS`).
     public var maxSessions = 1000
     /// Seconds of inactivity after which an HTTP session expires (`ORDINAUT_SESSION_IDLE_SECONDS`).
@@ -90,6 +93,9 @@ public struct Configuration: Sendable {
         if let value = environment["ORDINAUT_ALLOWED_HOSTS"] { allowedHosts = Self.list(value) }
         if let value = environment["ORDINAUT_MAX_BODY_BYTES"] {
             maxBodyBytes = try Self.integer(value, "ORDINAUT_MAX_BODY_BYTES", range: 1024...(1 << 30))
+        }
+        if let value = environment["ORDINAUT_STDIO_MAX_PENDING_BYTES"] {
+            stdioMaxPendingBytes = try Self.integer(value, "ORDINAUT_STDIO_MAX_PENDING_BYTES", range: 4096...(1 << 32))
         }
         if let value = environment["ORDINAUT_MAX_SESSIONS"] { maxSessions = try Self.integer(value, "ORDINAUT_MAX_SESSIONS", range: 1...1_000_000) }
         if let value = environment["ORDINAUT_SESSION_IDLE_SECONDS"] {

@@ -22,7 +22,7 @@ struct Discovery {
 
         func admit(_ record: ExtensionRecord, origin: String, into result: inout DiscoveryResult) {
             if let other = taken[record.id] {
-                result.problems.append((origin, "extension id \"\(record.id)\" is already used by \(other); this one is not loaded"))
+                result.problems.append((origin, "extension id \"\(record.id)\" is already used by \(other); this one (\(origin)) is not loaded"))
                 return
             }
             taken[record.id] = origin
@@ -59,6 +59,10 @@ struct Discovery {
                 customs += 1
                 let origin = "compiled-in extension \"\(info.id)\""
                 guard !configuration.disabled.contains(info.id) else { continue }
+                if let problem = ExtensionManifest.problem(withID: info.id) {
+                    result.problems.append((origin, "/id: \(problem); it is not loaded"))
+                    continue
+                }
                 let grants = configuration.entryGrants[info.id] ?? []
                 let record = ExtensionRecord(
                     id: info.id, info: info, source: .compiled, kind: .compiled(instance), manifest: nil, directory: nil,

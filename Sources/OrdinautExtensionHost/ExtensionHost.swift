@@ -4,6 +4,7 @@ import OrdinautAuth
 import OrdinautCore
 import OrdinautEvents
 import OrdinautExtensionKit
+import OrdinautIO
 import OrdinautMCP
 import OrdinautWebhooks
 import ServiceLifecycle
@@ -115,13 +116,17 @@ public final class ExtensionHost: Service, Sendable {
                     if case .failed(let failure) = await self.activate(record) { throw failure }
                     // The event that woke the extension reaches it: a subprocess as an `ordinaut/event`
                     // for subscription `activation`, a compiled-in extension through the handlers it
-                    // subscribed during setup.
-                    if let subprocess = record.state.withLock({ $0.subprocess }) {
-                        try await subprocess.deliver(event, subscription: "activation")
-                        return
-                    }
-                    let handlers = record.state.withLock { $0.subscriptions.filter { $0.subscription.pattern.matches(event) } }
-                    for entry in handlers { try await entry.handler(event) }
+                    // subscribed during setup. Activation cancelled the triggers, this one included,
+                    // and with it this handler's task; the delivery runs in a task of its own, which
+                    // that cancellation does not reach.
+                    try await Task {
+                        if let subprocess = record.state.withLock({ $0.subprocess }) {
+                            try await subprocess.deliver(event, subscription: "activation")
+                            return
+                        }
+                        let handlers = record.state.withLock { $0.subscriptions.filter { $0.subscription.pattern.matches(event) } }
+                        for entry in handlers { try await entry.handler(event) }
+                    }.value
                 }
                 record.state.withLock { $0.triggers.append(trigger) }
             } catch {
@@ -236,6 +241,7 @@ public final class ExtensionHost: Service, Sendable {
             limits.startupTimeout = configuration.hookTimeout
             limits.shutdownTimeout = configuration.hookTimeout
         }
+        if let budget = configuration.stopBudget { limits.shutdownTimeout = min(limits.shutdownTimeout, budget) }
         return limits
     }
 
@@ -261,7 +267,8 @@ public final class ExtensionHost: Service, Sendable {
     private func activateSubprocess(_ record: ExtensionRecord, _ executable: String) async throws(ActivationFailure) {
         let subprocess = SubprocessExtension(
             manifest: record.manifest!, directory: record.directory!, executable: executable, grants: record.granted,
-            server: server, registrar: registrar(for: record), events: events(for: record), logger: extensionLogger(record))
+            server: server, registrar: registrar(for: record), events: events(for: record),
+            children: configuration.childRecords.map(ChildRegistry.init(directory:)), logger: extensionLogger(record))
         record.state.withLock { $0.subprocess = subprocess }
         try await subprocess.start()
         // The manifest's subscriptions are the host's to keep: they exist before the first call
@@ -332,10 +339,20 @@ public final class ExtensionHost: Service, Sendable {
 
     /// Arms the events that start lazy extensions, activates the eager ones, then waits for shutdown.
     public func run() async throws {
+        reapLeftovers()
         await armTriggers()
         await activateEager()
         try? await gracefulShutdown()
         await shutdown()
+    }
+
+    /// Kills what subprocess extensions of a crashed earlier process left running (`ChildRegistry`).
+    private func reapLeftovers() {
+        guard let directory = configuration.childRecords else { return }
+        for leftover in ChildRegistry(directory: directory).reapLeftovers() {
+            logger.warning("killed the process group a crashed earlier run left behind",
+                           metadata: ["extension": .string(leftover.label), "pid": .stringConvertible(leftover.pid)])
+        }
     }
 
     /// Runs every active extension's shutdown hook, then stops subscriptions, background tasks and

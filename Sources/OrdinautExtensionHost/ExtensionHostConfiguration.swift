@@ -14,6 +14,12 @@ public struct ExtensionHostConfiguration: Sendable {
     public var disabled: Set<String> = []
     /// Time limit of `setup`, `startup` and `shutdown` of compiled-in extensions.
     public var hookTimeout: Duration = .seconds(10)
+    /// When set, the longest any extension may take to stop, overriding longer manifest limits:
+    /// `ordinaut stdio` must exit about a second after its input ends.
+    public var stopBudget: Duration?
+    /// Folder where running subprocess extensions are recorded, so that a start after a crash kills
+    /// what the crashed process left (`<data directory>/children`); nil records nothing.
+    public var childRecords: String?
     /// Largest request body forwarded to a subprocess extension.
     public var maxBodyBytes = 4 << 20
     /// Request headers the host never forwards to a subprocess extension's routes, besides its own

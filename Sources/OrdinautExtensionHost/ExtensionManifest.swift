@@ -45,13 +45,25 @@ public struct ExtensionManifest: Sendable {
     public var origin: String
 
     /// The manifest schema, compiled once.
-    static let schema: JSONSchema = {
+    static let schema = compiled(EmbeddedResource.json("protocol/extension-manifest.schema.json"))
+
+    /// The rules for an extension id (the schema's `/properties/id`), for compiled-in extensions of a
+    /// custom build, which have no manifest.
+    static let idSchema = compiled(EmbeddedResource.json("protocol/extension-manifest.schema.json")["properties"]!["id"]!)
+
+    private static func compiled(_ document: JSONValue) -> JSONSchema {
         do {
-            return try JSONSchema(EmbeddedResource.json("protocol/extension-manifest.schema.json"))
+            return try JSONSchema(document)
         } catch {
             preconditionFailure("the embedded manifest schema does not compile: \(error)")
         }
-    }()
+    }
+
+    /// Why `id` cannot name an extension, or nil when it can.
+    public static func problem(withID id: String) -> String? {
+        guard !idSchema.validate(.string(id)).isValid else { return nil }
+        return "id \"\(id)\" must be lower-case letters and digits in words joined by single \"_\", at most 48 characters, and not \"status\" (a \"__\" would give two extensions' tools the same wire name)"
+    }
 
     /// The largest manifest accepted.
     public static let maximumBytes = 1 << 20

@@ -20,6 +20,9 @@ public struct SchedulerConfiguration: Sendable {
     public var retryCapSeconds = 60.0
     /// Due items claimed per transaction at most (`ORDINAUT_CLAIM_BATCH`).
     public var claimBatch = 16
+    /// How long running work may go on after shutdown begins before it is handed back (released,
+    /// to be run again by another worker or at the next start). `ordinaut stdio` hands back at once.
+    public var shutdownGrace: Duration = .seconds(10)
     /// This process's name in leases and the audit log.
     public var nodeID: String
     /// Evaluation budgets, output caps and event-chain bounds.

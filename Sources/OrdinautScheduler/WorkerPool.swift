@@ -92,9 +92,9 @@ public final class WorkerPool: Service, Sendable {
         await executor.execute(task: work.task, run: work.run, resume: work.resume)
     }
 
-    /// Waits up to ten seconds for running work, then hands back what still runs.
+    /// Waits up to the shutdown grace for running work, then hands back what still runs.
     private func drain() async {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + configuration.shutdownGrace
         while running.withLock({ !$0.isEmpty }) && ContinuousClock.now < deadline {
             await slotFreed.wait(timeout: .milliseconds(100))
         }

@@ -8,8 +8,10 @@ import ServiceLifecycle
 /// MCP over stdio: newline-delimited JSON-RPC on stdin and stdout, logs on stderr.
 ///
 /// Requests run concurrently (a slow tool never delays a `ping`); `initialize` and notifications are
-/// handled in arrival order because they change session state. End of input closes the connection,
-/// cancels what is still running and returns.
+/// handled in arrival order because they change session state. Output goes through a queue bounded
+/// in bytes and written by a thread of its own (`LineWriter`): a client that stops reading stalls
+/// only itself, and once `maximumPendingBytes` wait for it, no more of its input is read until it
+/// reads again. End of input closes the connection, cancels what is still running and returns.
 public struct StdioTransport: Service {
     /// Limits for the transport.
     public struct Configuration: Sendable {
@@ -17,14 +19,24 @@ public struct StdioTransport: Service {
         public var maximumMessageSize: Int
         /// The deepest accepted JSON nesting.
         public var maximumDepth: Int
-        /// How long requests still running at end of input may take before they are cancelled.
+        /// How long requests still running at end of input may take before they are cancelled, and
+        /// then how long their answers may take to be written.
         public var drainTimeout: Duration
+        /// Bytes of output waiting for a client that does not read, past which its input is no longer
+        /// read and notifications to it are dropped (`ORDINAUT_STDIO_MAX_PENDING_BYTES`).
+        public var maximumPendingBytes: Int
+        /// Requests handled at once; while this many run, no more input is read
+        /// (`ORDINAUT_MAX_REQUESTS_PER_PRINCIPAL`: the client is one principal).
+        public var maximumInFlight: Int
         /// Who the process serves: every request acts as this principal (`ORDINAUT_STDIO_*`).
         public var principal: Principal
 
         public init(maximumMessageSize: Int = 4 * 1024 * 1024, maximumDepth: Int = JSONParser.defaultMaximumDepth,
-                    drainTimeout: Duration = .milliseconds(500), principal: Principal = .local) {
+                    drainTimeout: Duration = .milliseconds(500), maximumPendingBytes: Int = 16 << 20,
+                    maximumInFlight: Int = 256, principal: Principal = .local) {
+            self.maximumInFlight = maximumInFlight
             self.principal = principal
+            self.maximumPendingBytes = maximumPendingBytes
             self.maximumMessageSize = maximumMessageSize
             self.maximumDepth = maximumDepth
             self.drainTimeout = drainTimeout
@@ -47,12 +59,16 @@ public struct StdioTransport: Service {
     }
 
     public func run() async throws {
-        let reader = LineReader(descriptor: input, maximumLineLength: configuration.maximumMessageSize)
-        let writer = LineWriter(descriptor: output)
+        let writer = LineWriter(descriptor: output, limit: configuration.maximumPendingBytes,
+                                maximumInFlight: configuration.maximumInFlight, logger: logger)
+        let input = self.input
+        let reader = LineReader(descriptor: input, maximumLineLength: configuration.maximumMessageSize) {
+            writer.waitForRoom(input: input)
+        }
         let connection = MCPConnection(server: server, kind: .stdio)
+        writer.start()
         reader.start()
         logger.info("serving MCP on stdio")
-        let inFlight = Tally()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 while let message = await connection.outbox.receive() { await writer.send(message) }
@@ -60,21 +76,23 @@ public struct StdioTransport: Service {
             await withDiscardingTaskGroup { requests in
                 await withGracefulShutdownHandler {
                     for await line in reader.lines {
-                        await self.dispatch(line, connection: connection, writer: writer, inFlight: inFlight, requests: &requests)
+                        await self.dispatch(line, connection: connection, writer: writer, requests: &requests)
                     }
                 } onGracefulShutdown: {
                     reader.stop()
                 }
                 // Input is over: answer what is running if it finishes promptly, then cancel the rest.
-                await inFlight.waitForZero(atMost: configuration.drainTimeout)
+                await writer.requests.waitForZero(atMost: configuration.drainTimeout)
                 connection.close()
             }
             group.cancelAll()
         }
+        await writer.flush(atMost: configuration.drainTimeout)
+        writer.close()
         logger.info("stdin closed; stdio transport stopped")
     }
 
-    private func dispatch(_ line: LineReader.Line, connection: MCPConnection, writer: LineWriter, inFlight: Tally,
+    private func dispatch(_ line: LineReader.Line, connection: MCPConnection, writer: LineWriter,
                           requests: inout DiscardingTaskGroup) async {
         let bytes: [UInt8]
         switch line {
@@ -94,9 +112,9 @@ public struct StdioTransport: Service {
             return
         }
         if case .array(let items) = value {
-            inFlight.increment()
+            writer.requestStarted()
             requests.addTask {
-                defer { inFlight.decrement() }
+                defer { writer.requestEnded() }
                 if let answer = await connection.handleBatch(items, stream: writer, principal: principal) { await writer.send(answer) }
             }
             return
@@ -106,9 +124,9 @@ public struct StdioTransport: Service {
             await writer.send(JSONRPCResponse.failure(failure.id, failure.error).json)
         case .success(let message):
             if case .request(let request) = message, request.method != "initialize" {
-                inFlight.increment()
+                writer.requestStarted()
                 requests.addTask {
-                    defer { inFlight.decrement() }
+                    defer { writer.requestEnded() }
                     if let response = await connection.handle(message, stream: writer, principal: principal) { await writer.send(response.json) }
                 }
             } else if let response = await connection.handle(message, stream: writer, principal: principal) {

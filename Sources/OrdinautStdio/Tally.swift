@@ -9,6 +9,8 @@ final class Tally: Sendable {
 
     private let state = Mutex(State())
 
+    var count: Int { state.withLock { $0.count } }
+
     func increment() {
         state.withLock { $0.count += 1 }
     }

@@ -228,6 +228,23 @@ struct ExtensionHostTests {
         }
     }
 
+    @Test func compiledInIdsThatWouldShareWireNamesAreRefusedAtDiscoveryNamingBothCandidates() async throws {
+        let ambiguous = { var probe = ProbeExtension(); probe.id = "a__b"; return probe }()
+        let twin = { var probe = ProbeExtension(); probe.id = "events_demo"; return probe }()
+        try await withOrdinautApplication(extensions: [CompiledExtension { ambiguous }, CompiledExtension { twin }]) { client in
+            try await client.execute(uri: "/ext/status", method: .get) { response in
+                let status = try json(response)
+                let problems = status["discovery"]?["problems"]?.arrayValue ?? []
+                let refusedID = problems.first { $0["message"]?.stringValue?.hasPrefix("/id: id \"a__b\"") == true }
+                #expect(refusedID?["origin"]?.stringValue == "compiled-in extension \"a__b\"", "\(problems)")
+                let clash = problems.first { $0["message"]?.stringValue?.contains("\"events_demo\" is already used") == true }?["message"]?.stringValue
+                #expect(clash?.contains("extensions/events_demo/extension.json") == true, "\(problems)")
+                #expect(clash?.contains("compiled-in extension \"events_demo\"") == true, "\(problems)")
+                #expect(status["extensions"]?["a__b"] == nil)
+            }
+        }
+    }
+
     @Test func pathsWithBadManifestsReportEachProblemAndLoadTheRest() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("ext-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -170,21 +170,27 @@ final class ChildConnection: Sendable {
             defer { state.nextID += 1 }
             return state.nextID
         }
+        var sent = false
         let outcome = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let accepted = state.withLock { state -> Bool in
-                    guard !state.closed else { return false }
+                // A task cancelled before this point ran `onCancel` already, finding nothing to
+                // cancel: it must not wait. Checked under the lock `onCancel` takes, so no
+                // cancellation falls between the check and the registration.
+                let refusal = state.withLock { state -> Failure? in
+                    guard !state.closed else { return .closed }
+                    guard !Task.isCancelled else { return .cancelled }
                     state.pending[id] = Pending(continuation: continuation, deadline: .now + timeout, timeout: timeout)
                     if state.reaper == nil { state.reaper = Task { await self.expireOverdue() } }
-                    return true
+                    return nil
                 }
-                guard accepted else { return continuation.resume(returning: .failure(.closed)) }
+                if let refusal { return continuation.resume(returning: .failure(refusal)) }
+                sent = true
                 send(JSONRPCRequest(id: .number(id), method: method, params: params).json)
             }
         } onCancel: {
             state.withLock { $0.pending.removeValue(forKey: id) }?.continuation.resume(returning: .failure(.cancelled))
         }
-        if case .failure(let failure) = outcome, !(failure.isRemote || failure.isClosed) {
+        if sent, case .failure(let failure) = outcome, !(failure.isRemote || failure.isClosed) {
             notify("notifications/cancelled", ["requestId": .integer(id), "reason": .string(failure.description)])
         }
         return outcome

@@ -16,6 +16,7 @@ import Synchronization
 /// An extension that is a separate program speaking MCP over stdio. The host is its MCP client: it
 /// starts the program, imports its tools as `ext.<id>.<name>`, forwards calls (bounded in number and
 /// time), restarts it with backoff when it dies, and stops it with stdin close → SIGTERM → SIGKILL.
+/// The program runs in a process group of its own and dies with the host (`ChildProcess`).
 /// Routes and events travel as `ordinaut/*` methods on the same connection (`protocol/host-protocol.md`).
 final class SubprocessExtension: Sendable {
     enum Phase: Sendable, Equatable {
@@ -25,7 +26,7 @@ final class SubprocessExtension: Sendable {
     struct State {
         var phase: Phase = .idle
         var connection: ChildConnection?
-        var process: Process?
+        var process: ChildProcess?
         var inFlight = 0
         var restarts = 0
         var lastExit: String?
@@ -47,12 +48,14 @@ final class SubprocessExtension: Sendable {
     let server: MCPServer
     let registrar: ToolRegistrar
     let events: ExtensionEvents
+    /// Where running programs are recorded, for reaping after a crash.
+    let children: ChildRegistry?
     let logger: Logger
     private let backoff: Backoff
     let state = Mutex(State())
 
     init(manifest: ExtensionManifest, directory: String, executable: String, grants: Set<Capability>, server: MCPServer,
-         registrar: ToolRegistrar, events: ExtensionEvents, logger: Logger,
+         registrar: ToolRegistrar, events: ExtensionEvents, children: ChildRegistry?, logger: Logger,
          backoff: Backoff = Backoff(base: .milliseconds(250), cap: .seconds(30))) {
         self.manifest = manifest
         self.directory = directory
@@ -61,6 +64,7 @@ final class SubprocessExtension: Sendable {
         self.server = server
         self.registrar = registrar
         self.events = events
+        self.children = children
         self.logger = logger
         self.backoff = backoff
     }
@@ -80,32 +84,35 @@ final class SubprocessExtension: Sendable {
     /// Starts the program and completes the MCP handshake; returns the task that reads its stdout,
     /// which ends when the program closes it.
     private func launch() async throws(ActivationFailure) -> Task<Void, Never> {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = manifest.arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = environment()
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
+        var pipes: [(read: Int32, write: Int32)] = []
+        do {
+            for _ in 0..<3 { pipes.append(try ChildProcess.pipe()) }
+        } catch {
+            for pipe in pipes { close(pipe.read); close(pipe.write) }
+            throw ActivationFailure(phase: "start", message: "\(error)")
+        }
+        let (stdin, stdout, stderr) = (pipes[0], pipes[1], pipes[2])
+        let process: ChildProcess
+        do {
+            defer { for end in [stdin.read, stdout.write, stderr.write] { close(end) } }
+            process = try await ChildProcess.spawn(
+                executable: executable, arguments: manifest.arguments, environment: environment(), directory: directory,
+                standardInput: stdin.read, standardOutput: stdout.write, standardError: stderr.write, label: id,
+                registry: children)
+        } catch {
+            for end in [stdin.write, stdout.read, stderr.read] { close(end) }
+            throw ActivationFailure(phase: "start", message: "\(error)")
+        }
         let connection = ChildConnection(
-            input: stdin.fileHandleForWriting, output: stdout.fileHandleForReading, label: id,
+            input: FileHandle(fileDescriptor: stdin.write, closeOnDealloc: true),
+            output: FileHandle(fileDescriptor: stdout.read, closeOnDealloc: true), label: id,
             maximumLineLength: 16 << 20, logger: logger,
             onRequest: { [weak self] method, params in
                 guard let self else { return .failure(.internalError("the extension host is gone")) }
                 return await self.answer(method, params)
             },
             onNotification: { [weak self] method, params in self?.notice(method, params) })
-        do {
-            try process.run()
-        } catch {
-            throw ActivationFailure(phase: "start", message: "cannot run \(executable): \(error.localizedDescription)")
-        }
-        try? stdout.fileHandleForWriting.close()
-        try? stderr.fileHandleForWriting.close()
-        try? stdin.fileHandleForReading.close()
-        followStandardError(stderr.fileHandleForReading)
+        followStandardError(FileHandle(fileDescriptor: stderr.read, closeOnDealloc: true))
         state.withLock {
             $0.process = process
             $0.connection = connection
@@ -213,21 +220,17 @@ final class SubprocessExtension: Sendable {
         }
     }
 
-    private func describeExit(_ process: Process) -> String {
-        guard !process.isRunning else { return "closed its stdout" }
-        switch process.terminationReason {
-        case .exit: return "exited with status \(process.terminationStatus)"
-        case .uncaughtSignal: return "was killed by signal \(process.terminationStatus)"
-        @unknown default: return "exited"
-        }
+    private func describeExit(_ process: ChildProcess) -> String {
+        process.exit?.description ?? "closed its stdout"
     }
 
-    /// Waits (off the concurrency pool) until `process` has exited, at most a second after stdout closed.
-    private func reap(_ process: Process) async {
+    /// Waits until `process` has exited, at most a second after stdout closed.
+    private func reap(_ process: ChildProcess) async {
         for _ in 0..<100 where process.isRunning {
             try? await Task.sleep(for: .milliseconds(10))
         }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { process.signal(SIGKILL) }
+        _ = await process.waitForExit()
     }
 
     /// Stops the program: close stdin, then SIGTERM after half the limit, then SIGKILL.
@@ -246,18 +249,18 @@ final class SubprocessExtension: Sendable {
         for uri in resources { server.resources.unregister(uri: uri) }
     }
 
-    private func terminate(_ process: Process, within limit: Duration) async {
+    private func terminate(_ process: ChildProcess, within limit: Duration) async {
         let clock = ContinuousClock()
         let start = clock.now
         var signalled = false
         while process.isRunning {
             let elapsed = clock.now - start
             if elapsed >= limit {
-                kill(process.processIdentifier, SIGKILL)
+                process.signal(SIGKILL)
                 break
             }
             if !signalled, elapsed >= limit / 2 {
-                process.terminate()
+                process.signal(SIGTERM)
                 signalled = true
             }
             try? await Task.sleep(for: .milliseconds(10))
@@ -304,7 +307,7 @@ final class SubprocessExtension: Sendable {
             case .stopping: object["phase"] = "stopping"
             case .stopped: object["phase"] = "stopped"
             }
-            if let process = state.process, process.isRunning { object["pid"] = .integer(Int64(process.processIdentifier)) }
+            if let process = state.process, process.isRunning { object["pid"] = .integer(Int64(process.pid)) }
             if let lastExit = state.lastExit { object["last_exit"] = .string(lastExit) }
             if !state.skippedTools.isEmpty { object["skipped_tools"] = .array(state.skippedTools) }
             if let serverInfo = state.serverInfo { object["server_info"] = serverInfo }
