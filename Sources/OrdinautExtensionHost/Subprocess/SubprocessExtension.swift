@@ -267,25 +267,25 @@ final class SubprocessExtension: Sendable {
         }
     }
 
+    /// Logs the child's stderr and keeps its last 20 lines, on the reading thread itself: a child
+    /// that writes faster than the log takes it is slowed by its own pipe, and nothing queues up.
     private func followStandardError(_ handle: FileHandle) {
-        let reader = LineReader(descriptor: handle.fileDescriptor, maximumLineLength: 8192, threadName: "ext-\(id)-stderr")
-        reader.start()
-        Task { [weak self] in
-            for await line in reader.lines {
-                guard let self else { continue }
-                let text: String
-                switch line {
-                case .message(let bytes): text = String(decoding: bytes, as: UTF8.self)
-                case .tooLong(let count): text = "(a line of \(count) bytes)"
-                }
-                self.logger.info("\(text)", metadata: ["stream": "stderr"])
-                self.state.withLock { state in
-                    state.stderrTail.append(text)
-                    if state.stderrTail.count > 20 { state.stderrTail.removeFirst() }
-                }
+        let reader = LineReader(descriptor: handle.fileDescriptor, maximumLineLength: 8192, threadName: "ext-\(id)-stderr") { [weak self] line in
+            guard let self else { return }
+            let text: String
+            switch line {
+            case .message(let bytes): text = String(decoding: bytes, as: UTF8.self)
+            case .tooLong(let count): text = "(a line of \(count) bytes)"
             }
+            self.logger.info("\(text)", metadata: ["stream": "stderr"])
+            self.state.withLock { state in
+                state.stderrTail.append(text)
+                if state.stderrTail.count > 20 { state.stderrTail.removeFirst() }
+            }
+        } onEnd: {
             try? handle.close()
         }
+        reader.start()
     }
 
     // MARK: Status
