@@ -56,6 +56,8 @@ public func openTaskStore(configuration: Configuration, migrate: Bool = true) as
         } else {
             database = try PostgresDatabase(url: url, poolSize: configuration.databasePoolSize)
         }
+        // A damaged SQLite file stops the start here, named, instead of failing requests one by one.
+        if let sqlite = database as? SQLiteDatabase { try await sqlite.checkIntegrity() }
         let store = TaskStore(database: database)
         if migrate { try await store.migrate() }
         return store
