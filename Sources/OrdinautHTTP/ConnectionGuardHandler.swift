@@ -14,7 +14,10 @@ import OrdinautCore
 /// - A header or body deadline is answered 408 unless an answer has begun; an idle deadline closes
 ///   silently.
 ///
-/// The handler removes itself when the connection switches to WebSocket (a `101` answer goes out).
+/// When the connection switches to WebSocket (a `101` answer goes out) the handler stops its timers,
+/// lets everything through untouched (the upgrade may replay bytes before the flush returns) and
+/// leaves the pipeline once the `101` is flushed. Removing itself inside `write` would drop the flush
+/// of a `writeAndFlush`, and the `101` with it.
 final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -35,6 +38,8 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// carried part of a head.
     private var decodedSinceReadComplete = false
     private var isClosing = false
+    /// A `101` went out: from here on the bytes are another protocol's.
+    private var upgraded = false
 
     init(limits: ConnectionLimits, logger: Logger) {
         self.limits = limits
@@ -52,6 +57,10 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !upgraded else {
+            context.fireChannelRead(data)
+            return
+        }
         guard !isClosing else { return }
         switch unwrapInboundIn(data) {
         case .head: deadlines.headReceived(at: Self.now())
@@ -64,7 +73,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if !decodedSinceReadComplete {
+        if !decodedSinceReadComplete, !upgraded {
             deadlines.bytesArrived(at: Self.now())
             rearm(context)
         }
@@ -73,15 +82,19 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard !upgraded else {
+            context.write(data, promise: promise)
+            return
+        }
         guard !isClosing else {
             promise?.fail(ChannelError.outputClosed)
             return
         }
         switch unwrapOutboundIn(data) {
         case .head(let head) where head.status == .switchingProtocols:
-            context.write(data, promise: promise)
-            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-            return
+            upgraded = true
+            timer?.cancel()
+            timer = nil
         case .head(let head) where head.status.code < 200:
             break
         case .head:
@@ -95,7 +108,16 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         context.write(data, promise: promise)
     }
 
+    func flush(context: ChannelHandlerContext) {
+        context.flush()
+        if upgraded { context.pipeline.syncOperations.removeHandler(context: context, promise: nil) }
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard !upgraded else {
+            context.fireErrorCaught(error)
+            return
+        }
         // Once refused, the decoder reports every further byte as an error; they are all dropped.
         guard !isClosing else { return }
         guard let parserError = error as? HTTPParserError else {
@@ -111,7 +133,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if isClosing, let event = event as? ChannelEvent, event == .inputClosed {
+        if isClosing, !upgraded, let event = event as? ChannelEvent, event == .inputClosed {
             context.close(promise: nil)
             return
         }

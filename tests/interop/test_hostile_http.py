@@ -1,5 +1,7 @@
 """Slow, malformed and too many HTTP clients against the real binary, on loopback with raw sockets:
 each is answered or cut within the configured deadlines, and a normal request is answered meanwhile."""
+import asyncio
+import json
 import os
 import resource
 import socket
@@ -194,6 +196,16 @@ def test_a_stream_outlives_the_idle_deadline(hostile_server):
         # Twice the idle deadline with nothing sent either way: the stream stays open.
         _, closed = read_until_closed(sock, bound=5)
     assert not closed, "the idle deadline cut a stream that was being answered"
+
+
+async def test_a_websocket_outlives_the_idle_deadline(hostile_server):
+    import websockets
+    url = f"ws://127.0.0.1:{hostile_server.port}/ext/events_demo/ws/quiet"
+    async with websockets.connect(url, ping_interval=None) as socket_:
+        await asyncio.sleep(5)  # more than twice the idle deadline, nothing sent either way
+        await socket_.send(json.dumps({"still": "here"}))
+        event = json.loads(await asyncio.wait_for(socket_.recv(), NEVER))
+    assert event["payload"] == {"still": "here"}
 
 
 def low_descriptor_limit():
