@@ -6,30 +6,30 @@
 /// up to `refusalSlots` more are accepted only to be answered 503; past that the server leaves new
 /// connections in the kernel's backlog until one closes, so that the process never runs out of
 /// descriptors because of its clients.
-public struct ConnectionBudget: Sendable, Equatable {
-    public let maxConnections: Int
-    public let refusalSlots: Int
+struct ConnectionBudget: Sendable, Equatable {
+    let maxConnections: Int
+    let refusalSlots: Int
     /// Accepted and not yet closed, served or refused.
-    public private(set) var open = 0
-    public private(set) var served = 0
+    private(set) var open = 0
+    private(set) var served = 0
     /// Connections to refuse whatever the count: the process ran out of descriptors elsewhere.
     private var forcedRefusals = 0
 
-    public init(maxConnections: Int, refusalSlots: Int = ConnectionLimits.refusalSlots) {
+    init(maxConnections: Int, refusalSlots: Int = ConnectionLimits.refusalSlots) {
         self.maxConnections = maxConnections
         self.refusalSlots = refusalSlots
     }
 
     /// Whether accepting must stop until a connection closes.
-    public var isFull: Bool { open >= maxConnections + refusalSlots }
+    var isFull: Bool { open >= maxConnections + refusalSlots }
 
-    public mutating func accepted() { open += 1 }
+    mutating func accepted() { open += 1 }
 
-    public mutating func closed() { open = max(0, open - 1) }
+    mutating func closed() { open = max(0, open - 1) }
 
     /// Whether a freshly accepted connection is served; `false` means it is answered 503. A served
     /// connection must be given back with `left()` when it closes.
-    public mutating func admit() -> Bool {
+    mutating func admit() -> Bool {
         if forcedRefusals > 0 {
             forcedRefusals -= 1
             return false
@@ -39,8 +39,8 @@ public struct ConnectionBudget: Sendable, Equatable {
         return true
     }
 
-    public mutating func left() { served = max(0, served - 1) }
+    mutating func left() { served = max(0, served - 1) }
 
     /// The next connection is refused: it was accepted with the descriptor kept in reserve.
-    public mutating func refuseNext() { forcedRefusals += 1 }
+    mutating func refuseNext() { forcedRefusals += 1 }
 }

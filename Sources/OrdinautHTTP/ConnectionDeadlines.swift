@@ -9,16 +9,16 @@
 ///   they need to.
 /// - Otherwise (nothing owed, nothing arriving): the idle deadline, counted from the end of the last
 ///   answer or the opening of the connection.
-public struct ConnectionDeadlines: Sendable, Equatable {
-    public typealias Instant = Duration
+struct ConnectionDeadlines: Sendable, Equatable {
+    typealias Instant = Duration
 
     /// The deadline that applies now.
-    public enum Deadline: Equatable, Sendable {
+    enum Deadline: Equatable, Sendable {
         case header(Instant)
         case body(Instant)
         case idle(Instant)
 
-        public var instant: Instant {
+        var instant: Instant {
             switch self {
             case .header(let instant), .body(let instant), .idle(let instant): instant
             }
@@ -32,40 +32,40 @@ public struct ConnectionDeadlines: Sendable, Equatable {
     /// Request heads received minus answers finished.
     private var owed = 0
     /// An answer's head went out and its end has not.
-    public private(set) var isAnswering = false
+    private(set) var isAnswering = false
 
-    public init(limits: ConnectionLimits, openedAt: Instant) {
+    init(limits: ConnectionLimits, openedAt: Instant) {
         self.limits = limits
         self.idleSince = openedAt
     }
 
     /// Bytes arrived that did not complete a request head: a head has begun if none was under way.
-    public mutating func bytesArrived(at now: Instant) {
+    mutating func bytesArrived(at now: Instant) {
         if owed == 0, bodyStartedAt == nil, headStartedAt == nil { headStartedAt = now }
     }
 
-    public mutating func headReceived(at now: Instant) {
+    mutating func headReceived(at now: Instant) {
         headStartedAt = nil
         bodyStartedAt = now
         owed += 1
     }
 
-    public mutating func requestEnded() {
+    mutating func requestEnded() {
         bodyStartedAt = nil
     }
 
-    public mutating func answerBegan() {
+    mutating func answerBegan() {
         isAnswering = true
     }
 
-    public mutating func answerEnded(at now: Instant) {
+    mutating func answerEnded(at now: Instant) {
         isAnswering = false
         owed = max(0, owed - 1)
         if owed == 0 { idleSince = now }
     }
 
     /// The deadline in force, if any.
-    public var deadline: Deadline? {
+    var deadline: Deadline? {
         if let bodyStartedAt { return .body(bodyStartedAt + limits.bodyTimeout) }
         if owed > 0 { return nil }
         if let headStartedAt { return .header(headStartedAt + limits.headerTimeout) }

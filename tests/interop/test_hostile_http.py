@@ -223,6 +223,7 @@ def test_running_out_of_descriptors_neither_spins_nor_wedges(binary, exhaustion)
     # Idle connections stay for the test's length; the connection limit follows the descriptor limit.
     server = start_server(binary, env={**DEADLINES, "ORDINAUT_HTTP_IDLE_TIMEOUT": "60"}, preexec_fn=low_descriptor_limit)
     pid = server.process.pid
+    assert health(server.port).status_code == 200
     baseline = open_descriptors(pid)
     if exhaustion == "descriptors gone":
         # The process itself used up the reserve: descriptors run out before the connection limit.
@@ -237,8 +238,9 @@ def test_running_out_of_descriptors_neither_spins_nor_wedges(binary, exhaustion)
             crowd.append(sock)
         time.sleep(1)
         if exhaustion == "connection limit":
-            # 192 served (256 less the reserve of 64) and at most 16 waiting for their 503.
-            assert open_descriptors(pid) <= baseline + 192 + 16
+            # 192 served (256 less the reserve of 64) and at most 16 waiting for their 503 (and a
+            # few descriptors the process opens as it goes, such as the database probe's).
+            assert open_descriptors(pid) <= baseline + 192 + 16 + 4
         spent = cpu_while_idle(pid)
         assert spent < 1.0, f"the accept loop spins: {spent:.2f} s of CPU in 4 s"
         with connect(server.port) as sock:
@@ -254,6 +256,7 @@ def test_running_out_of_descriptors_neither_spins_nor_wedges(binary, exhaustion)
     finally:
         for sock in crowd:
             sock.close()
+        print("".join(server.log[-20:]))  # shown when the test fails
     try:
         assert wait_for(lambda: health(server.port).status_code == 200, timeout=NEVER, message="service after the crowd left")
         wait_for(lambda: open_descriptors(pid) <= baseline + 4, timeout=NEVER, message="descriptors given back")
