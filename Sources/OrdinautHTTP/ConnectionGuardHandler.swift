@@ -126,7 +126,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
         if case .headerOverflow = parserError {
             refuse(context, .requestHeaderFieldsTooLarge, "request_header_fields_too_large",
-                   "the request's headers exceed \(limits.maxHeaderBytes) bytes (ORDINAUT_HTTP_MAX_HEADER_BYTES)")
+                   "the request's URL and headers exceed \(limits.maxHeaderBytes) bytes (ORDINAUT_HTTP_MAX_HEADER_BYTES)")
         } else {
             refuse(context, .badRequest, "bad_request", "the request is not valid HTTP/1.1: \(parserError)")
         }

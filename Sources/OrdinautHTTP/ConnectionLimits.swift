@@ -10,7 +10,7 @@ public struct ConnectionLimits: Sendable, Equatable {
     /// How long a connection may wait for the first byte of its next request. It does not run while
     /// an answer is being written: streams and long polls are never cut by it.
     public var idleTimeout: Duration
-    /// The request line excepted, the most header bytes a request may carry (431 beyond).
+    /// The most bytes a request's URL and header fields may take together (431 beyond).
     public var maxHeaderBytes: Int
     /// Connections served at once; more are answered 503 and closed.
     public var maxConnections: Int
