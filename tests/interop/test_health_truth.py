@@ -27,8 +27,10 @@ def make_database(binary, data_dir):
     """A database as a first start leaves it (migrated), with its write-ahead log folded in so that
     every table lives in the main file."""
     server = start_server(binary, env={"ORDINAUT_DATA_DIR": str(data_dir)})
-    assert httpx.get(server.base + "/health", timeout=30).status_code == 200
-    assert server.stop() == 0
+    try:
+        assert httpx.get(server.base + "/health", timeout=30).status_code == 200
+    finally:
+        assert server.stop() == 0
     database = data_dir / "ordinaut.db"
     connection = sqlite3.connect(database)
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

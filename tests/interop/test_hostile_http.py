@@ -223,14 +223,14 @@ def cpu_while_idle(pid: int, seconds: float = 4) -> float:
 def test_running_out_of_descriptors_neither_spins_nor_wedges(binary, exhaustion):
     # Idle connections stay for the test's length; the connection limit follows the descriptor limit.
     server = start_server(binary, env={**DEADLINES, "ORDINAUT_HTTP_IDLE_TIMEOUT": "60"}, preexec_fn=low_descriptor_limit)
-    pid = server.process.pid
-    assert health(server.port).status_code == 200
-    baseline = open_descriptors(pid)
-    if exhaustion == "descriptors gone":
-        # The process itself used up the reserve: descriptors run out before the connection limit.
-        resource.prlimit(pid, resource.RLIMIT_NOFILE, (baseline + 40, 256))
     crowd = []
     try:
+        pid = server.process.pid
+        assert health(server.port).status_code == 200
+        baseline = open_descriptors(pid)
+        if exhaustion == "descriptors gone":
+            # The process itself used up the reserve: descriptors run out before the connection limit.
+            resource.prlimit(pid, resource.RLIMIT_NOFILE, (baseline + 40, 256))
         for _ in range(400):
             try:
                 sock = socket.create_connection(("127.0.0.1", server.port), timeout=1)
@@ -255,13 +255,13 @@ def test_running_out_of_descriptors_neither_spins_nor_wedges(binary, exhaustion)
         else:
             # Accepting pauses until descriptors are free again: new connections wait in the backlog.
             assert any("out of file descriptors" in line for line in server.log)
-    finally:
         for sock in crowd:
             sock.close()
-        print("".join(server.log[-20:]))  # shown when the test fails
-    try:
         assert wait_for(lambda: health(server.port).status_code == 200, timeout=NEVER, message="service after the crowd left")
         wait_for(lambda: open_descriptors(pid) <= baseline + 4, timeout=NEVER, message="descriptors given back")
         assert server.process.poll() is None
     finally:
+        for sock in crowd:
+            sock.close()
+        print("".join(server.log[-20:]))  # shown when the test fails
         server.stop()
