@@ -274,6 +274,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "OrdinautCoreTests", dependencies: ["OrdinautCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrdinautSQLiteTests", dependencies: ["OrdinautSQLite", "OrdinautStore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OrdinautJSONSchemaTests",
             dependencies: ["OrdinautJSONSchema", "OrdinautCore"],

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import OrdinautAccess
@@ -55,6 +56,8 @@ public func openTaskStore(configuration: Configuration, migrate: Bool = true) as
         } else {
             database = try PostgresDatabase(url: url, poolSize: configuration.databasePoolSize)
         }
+        // A damaged SQLite file stops the start here, named, instead of failing requests one by one.
+        if let sqlite = database as? SQLiteDatabase { try await sqlite.checkIntegrity() }
         let store = TaskStore(database: database)
         if migrate { try await store.migrate() }
         return store
@@ -183,13 +186,34 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
     let webSockets = Router(context: ExtensionRequestContext.self)
     webSockets.add(middleware: AccessMiddleware(gate: gate!))
     engine.extensions.addWebSocketRoutes(to: webSockets)
+    let connections = ConnectionGuard(limits: configuration.connectionLimits, logger: logger)
     return Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: webSockets),
+        server: guardedServer(connections, webSockets: webSockets),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ordinaut"),
         services: engine.services + [endpoint!.sessionReaper, auditor!],
+        onServerRunning: { channel in
+            do {
+                try await connections.install(on: channel)
+            } catch {
+                logger.error("cannot watch the HTTP accept loop; connections beyond the limit will wait in the backlog: \(error)")
+            }
+        },
         logger: logger
     )
+}
+
+/// HTTP/1 with WebSocket upgrades, under the connection limits; the header-size limit goes to NIO's
+/// request decoder, the deadlines replace Hummingbird's idle timeout.
+func guardedServer(_ connections: ConnectionGuard, webSockets: Router<ExtensionRequestContext>) -> HTTPServerBuilder {
+    let webSocketResponder = webSockets.buildResponder()
+    let maxHeaderBytes = connections.limits.maxHeaderBytes
+    let http1 = HTTP1Channel.Configuration(idleTimeout: nil, httpDecoderConfiguration: .init(
+        maxHeaderFieldSize: maxHeaderBytes, maxHeaderListSize: maxHeaderBytes))
+    return HTTPServerBuilder { responder in
+        connections.wrap(HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder,
+                                                      configuration: .init(http1: http1)))
+    }
 }
 
 /// Builds the stdio service group (`ordinaut stdio`). Extension tools are offered; routes are not.

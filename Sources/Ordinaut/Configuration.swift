@@ -3,6 +3,7 @@ import Logging
 import OrdinautCore
 import OrdinautEvents
 import OrdinautExtensionHost
+import OrdinautHTTP
 import OrdinautScheduler
 import OrdinautSQLite
 
@@ -38,6 +39,10 @@ public struct Configuration: Sendable {
     public var maxSessions = 1000
     /// Seconds of inactivity after which an HTTP session expires (`ORDINAUT_SESSION_IDLE_SECONDS`).
     public var sessionIdleSeconds = 1800
+    /// Deadlines, header size and connection count of the HTTP server (`ORDINAUT_HTTP_HEADER_TIMEOUT`,
+    /// `ORDINAUT_HTTP_BODY_TIMEOUT`, `ORDINAUT_HTTP_IDLE_TIMEOUT`, `ORDINAUT_HTTP_MAX_HEADER_BYTES`,
+    /// `ORDINAUT_HTTP_MAX_CONNECTIONS`). The connection default follows the descriptor limit.
+    public var connectionLimits = ConnectionLimits(maxConnections: ConnectionLimits.maxConnections(descriptorLimit: Configuration.descriptorLimit()))
     /// Server-stream events kept per session for `Last-Event-ID` replay (`ORDINAUT_REPLAY_BUFFER`).
     public var replayBufferSize = 256
     /// Bytes of those events kept per session (`ORDINAUT_REPLAY_BUFFER_BYTES`).
@@ -106,6 +111,7 @@ public struct Configuration: Sendable {
             guard value.utf8.count >= 32 else { throw ConfigurationError("ORDINAUT_STATE_KEY must be at least 32 characters long") }
             stateKey = value
         }
+        try readConnectionLimits(environment)
         try readExtensionSettings(environment)
         try access.read(environment)
         try readSchedulerSettings(environment)
@@ -146,6 +152,38 @@ public struct Configuration: Sendable {
         if let value = environment["ORDINAUT_RETRY_BASE_SECONDS"] { scheduler.retryBaseSeconds = try Self.seconds(value, "ORDINAUT_RETRY_BASE_SECONDS") }
         if let value = environment["ORDINAUT_RETRY_CAP_SECONDS"] { scheduler.retryCapSeconds = try Self.seconds(value, "ORDINAUT_RETRY_CAP_SECONDS") }
         if let value = environment["ORDINAUT_CLAIM_BATCH"] { scheduler.claimBatch = try Self.integer(value, "ORDINAUT_CLAIM_BATCH", range: 1...1000) }
+    }
+
+    private mutating func readConnectionLimits(_ environment: [String: String]) throws(ConfigurationError) {
+        if let value = environment["ORDINAUT_HTTP_HEADER_TIMEOUT"] {
+            connectionLimits.headerTimeout = .seconds(try Self.seconds(value, "ORDINAUT_HTTP_HEADER_TIMEOUT"))
+        }
+        if let value = environment["ORDINAUT_HTTP_BODY_TIMEOUT"] {
+            connectionLimits.bodyTimeout = .seconds(try Self.seconds(value, "ORDINAUT_HTTP_BODY_TIMEOUT"))
+        }
+        if let value = environment["ORDINAUT_HTTP_IDLE_TIMEOUT"] {
+            connectionLimits.idleTimeout = .seconds(try Self.seconds(value, "ORDINAUT_HTTP_IDLE_TIMEOUT"))
+        }
+        if let value = environment["ORDINAUT_HTTP_MAX_HEADER_BYTES"] {
+            connectionLimits.maxHeaderBytes = try Self.integer(value, "ORDINAUT_HTTP_MAX_HEADER_BYTES", range: 1024...(1 << 20))
+        }
+        if let value = environment["ORDINAUT_HTTP_MAX_CONNECTIONS"] {
+            let wanted = try Self.integer(value, "ORDINAUT_HTTP_MAX_CONNECTIONS", range: 1...1_000_000)
+            let descriptors = Self.descriptorLimit()
+            guard wanted + ConnectionLimits.descriptorReserve <= descriptors else {
+                throw ConfigurationError("ORDINAUT_HTTP_MAX_CONNECTIONS=\(value) needs \(wanted + ConnectionLimits.descriptorReserve) descriptors "
+                                         + "(\(ConnectionLimits.descriptorReserve) kept in reserve) but ulimit -n allows \(descriptors); "
+                                         + "raise ulimit -n or lower the variable")
+            }
+            connectionLimits.maxConnections = wanted
+        }
+    }
+
+    /// The soft limit on open descriptors (`ulimit -n`).
+    static func descriptorLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        return Int(clamping: limit.rlim_cur)
     }
 
     static func seconds(_ value: String, _ name: String) throws(ConfigurationError) -> Double {

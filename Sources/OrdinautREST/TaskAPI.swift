@@ -124,6 +124,7 @@ public struct TaskAPI: Sendable {
 
     private func health(ready: Bool) async -> Response {
         do throws(StoreError) {
+            try await service.store.database.probe()
             let counts = try await service.store.counts()
             return ErrorBody.json(.ok, [
                 "status": ready ? "ready" : "ok", "database": .string(service.store.database.dialect.name),
@@ -131,7 +132,7 @@ public struct TaskAPI: Sendable {
                 "waiting_approval": .integer(Int64(counts.waiting)), "dead_letters": .integer(Int64(counts.dead)),
             ])
         } catch {
-            return ErrorBody.response(.serviceUnavailable, "unavailable", "the database does not answer: \(error.message)",
+            return ErrorBody.response(.serviceUnavailable, "unavailable", "the database cannot be read: \(error.message)",
                                       details: ["status": "unhealthy", "database": .string(service.store.database.dialect.name)],
                                       headers: [.retryAfter: "5"])
         }

@@ -18,6 +18,8 @@ public final class SQLiteDatabase: PoolBackedDatabase {
     public let dialect = SQLDialect.sqlite
     public let location: String
     public let pool: ConnectionPool
+    /// The first sign of a damaged file any connection met, for readiness.
+    let damage = SQLiteDamage()
 
     /// Opens (creating it and its folder if needed) the database at `path`; `:memory:` keeps it in memory.
     public init(path: String, synchronous: Synchronous = .normal, busyTimeoutMilliseconds: Int32 = 10_000) throws(StoreError) {
@@ -33,12 +35,19 @@ public final class SQLiteDatabase: PoolBackedDatabase {
             }
         }
         // Open once here so a bad path fails at start, with its reason, not at the first request.
-        let probe = try SQLiteConnection(path: path, synchronous: synchronous, busyTimeout: busyTimeoutMilliseconds)
+        let damage = self.damage
+        let probe: SQLiteConnection
+        do throws(StoreError) {
+            probe = try SQLiteConnection(path: path, synchronous: synchronous, busyTimeout: busyTimeoutMilliseconds, damage: damage)
+        } catch {
+            guard let report = damage.report else { throw error }
+            throw SQLiteDamage.startRefusal(path, report)
+        }
         let first = Mutex<SQLiteConnection?>(probe)
         // One writer: transactions that queue up behind each other share one commit.
         pool = ConnectionPool(size: 1, name: "ordinaut-sqlite", dialect: .sqlite, groupCommit: true) { () throws(StoreError) -> any PooledConnection in
             if let connection = first.withLock({ box in defer { box = nil }; return box }) { return connection }
-            return try SQLiteConnection(path: path, synchronous: synchronous, busyTimeout: busyTimeoutMilliseconds)
+            return try SQLiteConnection(path: path, synchronous: synchronous, busyTimeout: busyTimeoutMilliseconds, damage: damage)
         }
     }
 
@@ -54,6 +63,7 @@ final class SQLiteConnection: PooledConnection {
     private var handle: OpaquePointer?
     private var statements: [String: Statement] = [:]
     private(set) var isBroken = false
+    private let damage: SQLiteDamage
 
     private struct Statement {
         let pointer: OpaquePointer
@@ -61,7 +71,8 @@ final class SQLiteConnection: PooledConnection {
         let slots: [Int]
     }
 
-    init(path: String, synchronous: SQLiteDatabase.Synchronous, busyTimeout: Int32) throws(StoreError) {
+    init(path: String, synchronous: SQLiteDatabase.Synchronous, busyTimeout: Int32, damage: SQLiteDamage) throws(StoreError) {
+        self.damage = damage
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -153,7 +164,11 @@ final class SQLiteConnection: PooledConnection {
         switch code & 0xff {
         case SQLITE_CONSTRAINT: return .conflict("SQLite refused a change: \(message)")
         case SQLITE_BUSY, SQLITE_LOCKED: return .unavailable("the SQLite database is busy (another process holds its write lock): \(message)")
-        case SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_READONLY:
+        case SQLITE_CORRUPT, SQLITE_NOTADB:
+            isBroken = true
+            damage.record(message)
+            return .unavailable("SQLite failed: \(message)")
+        case SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_READONLY:
             isBroken = true
             return .unavailable("SQLite failed: \(message)")
         default: return .unavailable("SQLite failed (\(code)): \(message) in: \(sql.prefix(120))")

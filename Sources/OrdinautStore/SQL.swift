@@ -120,6 +120,15 @@ public protocol SQLDatabase: Sendable {
 
     /// Closes every connection; later calls fail with `StoreError.unavailable`.
     func close() async
+
+    /// Readiness: checks cheaply that the data can be read; throws `unavailable` with the reason.
+    func probe() async throws(StoreError)
+}
+
+extension SQLDatabase {
+    public func probe() async throws(StoreError) {
+        try await autocommit { connection throws(StoreError) in try connection.execute("SELECT 1") }
+    }
 }
 
 /// Why the store refused or failed an operation.

@@ -63,11 +63,12 @@ def wait_for(predicate, timeout: float = 60, message: str = "condition"):
     raise AssertionError(f"timed out waiting for {message}")
 
 
-def start_server(binary: pathlib.Path, *args: str, env: dict | None = None) -> RunningServer:
+def start_server(binary: pathlib.Path, *args: str, env: dict | None = None, preexec_fn=None) -> RunningServer:
+    """`preexec_fn` runs in the child before the binary (e.g. to lower its resource limits)."""
     environment = dict(os.environ, ORDINAUT_DATA_DIR=tempfile.mkdtemp(prefix="ordinaut-server-"))
     environment.update(env or {})
     process = subprocess.Popen([str(binary), "serve", "--port", "0", *args], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, env=environment, text=True)
+                               stderr=subprocess.PIPE, env=environment, text=True, preexec_fn=preexec_fn)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         line = process.stderr.readline()
