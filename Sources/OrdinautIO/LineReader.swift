@@ -24,19 +24,21 @@ package final class LineReader: Sendable {
     private let descriptor: Int32
     private let maximumLineLength: Int
     private let threadName: String
-    private let beforeRead: @Sendable () -> Void
 
-    /// Stream mode: lines arrive on `lines`. `beforeRead` runs on the reading thread before each
-    /// read and may block it, to stop taking input while the consumer cannot keep up.
+    /// Stream mode: lines arrive on `lines`. `beforeLine` runs on the reading thread before each
+    /// line is handed over and may block it, to stop taking input while the consumer cannot keep
+    /// up: what waits is then at most the lines it admitted plus one read.
     package init(descriptor: Int32, maximumLineLength: Int, threadName: String = "ordinaut-stdin",
-                 beforeRead: @escaping @Sendable () -> Void = {}) {
+                 beforeLine: @escaping @Sendable () -> Void = {}) {
         self.descriptor = descriptor
         self.maximumLineLength = maximumLineLength
         self.threadName = threadName
-        self.beforeRead = beforeRead
         let (lines, continuation) = AsyncStream.makeStream(of: Line.self, bufferingPolicy: .unbounded)
         self.lines = lines
-        deliver = { continuation.yield($0) }
+        deliver = { line in
+            beforeLine()
+            continuation.yield(line)
+        }
         end = { continuation.finish() }
     }
 
@@ -48,7 +50,6 @@ package final class LineReader: Sendable {
         self.descriptor = descriptor
         self.maximumLineLength = maximumLineLength
         self.threadName = threadName
-        beforeRead = {}
         let (lines, continuation) = AsyncStream.makeStream(of: Line.self)
         continuation.finish()
         self.lines = lines
@@ -82,7 +83,6 @@ package final class LineReader: Sendable {
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         defer { buffer.deallocate() }
         while true {
-            beforeRead()
             let count = read(descriptor, buffer, capacity)
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { break }

@@ -62,8 +62,11 @@ public struct StdioTransport: Service {
         let writer = LineWriter(descriptor: output, limit: configuration.maximumPendingBytes,
                                 maximumInFlight: configuration.maximumInFlight, logger: logger)
         let input = self.input
+        // Every line counts as in flight from the moment it is read until it is handled, so that
+        // one read of many small requests cannot admit more than `maximumInFlight` of them.
         let reader = LineReader(descriptor: input, maximumLineLength: configuration.maximumMessageSize) {
             writer.waitForRoom(input: input)
+            writer.requestStarted()
         }
         let connection = MCPConnection(server: server, kind: .stdio)
         writer.start()
@@ -76,7 +79,7 @@ public struct StdioTransport: Service {
             await withDiscardingTaskGroup { requests in
                 await withGracefulShutdownHandler {
                     for await line in reader.lines {
-                        await self.dispatch(line, connection: connection, writer: writer, requests: &requests)
+                        if await !self.dispatch(line, connection: connection, writer: writer, requests: &requests) { writer.requestEnded() }
                     }
                 } onGracefulShutdown: {
                     reader.stop()
@@ -92,14 +95,16 @@ public struct StdioTransport: Service {
         logger.info("stdin closed; stdio transport stopped")
     }
 
+    /// Handles one line; `true` when it became a request running in `requests`, which ends it as
+    /// in flight when it finishes, `false` when it was handled here.
     private func dispatch(_ line: LineReader.Line, connection: MCPConnection, writer: LineWriter,
-                          requests: inout DiscardingTaskGroup) async {
+                          requests: inout DiscardingTaskGroup) async -> Bool {
         let bytes: [UInt8]
         switch line {
         case .tooLong(let length):
             logger.warning("dropped a \(length)-byte message; the limit is \(configuration.maximumMessageSize) bytes")
             await writer.send(JSONRPCResponse.failure(nil, .invalidRequest("message of \(length) bytes exceeds the \(configuration.maximumMessageSize)-byte limit")).json)
-            return
+            return false
         case .message(let message):
             bytes = message
         }
@@ -109,29 +114,29 @@ public struct StdioTransport: Service {
             value = try JSONParser(maximumDepth: configuration.maximumDepth).parse(bytes)
         } catch {
             await writer.send(JSONRPCResponse.failure(nil, .parseError(error.description)).json)
-            return
+            return false
         }
         if case .array(let items) = value {
-            writer.requestStarted()
             requests.addTask {
                 defer { writer.requestEnded() }
                 if let answer = await connection.handleBatch(items, stream: writer, principal: principal) { await writer.send(answer) }
             }
-            return
+            return true
         }
         switch JSONRPCMessage.classify(value) {
         case .failure(let failure):
             await writer.send(JSONRPCResponse.failure(failure.id, failure.error).json)
         case .success(let message):
             if case .request(let request) = message, request.method != "initialize" {
-                writer.requestStarted()
                 requests.addTask {
                     defer { writer.requestEnded() }
                     if let response = await connection.handle(message, stream: writer, principal: principal) { await writer.send(response.json) }
                 }
+                return true
             } else if let response = await connection.handle(message, stream: writer, principal: principal) {
                 await writer.send(response.json)
             }
         }
+        return false
     }
 }
