@@ -128,9 +128,24 @@ struct Serve: AsyncParsableCommand {
         let application = try await buildApplication(configuration: configuration, extensions: compiledExtensions(), logger: logger)
         do {
             try await application.runService()
-        } catch let error as IOError where error.errnoCode == EADDRINUSE {
-            throw CommandFailure(description: "port \(configuration.port) on \(configuration.host) is already in use: stop what listens there, "
-                                 + "or choose another port with --port or ORDINAUT_PORT (0 picks a free one)")
+        } catch let error as IOError {
+            throw Self.bindFailure(error, host: configuration.host, port: configuration.port) ?? error
+        }
+    }
+
+    /// One line that says what to change when the listening socket cannot be opened.
+    static func bindFailure(_ error: IOError, host: String, port: Int) -> CommandFailure? {
+        switch error.errnoCode {
+        case EADDRINUSE:
+            return CommandFailure(description: "port \(port) on \(host) is already in use: stop what listens there, "
+                                  + "or choose another port with --port or ORDINAUT_PORT (0 picks a free one)")
+        case EACCES:
+            return CommandFailure(description: "port \(port) on \(host) needs privileges this process lacks: "
+                                  + "choose a port above 1023 with --port or ORDINAUT_PORT")
+        case EADDRNOTAVAIL:
+            return CommandFailure(description: "\(host) is not an address of this machine: choose another interface with --host or ORDINAUT_HOST")
+        default:
+            return nil
         }
     }
 }

@@ -26,6 +26,14 @@ def test_a_port_in_use_names_the_port_and_how_to_change_it(binary):
     assert "bind(descriptor" not in served.stderr
 
 
+def test_an_address_of_another_machine_names_the_flag_to_change(binary):
+    served = run(binary, "serve", "--host", "192.0.2.1", "--port", "0", "--allow-anonymous",
+                 env={"ORDINAUT_DATA_DIR": tempfile.mkdtemp(prefix="ordinaut-host-")})
+    assert served.returncode == 1
+    last = served.stderr.strip().splitlines()[-1]
+    assert "192.0.2.1 is not an address of this machine" in last and "--host" in last and "ORDINAUT_HOST" in last
+
+
 def test_commands_log_warnings_only_unless_asked(binary):
     quiet = run(binary, "tools", "list", "--json")
     assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
