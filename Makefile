@@ -2,18 +2,31 @@
 SWIFT ?= swift
 HOST ?= 127.0.0.1
 PORT ?= 8080
+PREFIX ?= /usr/local
+# `make install CONFIGURATION=debug` installs the debug build (the tests do, to avoid a release build).
+CONFIGURATION ?= release
 
-.PHONY: run test build release bootstrap swift-test interop swift-extension bench clean
+.PHONY: run test build release install bootstrap bootstrap-run swift-test interop swift-extension bench clean
 
-## Build (release) and serve MCP over HTTP on the embedded defaults.
-run: bootstrap release
+## Build (release) and serve MCP over HTTP on the embedded defaults. No test venv is needed.
+run: bootstrap-run release
 	.build/release/ordinaut serve --host $(HOST) --port $(PORT)
+
+## Install the `ordinaut` binary into $(DESTDIR)$(PREFIX)/bin. It carries its resources (the
+## built-in extensions' manifests, the protocol files) inside, so there is nothing else to install.
+install: bootstrap-run
+	$(SWIFT) build -c $(CONFIGURATION) --product ordinaut
+	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -m 755 "$$($(SWIFT) build -c $(CONFIGURATION) --show-bin-path)/ordinaut" "$(DESTDIR)$(PREFIX)/bin/ordinaut"
 
 ## Build everything and run every test: Swift Testing, then the Python interop suite.
 test: bootstrap build swift-test interop swift-extension
 
 bootstrap:
 	@scripts/bootstrap.sh
+
+bootstrap-run:
+	@scripts/bootstrap.sh --run
 
 build:
 	$(SWIFT) build --build-tests

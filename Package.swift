@@ -210,7 +210,7 @@ let package = Package(
             name: "OrdinautCommands",
             dependencies: [
                 "Ordinaut", "OrdinautCalendar", "OrdinautCore", "OrdinautMCP", "OrdinautExtensionHost", "OrdinautStore", "OrdinautAuth",
-                "OrdinautAccess",
+                "OrdinautAccess", "OrdinautWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine with the Swift toolchain lacks for building, running and
 # testing Ordinaut, and creates the Python virtual environment the interop tests use. Idempotent.
+# `--run` installs only what building and serving need (`make run`): no test servers, no .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode=${1:-test}
+case "$mode" in
+    --run) mode=run ;;
+    test) ;;
+    *) echo "usage: scripts/bootstrap.sh [--run]" >&2; exit 2 ;;
+esac
 
 missing=()
-command -v python3 >/dev/null 2>&1 || missing+=(python3)
-python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
-# Libraries the build links (webhook tools, the Redis event bus) and servers the tests start
-# themselves on loopback (Redis, PostgreSQL; promtool checks the metrics text). The store links
-# SQLite and libpq.
-for package in libcurl4-openssl-dev libhiredis-dev libsqlite3-dev libpq-dev redis-server postgresql prometheus; do
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# Libraries the build links (webhook tools, the Redis event bus; the store links SQLite and libpq).
+packages=(libcurl4-openssl-dev libhiredis-dev libsqlite3-dev libpq-dev)
+if [ "$mode" = test ]; then
+    python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+    # Servers the tests start themselves on loopback (Redis, PostgreSQL; promtool checks the metrics text).
+    packages+=(redis-server postgresql prometheus)
+fi
+for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -29,6 +39,8 @@ if ! command -v swift >/dev/null 2>&1; then
     fi
     exit 1
 fi
+
+[ "$mode" = run ] && exit 0
 
 requirements=tests/interop/requirements.txt
 stamp=.venv/.requirements.sha256

@@ -50,6 +50,9 @@ public struct Configuration: Sendable {
     /// Key for `requestState` integrity (`ORDINAUT_STATE_KEY`, at least 32 characters); random per
     /// process when unset, so set it when several nodes serve the same clients.
     public var stateKey: String?
+    /// The bearer token the command line sends to a running server (`ORDINAUT_TOKEN`, used by
+    /// `tools call --server`).
+    public var serverToken: String?
     /// Surface to serve (`--fixture`).
     public var fixture: Fixture?
     /// Extension discovery and grants (`ORDINAUT_EXT_*`, `ORDINAUT_STRIP_HEADERS`, `ORDINAUT_WEBHOOK_SECRETS`).
@@ -107,6 +110,7 @@ public struct Configuration: Sendable {
             sessionIdleSeconds = try Self.integer(value, "ORDINAUT_SESSION_IDLE_SECONDS", range: 1...604_800)
         }
         if let value = environment["ORDINAUT_REPLAY_BUFFER"] { replayBufferSize = try Self.integer(value, "ORDINAUT_REPLAY_BUFFER", range: 0...100_000) }
+        if let value = environment["ORDINAUT_TOKEN"], !value.isEmpty { serverToken = value }
         if let value = environment["ORDINAUT_STATE_KEY"] {
             guard value.utf8.count >= 32 else { throw ConfigurationError("ORDINAUT_STATE_KEY must be at least 32 characters long") }
             stateKey = value

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Ordinaut
 import OrdinautExtensionHost
 // A custom build's `main.swift` names its extensions with this type and nothing else of the host.
@@ -34,6 +35,11 @@ struct OrdinautCommand: AsyncParsableCommand {
         or over Streamable HTTP. Both serve the session era (initialize, 2024-11-05 to 2025-11-25) and the
         stateless era (2026-07-28, server/discover). Every flag has an ORDINAUT_* environment variable.
 
+        The other commands run in this process, on the configured database: `tools` starts its own copy
+        of the extensions (a server's extensions keep their own state) unless `tools call --server URL`
+        sends the call to a running server. They log warnings and errors only unless --log-level or
+        ORDINAUT_LOG_LEVEL says otherwise; `serve` and `stdio` log at info.
+
         Examples:
           ordinaut stdio
           ordinaut serve --port 8080
@@ -41,11 +47,13 @@ struct OrdinautCommand: AsyncParsableCommand {
           ordinaut serve --fixture conformance
           ordinaut schedule next "0 9 * * 1-5" --tz Europe/Chisinau --count 3
           ordinaut tools call echo --args '{"text":"hi"}' --fixture bench
+          ordinaut tools call --server http://127.0.0.1:8080 ext.events_demo.read --args '{"stream":"hello"}'
+          ordinaut mcp-config --client claude-desktop
           ordinaut ext list
           ordinaut ext validate examples/python-extension
         """,
         version: ordinautVersion,
-        subcommands: [Serve.self, Stdio.self, TaskCommand.self, RunsCommand.self, AgentCommand.self, Migrate.self, Ext.self, Tools.self, Schedule.self, Token.self]
+        subcommands: [Serve.self, Stdio.self, MCPConfig.self, TaskCommand.self, RunsCommand.self, AgentCommand.self, Migrate.self, Ext.self, Tools.self, Schedule.self, Token.self]
     )
 }
 
@@ -56,8 +64,12 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Serve a built-in test surface instead of the normal one: conformance, or bench (one echo tool).")
     var fixture: Configuration.Fixture?
 
-    func configuration() throws -> Configuration {
-        var configuration = try Configuration(environment: ProcessInfo.processInfo.environment)
+    /// The configuration from the environment and these options. `defaultLogLevel` applies when neither
+    /// --log-level nor ORDINAUT_LOG_LEVEL is given: servers log at info, one-shot commands at warning.
+    func configuration(defaultLogLevel: Logger.Level = .warning) throws -> Configuration {
+        let environment = ProcessInfo.processInfo.environment
+        var configuration = try Configuration(environment: environment)
+        if environment["ORDINAUT_LOG_LEVEL"] == nil { configuration.logLevel = defaultLogLevel }
         if let logLevel { configuration.logLevel = try Configuration.level(logLevel, "--log-level") }
         configuration.fixture = fixture
         return configuration
@@ -103,7 +115,7 @@ struct Serve: AsyncParsableCommand {
     var allowAnonymous = false
 
     func run() async throws {
-        var configuration = try common.configuration()
+        var configuration = try common.configuration(defaultLogLevel: .info)
         if let host { configuration.host = host }
         if let port {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
@@ -114,7 +126,27 @@ struct Serve: AsyncParsableCommand {
         if allowAnonymous { configuration.access.allowAnonymous = true }
         let logger = common.logger(configuration, label: "ordinaut")
         let application = try await buildApplication(configuration: configuration, extensions: compiledExtensions(), logger: logger)
-        try await application.runService()
+        do {
+            try await application.runService()
+        } catch let error as IOError {
+            throw Self.bindFailure(error, host: configuration.host, port: configuration.port) ?? error
+        }
+    }
+
+    /// One line that says what to change when the listening socket cannot be opened.
+    static func bindFailure(_ error: IOError, host: String, port: Int) -> CommandFailure? {
+        switch error.errnoCode {
+        case EADDRINUSE:
+            return CommandFailure(description: "port \(port) on \(host) is already in use: stop what listens there, "
+                                  + "or choose another port with --port or ORDINAUT_PORT (0 picks a free one)")
+        case EACCES:
+            return CommandFailure(description: "port \(port) on \(host) needs privileges this process lacks: "
+                                  + "choose a port above 1023 with --port or ORDINAUT_PORT")
+        case EADDRNOTAVAIL:
+            return CommandFailure(description: "\(host) is not an address of this machine: choose another interface with --host or ORDINAUT_HOST")
+        default:
+            return nil
+        }
     }
 }
 
@@ -122,17 +154,16 @@ struct Stdio: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve MCP over stdin/stdout (newline-delimited JSON-RPC); logs go to stderr.",
         discussion: """
-        Assistants launch this command themselves. Claude Desktop (claude_desktop_config.json):
-          {"mcpServers": {"ordinaut": {"command": "/path/to/ordinaut", "args": ["stdio"]}}}
-        Claude Code:
-          claude mcp add ordinaut -- /path/to/ordinaut stdio
+        Assistants launch this command themselves. `ordinaut mcp-config --client claude-desktop` (or
+        claude-code, cursor, vscode) prints the configuration that does it with this binary's path, e.g.:
+          {"mcpServers": {"ordinaut": {"command": "/usr/local/bin/ordinaut", "args": ["stdio"]}}}
         """
     )
 
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        let configuration = try common.configuration()
+        let configuration = try common.configuration(defaultLogLevel: .info)
         let logger = common.logger(configuration, label: "ordinaut")
         let group = try await buildStdioApplication(configuration: configuration, extensions: compiledExtensions(), logger: logger)
         try await group.run()

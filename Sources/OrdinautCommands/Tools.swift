@@ -8,7 +8,12 @@ import OrdinautMCP
 
 struct Tools: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List or call the tools this build of Ordinaut offers, in process.",
+        abstract: "List or call the tools this build of Ordinaut offers, in process (or on a server with --server).",
+        discussion: """
+        In process, the extensions are started anew for the command and stopped after it: they do not
+        share state with a running server's extensions (its event bus, a subprocess extension's memory).
+        `tools call --server URL` sends the call to that server instead.
+        """,
         subcommands: [List.self, Call.self]
     )
 
@@ -56,9 +61,14 @@ struct Tools: AsyncParsableCommand {
             The call goes through the same path as an MCP tools/call: the arguments are checked against
             the tool's input schema. The exit status is 1 when the tool fails.
 
+            Without --server the tool runs in this process, with extensions started for this command only.
+            With --server it is a stateless MCP request to that server's /mcp, so the server's extensions
+            and event bus answer; ORDINAUT_TOKEN is sent as the bearer token when set.
+
             Examples:
               ordinaut tools call test_simple_text --fixture conformance
               ordinaut tools call echo --args '{"text": "hi"}' --fixture bench
+              ordinaut tools call --server http://127.0.0.1:8080 ext.events_demo.read --args '{"stream": "hello"}'
             """
         )
 
@@ -70,6 +80,12 @@ struct Tools: AsyncParsableCommand {
         @Option(help: "The arguments, a JSON object.")
         var args = "{}"
 
+        @Option(help: "Call the tool on the server at this URL (http://127.0.0.1:8080) instead of in this process.")
+        var server: String?
+
+        @Option(help: "With --server: how long to wait for the answer, in seconds.")
+        var timeout = 300
+
         func run() async throws {
             let arguments: JSONValue
             do {
@@ -78,14 +94,24 @@ struct Tools: AsyncParsableCommand {
                 throw CommandFailure(description: "--args is not valid JSON: \(error)")
             }
             guard arguments.objectValue != nil else { throw CommandFailure(description: "--args must be a JSON object") }
-            let engine = try await localEngine(common)
+            let params: JSONObject = ["name": .string(name), "arguments": arguments]
             let result: JSONValue
-            do {
-                result = try await callEngine(engine, method: "tools/call", params: ["name": .string(name), "arguments": arguments])
-                await engine.extensions.shutdown()
-            } catch {
-                await engine.extensions.shutdown()
-                throw error
+            if let server {
+                guard common.fixture == nil else { throw CommandFailure(description: "--fixture is the server's choice: drop it with --server") }
+                guard (1...86_400).contains(timeout) else { throw CommandFailure(description: "--timeout must be between 1 and 86400 seconds") }
+                let configuration = try common.configuration()
+                let client = try ServerClient(server: server, token: configuration.serverToken, timeout: .seconds(timeout),
+                                              maxResponseBytes: configuration.maxBodyBytes)
+                result = try await client.request("tools/call", name: name, params: params)
+            } else {
+                let engine = try await localEngine(common)
+                do {
+                    result = try await callEngine(engine, method: "tools/call", params: params)
+                    await engine.extensions.shutdown()
+                } catch {
+                    await engine.extensions.shutdown()
+                    throw error
+                }
             }
             if result["resultType"] == "input_required" {
                 throw CommandFailure(description: "tool \(name) needs input from a client (\(result["inputRequests"]?.objectValue?.members.compactMap { $0.value["method"]?.stringValue }.joined(separator: ", ") ?? "")), which the command line cannot give")
