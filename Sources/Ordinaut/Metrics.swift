@@ -34,6 +34,13 @@ public final class OrdinautMetrics: MCPObserver, SchedulerObserver, MetricsExpos
         static var extensionRequests: MetricNameDescriptor { descriptor("extension_requests", "total", "HTTP requests served by each extension's routes.") }
         static var rateLimited: MetricNameDescriptor { descriptor("rate_limited", "total", "Requests and tool calls refused by a rate limit, by surface (http, tools).") }
         static var accessDenied: MetricNameDescriptor { descriptor("access_denied", "total", "Requests refused by the access layer, by reason (missing, invalid, unavailable, forbidden).") }
+        static var runsFinished: MetricNameDescriptor {
+            descriptor("runs_finished", "total", "Runs this process executed that ended, by outcome (succeeded, retrying, dead, waiting).")
+        }
+        static var runDuration: MetricNameDescriptor { descriptor("run_duration", "seconds", "Time runs took from their start, by outcome.") }
+        static var stepDuration: MetricNameDescriptor {
+            descriptor("step_duration", "seconds", "Time pipeline steps took, by tool and outcome (succeeded, failed, skipped).")
+        }
         static var triggersRefused: MetricNameDescriptor {
             descriptor("event_triggers_refused", "total", "Events that did not start a run of an event or condition task, by reason (depth, rate, condition).")
         }
@@ -67,6 +74,22 @@ public final class OrdinautMetrics: MCPObserver, SchedulerObserver, MetricsExpos
 
     public func accessDenied(reason: String) {
         registry.makeCounter(descriptor: Family.accessDenied, labels: [("reason", reason)]).increment()
+    }
+
+    /// Runs and steps take from milliseconds to hours.
+    private static let runBuckets: [Duration] = [
+        .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
+        .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300), .seconds(900), .seconds(3600),
+    ]
+
+    public func runFinished(outcome: String, duration: Duration) {
+        registry.makeCounter(descriptor: Family.runsFinished, labels: [("outcome", outcome)]).increment()
+        registry.makeDurationHistogram(descriptor: Family.runDuration, labels: [("outcome", outcome)], buckets: Self.runBuckets).record(duration)
+    }
+
+    public func stepFinished(tool: String, outcome: String, duration: Duration) {
+        registry.makeDurationHistogram(descriptor: Family.stepDuration, labels: [("tool", tool), ("outcome", outcome)], buckets: Self.runBuckets)
+            .record(duration)
     }
 
     public func triggerRefused(reason: String) {

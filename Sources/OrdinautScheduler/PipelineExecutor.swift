@@ -22,12 +22,15 @@ public struct PipelineExecutor: Sendable {
     let invoker: ToolInvoker
     let deadlines: Deadlines
     let limits: RunLimits
+    let observer: (any SchedulerObserver)?
     let clock: @Sendable () -> Int64
 
-    public init(invoker: ToolInvoker, deadlines: Deadlines, limits: RunLimits = RunLimits(), clock: @escaping @Sendable () -> Int64) {
+    public init(invoker: ToolInvoker, deadlines: Deadlines, limits: RunLimits = RunLimits(), observer: (any SchedulerObserver)? = nil,
+                clock: @escaping @Sendable () -> Int64) {
         self.invoker = invoker
         self.deadlines = deadlines
         self.limits = limits
+        self.observer = observer
         self.clock = clock
     }
 
@@ -77,6 +80,7 @@ public struct PipelineExecutor: Sendable {
                     if try !condition.holds(in: context, budget: budget) {
                         record["status"] = "skipped"
                         records.append(.object(record))
+                        report(step.uses, "skipped", began: began)
                         continue
                     }
                 } catch {
@@ -117,6 +121,7 @@ public struct PipelineExecutor: Sendable {
                 record["output"] = value
                 record["duration_ms"] = .integer(clock() - began)
                 records.append(.object(record))
+                report(step.uses, "succeeded", began: began)
                 results[step.id] = value
                 if let saveAs = step.saveAs { results[saveAs] = value }
                 last = value
@@ -127,7 +132,12 @@ public struct PipelineExecutor: Sendable {
         return .succeeded(output: ["steps": .array(records), "result": last])
     }
 
+    private func report(_ tool: String, _ outcome: String, began: Int64) {
+        observer?.stepFinished(tool: tool, outcome: outcome, duration: .milliseconds(clock() - began))
+    }
+
     private func fail(_ records: inout [JSONValue], _ record: JSONObject, _ message: String, began: Int64, permanent: Bool) -> Result {
+        if let tool = record["uses"]?.stringValue { report(tool, "failed", began: began) }
         var record = record
         record["status"] = "failed"
         record["error"] = .string(message)

@@ -31,7 +31,7 @@ public final class WorkerPool: Service, Sendable {
         self.service = service
         self.logger = logger
         executor = PipelineExecutor(invoker: ToolInvoker(server: service.server), deadlines: deadlines, limits: service.configuration.limits,
-                                    clock: service.store.clock)
+                                    observer: service.observer, clock: service.store.clock)
     }
 
     public func run() async throws {
@@ -139,18 +139,22 @@ public final class WorkerPool: Service, Sendable {
         }
         let outcome: TaskStore.Outcome
         let output: JSONValue
+        let label: String
         switch result {
         case .succeeded(let value):
             outcome = .succeeded
             output = value
+            label = "succeeded"
         case .failed(let error, let value, let permanent):
             output = value
             let retryAt = permanent || work.run.attempt > work.task.maxRetries ? nil
                 : store.clock() + configuration.retryDelay(attempt: work.run.attempt, strategy: work.task.backoffStrategy)
             outcome = .failed(error: error, retryAt: retryAt)
+            label = retryAt == nil ? "dead" : "retrying"
         case .waiting(let step, let prompt, let value):
             output = value
             outcome = .waiting(TaskStore.ApprovalRequest(stepId: step, prompt: prompt))
+            label = "waiting"
         }
         // The outcome must be recorded: a store that is briefly down is retried while the lease is kept.
         var failures = 0
@@ -168,6 +172,7 @@ public final class WorkerPool: Service, Sendable {
                 try? await Task.sleep(for: .milliseconds(min(100 << min(failures, 5), 2000)))
             }
         }
+        service.observer?.runFinished(outcome: label, duration: .milliseconds(store.clock() - (work.run.startedAt ?? store.clock())))
         service.server.resourceUpdated(TaskService.runURI(work.run.id))
         service.server.resourceUpdated(TaskService.taskURI(work.task.id))
         for id in finished?.mcpTaskIDs ?? [] { service.server.taskUpdated(id) }

@@ -54,6 +54,7 @@ struct SchedulerLimitsTests {
         }
         #expect(runs.map(\.status) == [.dead])
         #expect(runs[0].error?.contains("larger than 10000 bytes") == true)
+        #expect(rig.observed.runs.value == ["dead"] && rig.observed.steps.value == ["blob:failed"])
         let step = try #require(runs[0].output["steps"]?.arrayValue?.first)
         #expect(step["status"] == "failed")
         #expect(step["output"] == nil)
@@ -114,6 +115,7 @@ struct SchedulerLimitsTests {
         let refusals = try await rig.store.audit(.init(action: "task.trigger_refused", taskId: task.id)).items
         #expect(refusals.count == 1)  // reported once a minute, counted every time
         #expect(refusals.first?.details["limit"] == "rate")
+        #expect(rig.observed.refusals.value == ["rate", "rate", "rate"])
         await rig.store.database.close()
     }
 }

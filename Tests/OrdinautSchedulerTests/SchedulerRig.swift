@@ -16,6 +16,7 @@ final class SchedulerRig: Sendable {
     let service: TaskService
     let bus: InProcessEventBus
     let calls = Box<[String: Int]>([:])
+    let observed = ObservedScheduler()
 
     init(backend: Backend = .sqlite, configure: (inout SchedulerConfiguration) -> Void = { _ in }) async throws {
         server = MCPServer()
@@ -26,7 +27,7 @@ final class SchedulerRig: Sendable {
         configuration.retryCapSeconds = 0.05
         configuration.pollMilliseconds = 50
         configure(&configuration)
-        service = TaskService(store: store, server: server, bus: bus, configuration: configuration)
+        service = TaskService(store: store, server: server, bus: bus, configuration: configuration, observer: observed)
         try TaskTools.register(service)
         try registerTools()
     }
@@ -105,4 +106,15 @@ final class SchedulerRig: Sendable {
 }
 
 struct RigTimeout: Error {}
+
+/// What the scheduler reported to its observer.
+final class ObservedScheduler: SchedulerObserver {
+    let runs = Box<[String]>([])
+    let steps = Box<[String]>([])
+    let refusals = Box<[String]>([])
+
+    func runFinished(outcome: String, duration: Duration) { runs.update { $0.append(outcome) } }
+    func stepFinished(tool: String, outcome: String, duration: Duration) { steps.update { $0.append("\(tool):\(outcome)") } }
+    func triggerRefused(reason: String) { refusals.update { $0.append(reason) } }
+}
 

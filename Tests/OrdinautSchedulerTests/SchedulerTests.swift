@@ -29,6 +29,8 @@ struct SchedulerTests {
         #expect(steps[0]["input"] == ["a": 2, "b": 3])
         #expect(steps[1]["output"] == ["sum": 15])
         #expect(run.output["result"] == ["sum": 15])
+        #expect(rig.observed.runs.value == ["succeeded"])
+        #expect(rig.observed.steps.value == ["add:succeeded", "add:succeeded", "add:skipped"])
         await rig.store.database.close()
     }
 

@@ -106,6 +106,9 @@ def test_a_task_lives_through_the_rest_api(tasks_server):
     assert detail["output"]["steps"][0]["input"] == {"key": run["id"], "ms": 0}
     assert detail["output"]["result"] == {"key": run["id"]}
     assert json.loads(tasks_server.work_log.read_text().splitlines()[0])["idempotency_key"] == f"{run['id']}:work"
+    metrics = httpx.get(base + "/metrics").text
+    assert 'ordinaut_runs_finished_total{outcome="succeeded"} 1' in metrics
+    assert 'ordinaut_step_duration_seconds_count{tool="ext.work.work",outcome="succeeded"} 1' in metrics
 
     actions = [entry["action"] for entry in api("GET", base, task_path + "/audit", "/tasks/{id}/audit").json()["items"]]
     assert actions[:5] == ["task.create", "task.update", "task.pause", "task.resume", "task.snooze"]
