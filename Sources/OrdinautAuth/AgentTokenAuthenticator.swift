@@ -64,7 +64,8 @@ public final class AgentTokenAuthenticator: Authenticator {
     public let capacity: Int
     private let directory: any AgentTokenDirectory
     private let clock: @Sendable () -> ContinuousClock.Instant
-    private let cache: Mutex<AnswerCache>
+    /// Answers by token digest, each for `revocationDelay` from when it was asked for.
+    private let cache: Mutex<ExpiringCache<String, AuthenticationResult, ContinuousClock.Instant>>
 
     /// `clock` is for tests; the default is the monotonic clock.
     public init(directory: any AgentTokenDirectory, revocationDelay: Duration = .seconds(5), capacity: Int = 10_000,
@@ -73,7 +74,7 @@ public final class AgentTokenAuthenticator: Authenticator {
         self.revocationDelay = revocationDelay
         self.capacity = max(1, capacity)
         self.clock = clock
-        cache = Mutex(AnswerCache(capacity: max(1, capacity), lifetime: revocationDelay))
+        cache = Mutex(ExpiringCache(capacity: max(1, capacity)))
     }
 
     /// How many answers are cached now (for tests and metrics).
@@ -85,7 +86,7 @@ public final class AgentTokenAuthenticator: Authenticator {
         let digest = TokenDigest.hex(of: token)
         // Read before asking, so an answer never outlives `revocationDelay` after the state it reflects.
         let asked = clock()
-        if let cached = cache.withLock({ $0.answer(for: digest, at: asked) }) { return cached }
+        if let cached = cache.withLock({ $0.value(for: digest, now: asked) }) { return cached }
         let answer: AgentTokenLookup
         do {
             answer = try await directory.lookup(digest: digest)
@@ -94,7 +95,7 @@ public final class AgentTokenAuthenticator: Authenticator {
         }
         // The result, principal included, is what is cached: a repeat builds nothing.
         let result = Self.result(of: answer)
-        cache.withLock { $0.store(result, for: digest, at: asked) }
+        cache.withLock { $0.insert(result, for: digest, until: asked + revocationDelay, now: asked) }
         return result
     }
 
@@ -107,60 +108,6 @@ public final class AgentTokenAuthenticator: Authenticator {
         case .unknown:
             // Not ours after all: the next authenticator may know it (the chain answers 401 otherwise).
             .unrecognized
-        }
-    }
-}
-
-/// Answers by digest that expire together after one lifetime, so insertion order is expiry order:
-/// the oldest is always at the front of `order`, and both expiry and eviction pop from there.
-private struct AnswerCache {
-    private struct Entry {
-        let answer: AuthenticationResult
-        let expires: ContinuousClock.Instant
-        let serial: UInt64
-    }
-
-    let capacity: Int
-    let lifetime: Duration
-    private var entries: [String: Entry] = [:]
-    /// Digests in insertion order; an item whose serial no longer matches its entry was replaced.
-    private var order: [(digest: String, serial: UInt64)] = []
-    private var head = 0
-    private var serial: UInt64 = 0
-
-    init(capacity: Int, lifetime: Duration) {
-        self.capacity = capacity
-        self.lifetime = lifetime
-    }
-
-    var count: Int { entries.count }
-
-    func answer(for digest: String, at now: ContinuousClock.Instant) -> AuthenticationResult? {
-        guard let entry = entries[digest], now < entry.expires else { return nil }
-        return entry.answer
-    }
-
-    mutating func store(_ answer: AuthenticationResult, for digest: String, at now: ContinuousClock.Instant) {
-        // Expired and replaced items at the front go first.
-        while head < order.count {
-            let front = order[head]
-            if let entry = entries[front.digest], entry.serial == front.serial, now < entry.expires { break }
-            dropOldest()
-        }
-        while entries.count >= capacity, entries[digest] == nil { dropOldest() }
-        serial += 1
-        entries[digest] = Entry(answer: answer, expires: now + lifetime, serial: serial)
-        order.append((digest, serial))
-    }
-
-    private mutating func dropOldest() {
-        guard head < order.count else { return }
-        let (digest, serial) = order[head]
-        head += 1
-        if entries[digest]?.serial == serial { entries[digest] = nil }
-        if head >= 1024 && head * 2 >= order.count {
-            order.removeFirst(head)
-            head = 0
         }
     }
 }

@@ -14,17 +14,17 @@ struct ValidatedTokenCacheTests {
         var cache = ValidatedTokenCache(capacity: 4)
         let now = TestTokens.now
         cache.insert(principal("a"), for: TokenFingerprint(of: "d1"), until: now.addingTimeInterval(10), now: now)
-        #expect(cache.principal(for: TokenFingerprint(of: "d1"), now: now.addingTimeInterval(9.9)) == principal("a"))
-        #expect(cache.principal(for: TokenFingerprint(of: "d1"), now: now.addingTimeInterval(10)) == nil)
+        #expect(cache.value(for: TokenFingerprint(of: "d1"), now: now.addingTimeInterval(9.9)) == principal("a"))
+        #expect(cache.value(for: TokenFingerprint(of: "d1"), now: now.addingTimeInterval(10)) == nil)
         cache.insert(principal("b"), for: TokenFingerprint(of: "d2"), until: now, now: now)
-        #expect(cache.principal(for: TokenFingerprint(of: "d2"), now: now) == nil)
+        #expect(cache.value(for: TokenFingerprint(of: "d2"), now: now) == nil)
     }
 
     @Test("a capacity of 0 keeps nothing")
     func disabled() {
         var cache = ValidatedTokenCache(capacity: 0)
         cache.insert(principal("a"), for: TokenFingerprint(of: "d1"), until: TestTokens.now.addingTimeInterval(10), now: TestTokens.now)
-        #expect(cache.principal(for: TokenFingerprint(of: "d1"), now: TestTokens.now) == nil)
+        #expect(cache.value(for: TokenFingerprint(of: "d1"), now: TestTokens.now) == nil)
     }
 
     @Test("holds at most capacity entries and evicts the oldest insertion")
@@ -36,11 +36,11 @@ struct ValidatedTokenCacheTests {
         cache.insert(principal("p0"), for: TokenFingerprint(of: "d0"), until: later, now: now)
         cache.insert(principal("p3"), for: TokenFingerprint(of: "d3"), until: later, now: now)
         #expect(cache.count == 3)
-        #expect(cache.principal(for: TokenFingerprint(of: "d1"), now: now) == nil)
-        #expect(cache.principal(for: TokenFingerprint(of: "d0"), now: now) != nil)
-        #expect(cache.principal(for: TokenFingerprint(of: "d3"), now: now) != nil)
+        #expect(cache.value(for: TokenFingerprint(of: "d1"), now: now) == nil)
+        #expect(cache.value(for: TokenFingerprint(of: "d0"), now: now) != nil)
+        #expect(cache.value(for: TokenFingerprint(of: "d3"), now: now) != nil)
         for index in 4..<5000 { cache.insert(principal("p\(index)"), for: TokenFingerprint(of: "d\(index)"), until: later, now: now) }
         #expect(cache.count == 3)
-        #expect(cache.principal(for: TokenFingerprint(of: "d4999"), now: now) != nil)
+        #expect(cache.value(for: TokenFingerprint(of: "d4999"), now: now) != nil)
     }
 }

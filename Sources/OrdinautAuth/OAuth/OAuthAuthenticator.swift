@@ -69,7 +69,7 @@ public final class OAuthAuthenticator: Authenticator {
         let now = clock()
         let fingerprint = TokenFingerprint(of: token)
         let cached = memory.withLock { memory -> Principal? in
-            guard let principal = memory.cache.principal(for: fingerprint, now: now) else { return nil }
+            guard let principal = memory.cache.value(for: fingerprint, now: now) else { return nil }
             memory.statistics.cacheHits += 1
             return principal
         }
