@@ -223,18 +223,10 @@ private func jsonObject(_ text: String, what: String) throws -> JSONObject {
 
 /// Calls one of the scheduler's tools in process; a tool error becomes the command's error (exit 1).
 private func callTaskTool(_ common: CommonOptions, _ name: String, _ arguments: JSONObject) async throws -> JSONValue {
-    let engine = try await localEngine(common)
-    let result: JSONValue
-    do {
-        result = try await callEngine(engine, method: "tools/call", params: ["name": .string(name), "arguments": .object(arguments)])
-        await engine.extensions.shutdown()
-    } catch {
-        await engine.extensions.shutdown()
-        throw error
+    let result = try await withLocalEngine(common) { try await callTool($0, name, arguments: arguments) }
+    if result.isError {
+        let message = result.content.compactMap(\.plainText).joined(separator: "\n")
+        throw CommandFailure(description: message.isEmpty ? "failed" : message)
     }
-    if result["isError"] == true {
-        let message = result["content"]?.arrayValue?.compactMap { $0["text"]?.stringValue }.joined(separator: "\n") ?? "failed"
-        throw CommandFailure(description: message)
-    }
-    return result["structuredContent"] ?? .null
+    return result.structuredContent ?? .null
 }

@@ -33,20 +33,12 @@ struct Tools: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let engine = try await localEngine(common)
-            let result: JSONValue
-            do {
-                result = try await callEngine(engine, method: "tools/list", params: [:])
-                await engine.extensions.shutdown()
-            } catch {
-                await engine.extensions.shutdown()
-                throw error
-            }
+            let tools = try await withLocalEngine(common) { $0.server.tools.descriptors().map(\.descriptor) }
             if json {
-                print(result.encodedString())
+                print(JSONValue.object(["tools": .array(tools)]).encodedString())
                 return
             }
-            for tool in result["tools"]?.arrayValue ?? [] {
+            for tool in tools {
                 let name = tool["name"]?.stringValue ?? "?"
                 let summary = tool["title"]?.stringValue ?? tool["description"]?.stringValue ?? ""
                 print(summary.isEmpty ? name : "\(name)\t\(summary)")
@@ -94,59 +86,52 @@ struct Tools: AsyncParsableCommand {
                 throw CommandFailure(description: "--args is not valid JSON: \(error)")
             }
             guard arguments.objectValue != nil else { throw CommandFailure(description: "--args must be a JSON object") }
-            let params: JSONObject = ["name": .string(name), "arguments": arguments]
-            let result: JSONValue
             if let server {
                 guard common.fixture == nil else { throw CommandFailure(description: "--fixture is the server's choice: drop it with --server") }
                 guard (1...86_400).contains(timeout) else { throw CommandFailure(description: "--timeout must be between 1 and 86400 seconds") }
                 let configuration = try common.configuration()
                 let client = try ServerClient(server: server, token: configuration.serverToken, timeout: .seconds(timeout),
                                               maxResponseBytes: configuration.maxBodyBytes)
-                result = try await client.request("tools/call", name: name, params: params)
-            } else {
-                let engine = try await localEngine(common)
-                do {
-                    result = try await callEngine(engine, method: "tools/call", params: params)
-                    await engine.extensions.shutdown()
-                } catch {
-                    await engine.extensions.shutdown()
-                    throw error
+                let result = try await client.request("tools/call", name: name, params: ["name": .string(name), "arguments": arguments])
+                if result["resultType"] == "input_required" {
+                    let methods = result["inputRequests"]?.objectValue?.members.compactMap { $0.value["method"]?.stringValue } ?? []
+                    throw CommandFailure(description: "tool \(name) needs input from a client (\(methods.joined(separator: ", "))), which the command line cannot give")
                 }
+                print(result.encodedString())
+                if result["isError"] == true { throw ExitCode(1) }
+                return
             }
-            if result["resultType"] == "input_required" {
-                throw CommandFailure(description: "tool \(name) needs input from a client (\(result["inputRequests"]?.objectValue?.members.compactMap { $0.value["method"]?.stringValue }.joined(separator: ", ") ?? "")), which the command line cannot give")
-            }
-            print(result.encodedString())
-            if result["isError"] == true { throw ExitCode(1) }
+            let result = try await withLocalEngine(common) { try await callTool($0, name, arguments: arguments.objectValue ?? [:]) }
+            print(JSONValue.object(result.json).encodedString())
+            if result.isError { throw ExitCode(1) }
         }
     }
 }
 
-/// An engine built from the configuration, with its eager extensions active, as a server would start.
-func localEngine(_ common: CommonOptions) async throws -> Engine {
+/// Runs `body` with an engine built from the configuration, its eager extensions active as a server
+/// would start them; the extensions are stopped afterwards, whatever `body` did.
+func withLocalEngine<Value>(_ common: CommonOptions, _ body: (Engine) async throws -> Value) async throws -> Value {
     let configuration = try common.configuration()
     let engine = try await buildEngine(configuration: configuration, extensions: compiledExtensions(),
-                                 logger: common.logger(configuration, label: "ordinaut"))
+                                       logger: common.logger(configuration, label: "ordinaut"))
     await engine.extensions.activateEager()
-    return engine
+    do {
+        let value = try await body(engine)
+        await engine.extensions.shutdown()
+        return value
+    } catch {
+        await engine.extensions.shutdown()
+        throw error
+    }
 }
 
-/// Sends one 2026-07-28 request to the engine through a stateless connection; notifications it
-/// produces go to stderr.
-func callEngine(_ engine: Engine, method: String, params: JSONObject) async throws -> JSONValue {
-    let connection = MCPConnection(server: engine.server, kind: .httpStateless)
-    var params = params
-    params["_meta"] = [
-        ProtocolVersion.MetaKey.protocolVersion: .string(ProtocolVersion.latestStateless),
-        ProtocolVersion.MetaKey.clientCapabilities: [:],
-        ProtocolVersion.MetaKey.clientInfo: ["name": "ordinaut-cli", "version": .string(ordinautVersion)],
-    ]
-    let response = await connection.handle(.request(JSONRPCRequest(id: .number(1), method: method, params: params)), stream: StandardErrorSink(), principal: .local)
-    switch response?.outcome {
-    case .success(let result)?: return result
-    case .failure(let error)?: throw CommandFailure(description: error.message)
-    case nil: throw CommandFailure(description: "\(method) was cancelled")
-    }
+/// Calls tool `name` in this process as the local user, through the engine's typed call path; the
+/// notifications it sends go to stderr. A result is returned even when it is an error (`isError`).
+func callTool(_ engine: Engine, _ name: String, arguments: JSONObject) async throws(CommandFailure) -> ToolResult {
+    let caller = ToolCaller(server: engine.server, clientName: "ordinaut-cli", clientVersion: ordinautVersion, notifications: StandardErrorSink())
+    let outcome = await caller.call(name, arguments: arguments, as: .local)
+    guard let result = outcome.result else { throw CommandFailure(description: outcome.description) }
+    return result
 }
 
 private struct StandardErrorSink: MessageSink {

@@ -335,12 +335,6 @@ public struct MCPHTTPEndpoint: Sendable {
     }
 }
 
-/// A sink for requests answered as plain JSON: there is no stream to carry notifications.
-struct DiscardingSink: MessageSink {
-    func send(_ message: JSONValue) async {}
-    var discardsMessages: Bool { true }
-}
-
 extension JSONRPCMessage {
     var method: String? {
         switch self {

@@ -13,6 +13,12 @@ public enum Content: Sendable, Equatable {
     /// A resource embedded in full.
     case resource(ResourceContents, annotations: JSONValue? = nil)
 
+    /// The text of a text block; `nil` for every other kind.
+    public var plainText: String? {
+        if case .text(let text, _) = self { return text }
+        return nil
+    }
+
     public var json: JSONValue {
         var object: JSONObject
         let extra: JSONValue?

@@ -131,7 +131,7 @@ public final class MCPConnection: Sendable {
         }
         if type(of: handler).readsSurface { await server.surfaceGate.pass() }
         let params = request.params
-        if let missing = server.missingScope(method: request.method, params: params, principal: principal) {
+        if !type(of: handler).checksOwnScope, let missing = server.missingScope(method: request.method, params: params, principal: principal) {
             return .failure(request.id, .insufficientScope(missing.scope, operation: missing.operation))
         }
         let observer = server.configuration.observer

@@ -13,3 +13,11 @@ public protocol MessageSink: Sendable {
 extension MessageSink {
     public var discardsMessages: Bool { false }
 }
+
+/// A sink for requests that have no stream to carry notifications: requests answered as plain
+/// JSON, and calls in process with no client.
+public struct DiscardingSink: MessageSink {
+    public init() {}
+    public func send(_ message: JSONValue) async {}
+    public var discardsMessages: Bool { true }
+}

@@ -29,6 +29,15 @@ public struct ToolResult: Sendable {
         ToolResult(content: [.text(message)], isError: true)
     }
 
+    /// The result as a client receives it: structured content is repeated as text when there is
+    /// no other content, for clients that read only `content`.
+    public var forClients: ToolResult {
+        guard content.isEmpty, let structuredContent else { return self }
+        var result = self
+        result.content = [.text(structuredContent.encodedString())]
+        return result
+    }
+
     public var json: JSONObject {
         var object: JSONObject = ["content": .array(content.map(\.json))]
         if let structuredContent { object["structuredContent"] = structuredContent }

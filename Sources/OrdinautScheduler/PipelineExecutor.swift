@@ -19,15 +19,15 @@ public struct PipelineExecutor: Sendable {
         case waiting(step: String, prompt: String, output: JSONValue)
     }
 
-    let invoker: ToolInvoker
+    let tools: ToolCaller
     let deadlines: Deadlines
     let limits: RunLimits
     let observer: (any SchedulerObserver)?
     let clock: @Sendable () -> Int64
 
-    public init(invoker: ToolInvoker, deadlines: Deadlines, limits: RunLimits = RunLimits(), observer: (any SchedulerObserver)? = nil,
+    public init(tools: ToolCaller, deadlines: Deadlines, limits: RunLimits = RunLimits(), observer: (any SchedulerObserver)? = nil,
                 clock: @escaping @Sendable () -> Int64) {
-        self.invoker = invoker
+        self.tools = tools
         self.deadlines = deadlines
         self.limits = limits
         self.observer = observer
@@ -39,7 +39,7 @@ public struct PipelineExecutor: Sendable {
     public func execute(task: TaskRecord, run: RunRecord, resume: JSONValue?) async -> Result {
         let pipeline: Pipeline
         do throws(StoreError) {
-            pipeline = try Pipeline(payload: task.payload, registry: invoker.server.tools)
+            pipeline = try Pipeline(payload: task.payload, registry: tools.server.tools)
         } catch {
             return .failed(error: "the task's pipeline is no longer valid: \(error.message)", output: ["steps": []], permanent: true)
         }
@@ -104,7 +104,7 @@ public struct PipelineExecutor: Sendable {
                 return .waiting(step: step.id, prompt: prompt, output: ["steps": .array(records)])
             }
             var attempt = 0
-            var outcome: ToolInvoker.Outcome
+            var outcome: StepOutcome
             repeat {
                 attempt += 1
                 outcome = await call(step, arguments: arguments, task: task, run: run)
@@ -146,7 +146,7 @@ public struct PipelineExecutor: Sendable {
         return .failed(error: message, output: ["steps": .array(records)], permanent: permanent)
     }
 
-    private func call(_ step: Pipeline.Step, arguments: JSONValue, task: TaskRecord, run: RunRecord) async -> ToolInvoker.Outcome {
+    private func call(_ step: Pipeline.Step, arguments: JSONValue, task: TaskRecord, run: RunRecord) async -> StepOutcome {
         let meta: JSONObject = [
             "io.ordinaut/run": [
                 "run_id": .string(run.id), "task_id": .string(task.id), "attempt": .integer(Int64(run.attempt)), "step": .string(step.id),
@@ -155,8 +155,11 @@ public struct PipelineExecutor: Sendable {
             // Events the step publishes carry it, so event tasks cannot trigger each other without end.
             Causation.metaKey: Causation(runId: run.id, taskId: task.id, trigger: Causation(json: run.context["event"]?["causation"])).json,
         ]
-        let invoker = self.invoker
-        let call = Task { await invoker.call(step.uses, arguments: arguments, meta: meta, as: task.runPrincipal) }
+        guard let arguments = arguments.objectValue else {
+            return .failure("the arguments of \(step.uses) are \(arguments.typeName), not an object", permanent: true)
+        }
+        let tools = self.tools
+        let call = Task { StepOutcome(await tools.call(step.uses, arguments: arguments, as: task.runPrincipal, meta: meta), tool: step.uses) }
         let timedOut = TimeoutFlag()
         let deadline = deadlines.add(.now + .milliseconds(Int64(step.timeoutSeconds * 1000))) {
             timedOut.set()

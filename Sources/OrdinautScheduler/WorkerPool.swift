@@ -30,7 +30,7 @@ public final class WorkerPool: Service, Sendable {
     public init(service: TaskService, logger: Logger) {
         self.service = service
         self.logger = logger
-        executor = PipelineExecutor(invoker: ToolInvoker(server: service.server), deadlines: deadlines, limits: service.configuration.limits,
+        executor = PipelineExecutor(tools: ToolCaller(server: service.server, clientName: "ordinaut-scheduler"), deadlines: deadlines, limits: service.configuration.limits,
                                     observer: service.observer, clock: service.store.clock)
     }
 

@@ -17,7 +17,9 @@ public final class ExtensionHarness: Sendable {
     public let bus: InProcessEventBus
     public let supervisor: TaskSupervisor
     public let context: ExtensionContext
+    /// An MCP client of the engine, for tests that speak the protocol (lists, resources, prompts).
     public let client: TestClient
+    private let tools: ToolCaller
     private let routes: SetupResult
 
     /// Runs `setup` and `startup` of `extension` with `grants` (intersected with what it requests,
@@ -38,17 +40,17 @@ public final class ExtensionHarness: Sendable {
         routes = SetupResult(routes: try await `extension`.setup(context: context))
         try await `extension`.startup(context: context)
         client = TestClient(server: server, kind: .httpStateless)
+        tools = ToolCaller(server: server, clientName: "ordinaut-tests")
     }
 
-    /// Calls a tool through the engine (arguments are validated against its schema) and returns the
-    /// `tools/call` result.
-    public func callTool(_ name: String, _ arguments: JSONObject = [:]) async throws -> JSONValue {
-        let response = await client.statelessRequest("tools/call", ["name": .string(name), "arguments": .object(arguments)])
-        switch response?.outcome {
-        case .success(let result)?: return result
-        case .failure(let error)?: throw error
-        case nil: throw CancellationError()
-        }
+    /// Calls a tool through the engine's typed call path (the one `tools/call` takes: arguments are
+    /// validated against its schema) and returns its result as a client receives it, `isError`
+    /// results included (a tool failure, or arguments that do not fit the schema). Throws
+    /// `ToolCallFailure` when no result came back: an unknown tool, a refusal, a cancellation.
+    public func callTool(_ name: String, _ arguments: JSONObject = [:]) async throws(ToolCallFailure) -> ToolResult {
+        let outcome = await tools.call(name, arguments: arguments, as: .local)
+        guard let result = outcome.result else { throw ToolCallFailure(outcome: outcome) }
+        return result
     }
 
     /// Runs `body` against the extension's routes, mounted at `/ext/<id>` as the host mounts them.
@@ -82,4 +84,11 @@ public func withOrdinautApplication<Value: Sendable>(
     configure(&configuration)
     let application = try await buildApplication(configuration: configuration, extensions: extensions, logger: Logger(label: "test"))
     return try await application.test(.router, body)
+}
+
+/// A tool call that produced no result: `outcome` says why.
+public struct ToolCallFailure: Error, CustomStringConvertible {
+    public let outcome: ToolOutcome
+
+    public var description: String { outcome.description }
 }

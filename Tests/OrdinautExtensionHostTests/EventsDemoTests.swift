@@ -23,9 +23,9 @@ struct EventsDemoTests {
     @Test func toolsPublishAndReadBack() async throws {
         let harness = try await harness()
         let published = try await harness.callTool("ext.events_demo.publish", ["stream": "test", "namespace": "custom", "payload": ["n": 1]])
-        #expect(published["structuredContent"]?["event"]?["stream"] == "ext:events_demo:custom:test")
+        #expect(published.structuredContent?["event"]?["stream"] == "ext:events_demo:custom:test")
         let read = try await harness.callTool("ext.events_demo.read", ["stream": "test", "namespace": "custom"])
-        #expect(read["structuredContent"]?["events"]?.arrayValue?.first?["payload"] == ["n": 1])
+        #expect(read.structuredContent?["events"]?.arrayValue?.first?["payload"] == ["n": 1])
     }
 
     @Test func routesPublishAndRefuseBadInput() async throws {

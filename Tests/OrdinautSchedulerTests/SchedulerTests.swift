@@ -76,7 +76,7 @@ struct SchedulerTests {
         }
         #expect(runs.count == 1)
         #expect(runs[0].status == .dead)
-        #expect(runs[0].error?.contains("input schema") == true)
+        #expect(runs[0].error?.contains("Invalid arguments for tool add") == true)
         await rig.store.database.close()
     }
 

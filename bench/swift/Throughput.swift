@@ -55,7 +55,7 @@ func benchWebhook(_ arguments: [String]) async throws {
         "_meta": ["io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": [:]],
     ])
     let rate = try await throughput(concurrency: concurrency, seconds: seconds) {
-        let response = await connection.handle(.request(request), stream: NullSink(), principal: .local)
+        let response = await connection.handle(.request(request), stream: DiscardingSink(), principal: .local)
         guard case .success(let result)? = response?.outcome, result["isError"] == nil else {
             throw ToolError("webhook call failed: \(String(describing: response?.json))")
         }

@@ -14,6 +14,9 @@ protocol MethodHandler: Sendable {
     static var mayTalkBack: Bool { get }
     /// Whether the answer depends on what is registered, so it waits while the surface is filled.
     static var readsSurface: Bool { get }
+    /// Whether the handler checks the principal's scope itself, having looked up its target anyway;
+    /// the engine checks every other method's scope before it runs.
+    static var checksOwnScope: Bool { get }
 
     func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject
 }
@@ -24,6 +27,7 @@ extension MethodHandler {
     static var targetParameter: String? { nil }
     static var mayTalkBack: Bool { false }
     static var readsSurface: Bool { true }
+    static var checksOwnScope: Bool { false }
 }
 
 /// Cursor-based pagination shared by every list method. Cursors are opaque to clients.

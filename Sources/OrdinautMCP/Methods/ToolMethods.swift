@@ -15,33 +15,19 @@ struct ListToolsMethod: MethodHandler {
     }
 }
 
-/// `tools/call`: validates the arguments, runs the handler, validates structured output.
+/// `tools/call`: the JSON-RPC codec around `MCPServer.call`, the path `ToolCaller` takes too.
 ///
-/// Protocol problems (unknown tool, malformed params) are JSON-RPC errors; everything the model can
-/// correct (invalid arguments, tool failures) is a result with `isError: true`.
+/// Protocol problems (unknown tool, malformed params, a missing scope) are JSON-RPC errors;
+/// everything the model can correct (invalid arguments, tool failures) is a result with `isError: true`.
 struct CallToolMethod: MethodHandler {
     static let name = "tools/call"
     static let targetParameter: String? = "name"
     static let mayTalkBack = true
+    static let checksOwnScope = true
 
     func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
         guard let name = params["name"]?.stringValue else { throw RPCError.invalidParams("tools/call needs a string \"name\"") }
         guard let entry = context.server.tools.lookup(name) else { throw RPCError.invalidParams("Unknown tool: \(name)") }
-        if let limited = context.server.takeToolCall(entry, principal: context.principal) { throw limited }
-        guard let observer = context.server.configuration.observer else { return try await call(entry, params, context) }
-        let began = ContinuousClock.now
-        do throws(RPCError) {
-            let result = try await call(entry, params, context)
-            let outcome: ToolCallOutcome = result["resultType"] == "input_required" ? .inputRequired : result["isError"] == true ? .error : .success
-            observer.toolCallFinished(tool: entry.tool.name, outcome: outcome, duration: ContinuousClock.now - began)
-            return result
-        } catch {
-            observer.toolCallFinished(tool: entry.tool.name, outcome: .failed, duration: ContinuousClock.now - began)
-            throw error
-        }
-    }
-
-    private func call(_ entry: RegisteredTool, _ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
         let arguments: JSONObject
         switch params["arguments"] {
         case nil, .null?: arguments = [:]
@@ -49,55 +35,26 @@ struct CallToolMethod: MethodHandler {
         case let other?: throw RPCError.invalidParams("tools/call \"arguments\" must be an object, not \(other.typeName)")
         }
         try InputRound.verify(params, method: Self.name, target: entry.tool.name, arguments: .object(arguments), context: context)
-        if context.taskRequest != nil {
-            let support = entry.tool.execution?["taskSupport"]?.stringValue
-            guard support == "optional" || support == "required", context.server.taskBackend.backend != nil else {
-                throw RPCError(code: -32601, message: "tool \(entry.wireName) cannot run as a task")
-            }
-        }
-
-        let validation = entry.input.validate(.object(arguments))
-        guard validation.isValid else {
-            return ToolResult.error("Invalid arguments for tool \(entry.wireName): \(validation.summary)").json
-        }
-        let result: ToolResult
-        do {
-            result = try await entry.tool.handler(arguments, context)
-        } catch let error as ToolError {
-            return ToolResult.error(error.message).json
-        } catch let error as RPCError {
+        switch await context.server.call(entry, arguments: arguments, context: context) {
+        case .result(let result), .toolError(let result):
+            return result.forClients.json
+        case .invalidArguments(let message):
+            return ToolResult.error(message).json
+        case .unknownTool(let name):
+            throw RPCError.invalidParams("Unknown tool: \(name)")
+        case .protocolError(let error):
             throw error
-        } catch let created as TaskCreated {
-            guard context.acceptsTasks else {
-                return ToolResult.error("Tool \(entry.wireName) answered with a task, which this request did not accept").json
-            }
-            if context.era.isStateless {
-                var result = created.task.fields
-                result["resultType"] = "task"
-                return result
-            }
-            return ["task": .object(created.task.legacy)]
-        } catch let signal as InputRequiredSignal {
-            return InputRound.result(for: signal, method: Self.name, target: entry.tool.name, arguments: .object(arguments), context: context)
-        } catch is CancellationError {
+        case .inputRequired(let requests):
+            return InputRound.result(for: InputRequiredSignal(requests: requests), method: Self.name, target: entry.tool.name,
+                                     arguments: .object(arguments), context: context)
+        case .task(let task):
+            guard context.era.isStateless else { return ["task": .object(task.legacy)] }
+            var result = task.fields
+            result["resultType"] = "task"
+            return result
+        case .cancelled:
             throw RPCError.internalError("the tool call was cancelled")
-        } catch {
-            return ToolResult.error("Tool \(entry.wireName) failed: \(error)").json
         }
-        if let output = entry.output, !result.isError {
-            guard let structured = result.structuredContent else {
-                return ToolResult.error("Tool \(entry.wireName) declares an outputSchema but returned no structuredContent").json
-            }
-            let check = output.validate(structured)
-            guard check.isValid else {
-                return ToolResult.error("Tool \(entry.wireName) returned structuredContent that does not match its outputSchema: \(check.summary)").json
-            }
-        }
-        var final = result
-        if final.content.isEmpty, let structured = final.structuredContent {
-            final.content = [.text(structured.encodedString())]
-        }
-        return final.json
     }
 }
 

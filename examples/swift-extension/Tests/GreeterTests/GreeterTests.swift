@@ -8,7 +8,7 @@ struct GreeterTests {
     @Test func helloGreetsAndPublishes() async throws {
         let harness = try await ExtensionHarness(Greeter(), grants: [.routes, .tools, .eventsPublish, .backgroundTasks])
         let result = try await harness.callTool("ext.greeter.hello", ["name": "Ada"])
-        #expect(result["structuredContent"]?["greeting"] == "Hello, Ada!")
+        #expect(result.structuredContent?["greeting"] == "Hello, Ada!")
         let events = try await harness.bus.read(stream: StreamName(source: "greeter", namespace: "events", name: "greeted"), after: nil, limit: 10)
         #expect(events.map(\.payload) == [["greeting": "Hello, Ada!"]])
         try await harness.testRoutes { client in
