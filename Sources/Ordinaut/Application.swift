@@ -71,6 +71,14 @@ public func openTaskStore(configuration: Configuration, migrate: Bool = true) as
 /// built-ins; `mcpEndpoint` is what the `mcp_http` extension mounts (HTTP only).
 public func buildEngine(configuration: Configuration, extensions: [CompiledExtension] = [], logger: Logger,
                         mcpEndpoint: (MCPServer, TaskStore) -> (any MCPEndpointMounting)? = { _, _ in nil }) async throws -> Engine {
+    let (server, metrics) = makeServer(configuration: configuration)
+    return try await buildEngine(on: server, metrics: metrics, configuration: configuration, extensions: extensions,
+                                 logger: logger, mcpEndpoint: mcpEndpoint)
+}
+
+/// The MCP server and the metrics it reports to, as configured: all a transport needs to answer
+/// `initialize`, made before the rest of the engine.
+public func makeServer(configuration: Configuration) -> (server: MCPServer, metrics: OrdinautMetrics) {
     let metrics = OrdinautMetrics()
     let server = MCPServer(configuration: MCPServer.Configuration(
         version: ordinautVersion,
@@ -78,6 +86,13 @@ public func buildEngine(configuration: Configuration, extensions: [CompiledExten
         requestStateKey: configuration.stateKey.map { Array($0.utf8) },
         observer: metrics, rateLimits: configuration.access.rateLimits
     ))
+    return (server, metrics)
+}
+
+/// Builds the rest of the engine around `server` (see `buildEngine(configuration:extensions:logger:mcpEndpoint:)`).
+public func buildEngine(on server: MCPServer, metrics: OrdinautMetrics, configuration: Configuration,
+                        extensions: [CompiledExtension] = [], logger: Logger,
+                        mcpEndpoint: (MCPServer, TaskStore) -> (any MCPEndpointMounting)? = { _, _ in nil }) async throws -> Engine {
     let bus = try makeEventBus(configuration, logger: logger)
     let store = try await openTaskStore(configuration: configuration)
     var schedulerLogger = logger
@@ -225,14 +240,21 @@ public func buildStdioApplication(configuration: Configuration, extensions: [Com
     var configuration = configuration
     configuration.scheduler.shutdownGrace = .zero
     configuration.extensions.stopBudget = .milliseconds(500)
-    let engine = try await buildEngine(configuration: configuration, extensions: extensions, logger: logger)
+    // The transport serves from the first instant; opening the database, building the scheduler and
+    // activating eager extensions happen behind it. `initialize` needs none of it, and requests
+    // that read or use the surface wait until it is complete.
+    let (server, metrics) = makeServer(configuration: configuration)
+    server.promiseTasks()
+    let engine = DeferredEngine(server: server, logger: logger) { [configuration] in
+        try await buildEngine(on: server, metrics: metrics, configuration: configuration, extensions: extensions, logger: logger)
+    }
     let transport = StdioTransport(
-        server: engine.server,
+        server: server,
         configuration: .init(maximumMessageSize: configuration.maxBodyBytes, maximumPendingBytes: configuration.stdioMaxPendingBytes,
                              maximumInFlight: configuration.access.maxRequestsPerPrincipal,
                              principal: configuration.access.stdioPrincipal), logger: logger)
-    var services: [ServiceGroupConfiguration.ServiceConfiguration] = engine.services.map { .init(service: $0) }
     // The process ends when stdin closes: the transport finishing shuts the group down.
-    services.append(.init(service: transport, successTerminationBehavior: .gracefullyShutdownGroup))
-    return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    return ServiceGroup(configuration: .init(
+        services: [.init(service: engine), .init(service: transport, successTerminationBehavior: .gracefullyShutdownGroup)],
+        gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
 }

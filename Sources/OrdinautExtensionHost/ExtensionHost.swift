@@ -27,6 +27,8 @@ public final class ExtensionHost: Service, Sendable {
     /// The HTTP client of webhook tools, made when the first webhook extension activates.
     private let curl = Mutex<CurlClient?>(nil)
     let started = Date()
+    /// Held from discovery until the eager extensions have registered their tools.
+    private let eagerHold: SurfaceHold?
 
     public init(configuration: ExtensionHostConfiguration, compiled: [CompiledExtension], server: MCPServer,
                 bus: any EventBus, services: HostServices, logger: Logger) {
@@ -42,7 +44,7 @@ public final class ExtensionHost: Service, Sendable {
         problems = found.problems
         sources = found.sources
         // Until the eager extensions have registered, requests that read the surface wait.
-        if records.values.contains(where: \.eager) { server.surfaceFilling() }
+        eagerHold = records.values.contains(where: \.eager) ? server.holdSurface() : nil
         for problem in problems {
             logger.error("extension not loaded", metadata: ["origin": .string(problem.origin), "reason": .string(problem.message)])
         }
@@ -165,7 +167,7 @@ public final class ExtensionHost: Service, Sendable {
                 group.addTask { await self.activate(self.records[id]!) }
             }
         }
-        server.surfaceComplete()
+        eagerHold?.release()
     }
 
     private func performActivation(_ record: ExtensionRecord) async {

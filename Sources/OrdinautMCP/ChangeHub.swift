@@ -12,6 +12,9 @@ public enum ChangeEvent: Sendable, Equatable {
 
 /// Fans registry and resource changes out to every live connection and subscription.
 /// Listeners must not block: they enqueue and return.
+///
+/// While the surface is being filled (the gate is held), list changes are not announced: requests
+/// that list wait until it is complete, so what they see already includes every change.
 final class ChangeHub: Sendable {
     typealias Listener = @Sendable (ChangeEvent) -> Void
 
@@ -21,6 +24,11 @@ final class ChangeHub: Sendable {
     }
 
     private let state = Mutex(State())
+    private let gate: SurfaceGate
+
+    init(gate: SurfaceGate) {
+        self.gate = gate
+    }
 
     func subscribe(_ listener: @escaping Listener) -> Int {
         state.withLock { state in
@@ -35,7 +43,17 @@ final class ChangeHub: Sendable {
     }
 
     func publish(_ event: ChangeEvent) {
+        if event.isListChange, gate.isHeld { return }
         let listeners = state.withLock { Array($0.listeners.values) }
         for listener in listeners { listener(event) }
+    }
+}
+
+extension ChangeEvent {
+    var isListChange: Bool {
+        switch self {
+        case .toolsListChanged, .resourcesListChanged, .promptsListChanged: true
+        case .resourceUpdated, .taskUpdated: false
+        }
     }
 }

@@ -57,7 +57,7 @@ public final class MCPServer: Sendable {
     public let tools: ToolRegistry
     public let resources: ResourceRegistry
     public let prompts: PromptRegistry
-    let changes = ChangeHub()
+    let changes: ChangeHub
     let taskBackend = TaskBackendSlot()
     let requestState: RequestStateCodec
     /// The tool-call buckets of every principal.
@@ -67,6 +67,7 @@ public final class MCPServer: Sendable {
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
+        changes = ChangeHub(gate: surfaceGate)
         tools = ToolRegistry(changes: changes)
         resources = ResourceRegistry(changes: changes)
         prompts = PromptRegistry(changes: changes)
@@ -98,7 +99,7 @@ public final class MCPServer: Sendable {
             "logging": [:],
         ]
         if era.version >= "2025-03-26" { object["completions"] = [:] }
-        if taskBackend.backend != nil {
+        if taskBackend.isPromised {
             if era.isStateless {
                 object["extensions"] = [TasksExtension.identifier: [:]]
             } else if era.version >= "2025-11-25" {
@@ -111,6 +112,13 @@ public final class MCPServer: Sendable {
     /// Serves MCP tasks from `backend` (`tasks/*`, task results of `tools/call`) from now on.
     public func serveTasks(with backend: any MCPTaskBackend) {
         taskBackend.set(backend)
+    }
+
+    /// Declares that tasks will be served once the backend is set (`serveTasks(with:)`), for a
+    /// transport that answers `initialize` while the engine is still being built; requests that use
+    /// tasks wait for the surface meanwhile.
+    public func promiseTasks() {
+        taskBackend.promise()
     }
 
     /// Tells listeners of task `id` that it changed (`notifications/tasks`).
@@ -128,15 +136,11 @@ public final class MCPServer: Sendable {
         methods[method].map { type(of: $0).mayTalkBack } ?? false
     }
 
-    /// Makes requests that read or use the registries wait until `surfaceComplete()`; the host
-    /// calls it while eager extensions register at start.
-    public func surfaceFilling() {
+    /// Makes requests that read or use the registries wait until the returned hold, and every
+    /// other, is released: for whoever fills them at start (the engine being built behind a
+    /// transport that already serves, the host while eager extensions register).
+    public func holdSurface() -> SurfaceHold {
         surfaceGate.hold()
-    }
-
-    /// The registries are complete: requests held by `surfaceFilling()` go on.
-    public func surfaceComplete() {
-        surfaceGate.open()
     }
 
     /// Whether `method` is something this server answers in some era.

@@ -1,28 +1,58 @@
 import Synchronization
 
-/// Holds requests that read or use the registries while they are still being filled — eager
-/// extensions registering their tools at start — so that no `tools/list` or `tools/call` is
-/// answered from half a surface. Open unless someone holds it.
+/// Holds requests that read or use the registries while they are still being filled — the engine
+/// being built behind an already-serving transport, eager extensions registering their tools — so
+/// that no `tools/list` or `tools/call` is answered from half a surface. Open while nobody holds it;
+/// each filler holds it with a `SurfaceHold` of its own and releases that when done.
 final class SurfaceGate: Sendable {
-    private let pending = Mutex<OneShot<Void>?>(nil)
-
-    /// Requests wait from now on until `open()`.
-    func hold() {
-        pending.withLock { if $0 == nil { $0 = OneShot() } }
+    private struct State {
+        var holds = 0
+        var waiting: OneShot<Void>?
     }
 
-    /// Lets waiting and later requests through; calling it again does nothing.
-    func open() {
-        let waiting = pending.withLock { pending in
-            defer { pending = nil }
-            return pending
+    private let state = Mutex(State())
+
+    /// Requests wait from now on until this hold and every other is released.
+    func hold() -> SurfaceHold {
+        state.withLock { state in
+            state.holds += 1
+            if state.waiting == nil { state.waiting = OneShot() }
         }
-        waiting?.fire()
+        return SurfaceHold(gate: self)
     }
+
+    fileprivate func release() {
+        let opened = state.withLock { state -> OneShot<Void>? in
+            state.holds -= 1
+            guard state.holds == 0 else { return nil }
+            defer { state.waiting = nil }
+            return state.waiting
+        }
+        opened?.fire()
+    }
+
+    /// Whether someone holds the gate now.
+    var isHeld: Bool { state.withLock { $0.holds > 0 } }
 
     /// Returns when the gate is open.
     func pass() async {
-        guard let waiting = pending.withLock({ $0 }) else { return }
+        guard let waiting = state.withLock({ $0.waiting }) else { return }
         _ = await waiting.value()
+    }
+}
+
+/// One filler's hold on the surface (`MCPServer.holdSurface()`); releasing it twice does nothing.
+public final class SurfaceHold: Sendable {
+    private let gate: SurfaceGate
+    private let released = Atomic(false)
+
+    fileprivate init(gate: SurfaceGate) {
+        self.gate = gate
+    }
+
+    /// This filler is done; requests go on once every hold is released.
+    public func release() {
+        guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        gate.release()
     }
 }

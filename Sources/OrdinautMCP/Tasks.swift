@@ -112,10 +112,13 @@ public enum TasksExtension {
 
 /// The backend, set once the scheduler exists.
 final class TaskBackendSlot: Sendable {
-    private let value = Mutex<(any MCPTaskBackend)?>(nil)
+    private let value = Mutex<(backend: (any MCPTaskBackend)?, promised: Bool)>((nil, false))
 
-    var backend: (any MCPTaskBackend)? { value.withLock { $0 } }
-    func set(_ backend: any MCPTaskBackend) { value.withLock { $0 = backend } }
+    var backend: (any MCPTaskBackend)? { value.withLock { $0.backend } }
+    /// Whether tasks are served, or will be once the engine is built: what capabilities declare.
+    var isPromised: Bool { value.withLock { $0.promised } }
+    func set(_ backend: any MCPTaskBackend) { value.withLock { $0 = (backend, true) } }
+    func promise() { value.withLock { $0.promised = true } }
 }
 
 extension RequestContext {

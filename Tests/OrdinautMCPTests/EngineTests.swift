@@ -227,17 +227,47 @@ struct StatelessEraTests {
 struct SurfaceGateTests {
     @Test func requestsThatReadTheSurfaceWaitUntilItIsComplete() async throws {
         let server = try makeServer()
-        server.surfaceFilling()
+        let hold = server.holdSurface()
         let client = TestClient(server: server, kind: .httpStateless)
         #expect(await client.statelessRequest("server/discover")?.result != nil, "discovery does not wait")
         let listing = Task { await client.statelessRequest("tools/list")?.result }
         // Time for the listing to be answered were it not held; with the gate it waits regardless.
         try await Task.sleep(for: .milliseconds(50))
         try server.tools.register(Tool(name: "late", inputSchema: ["type": "object"]) { _, _ in .text("late") })
-        server.surfaceComplete()
+        hold.release()
         let tools = try #require(await listing.value)
         #expect(tools["tools"]?.arrayValue?.contains { $0["name"] == "late" } == true)
-        server.surfaceComplete()  // a second call does nothing
+        hold.release()  // a second release does nothing
+    }
+
+    @Test func theGateOpensWhenEveryHoldIsReleased() async throws {
+        let server = try makeServer()
+        let engine = server.holdSurface(), extensions = server.holdSurface()
+        let client = TestClient(server: server, kind: .httpStateless)
+        let listing = Task { await client.statelessRequest("tools/list")?.result }
+        engine.release()
+        engine.release()  // does not count as the other hold
+        try await Task.sleep(for: .milliseconds(50))
+        try server.tools.register(Tool(name: "late", inputSchema: ["type": "object"]) { _, _ in .text("late") })
+        extensions.release()
+        let tools = try #require(await listing.value)
+        #expect(tools["tools"]?.arrayValue?.contains { $0["name"] == "late" } == true)
+        // Open again: a new request passes at once.
+        #expect(await client.statelessRequest("tools/list")?.result != nil)
+    }
+
+    @Test func listChangesAreNotAnnouncedWhileTheSurfaceIsFilled() async throws {
+        let server = try makeServer()
+        let session = TestClient(server: server)
+        await session.initialize()
+        let hold = server.holdSurface()
+        try server.tools.register(Tool(name: "early", inputSchema: ["type": "object"]) { _, _ in .text("early") })
+        hold.release()
+        try server.tools.register(Tool(name: "later", inputSchema: ["type": "object"]) { _, _ in .text("later") })
+        let announced = await session.connection.outbox.receive()
+        #expect(announced?["method"] == "notifications/tools/list_changed")
+        session.connection.outbox.post(["marker": true])
+        #expect(await session.connection.outbox.receive()?["marker"] == true, "only the change after the release is announced")
     }
 }
 

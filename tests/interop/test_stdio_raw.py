@@ -1,6 +1,8 @@
 """The stdio transport, driven line by line: concurrency, shutdown and hostile input."""
 import json
 import os
+import select
+import socket
 import subprocess
 import time
 
@@ -145,3 +147,32 @@ def test_later_sessions_refuse_batches(stdio):
     stdio.send([{"jsonrpc": "2.0", "id": 1, "method": "ping"}])
     refused = stdio.receive()
     assert refused["error"]["code"] == -32600 and "2025-03-26" in refused["error"]["message"]
+
+
+def test_initialize_is_answered_while_the_database_opens(binary, tmp_path):
+    """The transport serves before the engine is built: `initialize` does not wait for the database,
+    requests that use the surface do, and a database that cannot be opened ends the process with
+    its error, as a failure at start would."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        session = Stdio(binary, env={"ORDINAUT_DATA_DIR": str(tmp_path),
+                                     "ORDINAUT_DATABASE_URL": f"postgresql://nobody@127.0.0.1:{port}/nothing"})
+        try:
+            session.send(INIT)
+            answer = session.receive()
+            assert answer["id"] == 0 and "tasks" in answer["result"]["capabilities"]
+            session.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+            session.send({"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+            held, _ = listener.accept()  # the engine is connecting, and the "database" never answers
+            with held:
+                readable, _, _ = select.select([session.process.stdout], [], [], 1.0)
+                assert not readable, "tools/list was answered before the engine was built"
+            session.process.wait(timeout=60)
+            assert session.process.returncode != 0
+            assert "ORDINAUT_DATABASE_URL" in session.process.stderr.read().decode()
+        finally:
+            if session.process.poll() is None:
+                session.process.kill()
+                session.process.wait()
