@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 # `make install CONFIGURATION=debug` installs the debug build (the tests do, to avoid a release build).
 CONFIGURATION ?= release
 
-.PHONY: run test build release install bootstrap bootstrap-run swift-test interop swift-extension bench clean
+.PHONY: run test build release install bootstrap bootstrap-run swift-test interop swift-extension bench bench-check clean
 
 ## Build (release) and serve MCP over HTTP on the embedded defaults. No test venv is needed.
 run: bootstrap-run release
@@ -19,8 +19,9 @@ install: bootstrap-run
 	install -d "$(DESTDIR)$(PREFIX)/bin"
 	install -m 755 "$$($(SWIFT) build -c $(CONFIGURATION) --show-bin-path)/ordinaut" "$(DESTDIR)$(PREFIX)/bin/ordinaut"
 
-## Build everything and run every test: Swift Testing, then the Python interop suite.
-test: bootstrap build swift-test interop swift-extension
+## Build everything and run every test: Swift Testing, the Python interop suite, the custom-build
+## example, and the allocation guard.
+test: bootstrap build swift-test interop swift-extension bench-check
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -43,6 +44,12 @@ interop:
 ## The custom-build example: its own package, tests and a call through its binary.
 swift-extension:
 	examples/swift-extension/check.sh
+
+## The regression guard: heap allocations per operation on the request and run paths of the debug
+## build, against bench/check/baseline.json; fails when one grows by more than 10 %. After a change
+## that moves them on purpose: python3 bench/check/run.py --update, and commit the baseline.
+bench-check:
+	python3 bench/check/run.py
 
 ## Benchmarks (not tests): see bench/README.md.
 bench: bootstrap release

@@ -17,6 +17,7 @@ case (6, "store"?): try await benchStoreThroughput(CommandLine.arguments); exit(
 case (6, "burndown"?): try await benchBurndown(CommandLine.arguments); exit(0)
 case (4, "latency"?): try await benchLatency(CommandLine.arguments); exit(0)
 case (4, "idle"?): try await benchIdle(CommandLine.arguments); exit(0)
+case (4, "alloc"?): try await benchAllocations(CommandLine.arguments); exit(0)
 default: break
 }
 if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "webhook" {
@@ -74,7 +75,6 @@ try server.tools.register(Tool(name: "echo", inputSchema: ["type": "object", "pr
     .text(arguments["text"]?.stringValue ?? "")
 })
 let connection = MCPConnection(server: server, kind: .httpStateless)
-struct NullSink: MessageSink { func send(_ message: JSONValue) async {} }
 let body = Array(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghij"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#.utf8)
 let calls = 200_000
 /// Runs off the main actor, as a request handler does, so the loop measures the engine and not hops.
@@ -83,7 +83,7 @@ let calls = 200_000
     var bytes = 0
     for _ in 0..<calls {
         guard case .success(let message) = JSONRPCMessage.decode(body) else { fatalError("decode") }
-        let response = await connection.handle(message, stream: NullSink(), principal: .local)
+        let response = await connection.handle(message, stream: DiscardingSink(), principal: .local)
         bytes &+= response?.json.encoded().count ?? 0
     }
     precondition(bytes > 0)
