@@ -20,6 +20,7 @@ public struct JSONObject: Sendable {
     /// An object with these members; a later duplicate key replaces the earlier value in place.
     public init<S: Sequence>(_ members: S) where S.Element == (String, JSONValue) {
         self.init()
+        storage.reserveCapacity(members.underestimatedCount)
         for (key, value) in members { self[key] = value }
     }
 
@@ -75,6 +76,11 @@ public struct JSONObject: Sendable {
         var built = [String: Int](minimumCapacity: storage.count)
         for (i, member) in storage.enumerated() { built[member.key] = i }
         index = built
+    }
+
+    /// Makes room for `count` members in one allocation.
+    @usableFromInline mutating func reserveCapacity(_ count: Int) {
+        storage.reserveCapacity(count)
     }
 
     /// Appends a member known not to be present; the parser uses it and handles duplicates itself.

@@ -104,6 +104,8 @@ private struct Reader {
             position += 1
             return .object(object)
         }
+        // Most objects have a few members: one allocation instead of growing one by one.
+        object.reserveCapacity(4)
         while true {
             skipWhitespace()
             let keyStart = position
@@ -135,6 +137,7 @@ private struct Reader {
             position += 1
             return .array(elements)
         }
+        elements.reserveCapacity(4)
         while true {
             skipWhitespace()
             elements.append(try parseValue(depth: depth))

@@ -46,7 +46,7 @@ extension JSONValue {
     /// The compact JSON text as bytes.
     public func encoded() -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(128)
+        output.reserveCapacity(512)
         encode(into: &output)
         return output
     }

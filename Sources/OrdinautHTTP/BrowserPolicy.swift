@@ -57,8 +57,12 @@ public struct BrowserPolicy: Sendable {
 /// Media types, compared exactly (parameters allowed): `application/jsonx` is not JSON.
 public enum MediaType {
     public static func isJSON(_ contentType: String) -> Bool {
-        let essence = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return essence.trimmingASCIIWhitespace().lowercased() == "application/json"
+        var essence = Substring(contentType)
+        if let semicolon = essence.firstIndex(of: ";") { essence = essence[..<semicolon] }
+        // Compared byte by byte, case-insensitively: this runs on every request and allocates nothing.
+        return essence.trimmingASCIIWhitespace().utf8.elementsEqual("application/json".utf8) { byte, expected in
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 == expected : byte == expected
+        }
     }
 }
 

@@ -33,7 +33,10 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     private let limits: ConnectionLimits
     private let logger: Logger
     private var timer: Scheduled<Void>?
-    private var armed: ConnectionDeadlines.Deadline?
+    /// When `timer` fires. A later deadline leaves it armed: it finds the deadline not yet due when
+    /// it fires and arms itself again then, so a busy keep-alive connection schedules no timer per
+    /// request.
+    private var armedAt: Duration?
     /// Whether a request part was decoded since the last read completed: a read that decoded none
     /// carried part of a head.
     private var decodedSinceReadComplete = false
@@ -54,6 +57,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
+        armedAt = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -95,6 +99,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
             upgraded = true
             timer?.cancel()
             timer = nil
+            armedAt = nil
         case .head(let head) where head.status.code < 200:
             break
         case .head:
@@ -143,12 +148,10 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     // MARK: Deadlines
 
     private func rearm(_ context: ChannelHandlerContext) {
-        let next = deadlines.deadline
-        guard next != armed else { return }
+        guard let next = deadlines.deadline else { return }
+        if let armedAt, armedAt <= next.instant { return }
         timer?.cancel()
-        timer = nil
-        armed = next
-        guard let next else { return }
+        armedAt = next.instant
         timer = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(deadline: Self.deadline(next.instant)) {
             self.expire(context)
         }
@@ -156,7 +159,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private func expire(_ context: ChannelHandlerContext) {
         timer = nil
-        armed = nil
+        armedAt = nil
         guard !isClosing, let deadline = deadlines.deadline else { return }
         guard deadline.instant <= Self.now() else {
             rearm(context)
@@ -187,6 +190,7 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         isClosing = true
         timer?.cancel()
         timer = nil
+        armedAt = nil
         let channel = context.channel
         context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: Self.linger) { channel.close(promise: nil) }
         guard !deadlines.isAnswering else {

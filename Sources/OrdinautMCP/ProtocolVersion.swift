@@ -48,6 +48,9 @@ extension ProtocolEra {
     /// The era without its revision.
     public enum Kind: Sendable, Hashable {
         case session, stateless
+
+        /// Both eras, made once (a method handler's default).
+        static let both: Set<Kind> = [.session, .stateless]
     }
 
     public var kind: Kind { isStateless ? .stateless : .session }

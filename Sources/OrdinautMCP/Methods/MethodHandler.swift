@@ -22,7 +22,7 @@ protocol MethodHandler: Sendable {
 }
 
 extension MethodHandler {
-    static var eras: Set<ProtocolEra.Kind> { [.session, .stateless] }
+    static var eras: Set<ProtocolEra.Kind> { ProtocolEra.Kind.both }
     static var isCacheable: Bool { false }
     static var targetParameter: String? { nil }
     static var mayTalkBack: Bool { false }
