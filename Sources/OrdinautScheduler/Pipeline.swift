@@ -1,5 +1,4 @@
 import OrdinautCore
-import OrdinautJSONSchema
 import OrdinautMCP
 import OrdinautPipeline
 import OrdinautStore
@@ -36,9 +35,16 @@ public struct Pipeline: Sendable {
     /// The names a step may be referred to by in `${steps.…}`.
     private static let stepKeys: Set<String> = ["id", "uses", "with", "save_as", "if", "timeout_seconds", "retries", "description"]
 
+    /// What a pipeline asks of the tools its steps use: whether one exists, and what is wrong with
+    /// literal arguments for it (`nil` when nothing is).
+    public struct ToolChecks: Sendable {
+        let exists: @Sendable (String) -> Bool
+        let problem: @Sendable (_ arguments: JSONValue, _ tool: String) -> String?
+    }
+
     /// Compiles `payload`. Every problem is an error naming the field (`payload.pipeline[2].uses`).
-    /// `tools` answers whether a tool exists and what its input schema is; `nil` skips those checks.
-    public init(payload: JSONValue, tools: ((String) -> JSONValue??)? = nil) throws(StoreError) {
+    /// `tools` checks tool names and literal arguments; `nil` skips those checks.
+    public init(payload: JSONValue, tools: ToolChecks? = nil) throws(StoreError) {
         guard let object = payload.objectValue else { throw .invalid("payload must be an object with a \"pipeline\" array", field: "payload") }
         for key in object.keys where key != "pipeline" && key != "params" {
             throw .invalid("payload has an unknown field \"\(key)\"; it takes \"pipeline\" and \"params\"", field: "payload.\(key)")
@@ -71,11 +77,12 @@ public struct Pipeline: Sendable {
     }
 
     /// Compiles `payload`, checking tool names and literal arguments against `registry`.
+    /// The registry's schemas are compiled once, when a tool registers; a run compiles none.
     public init(payload: JSONValue, registry: ToolRegistry) throws(StoreError) {
-        try self.init(payload: payload, tools: { name in registry.schemas(for: name).map { $0.input } })
+        try self.init(payload: payload, tools: ToolChecks(exists: registry.contains, problem: registry.problem(with:for:)))
     }
 
-    private static func step(_ item: JSONValue, index: Int, known: Set<String>, tools: ((String) -> JSONValue??)?) throws(StoreError) -> Step {
+    private static func step(_ item: JSONValue, index: Int, known: Set<String>, tools: ToolChecks?) throws(StoreError) -> Step {
         let field = "payload.pipeline[\(index)]"
         guard let object = item.objectValue else { throw .invalid("\(field) must be an object", field: field) }
         for key in object.keys where !stepKeys.contains(key) {
@@ -135,19 +142,12 @@ public struct Pipeline: Sendable {
                 throw .invalid("\(field).with.prompt must be a string", field: "\(field).with.prompt")
             }
         } else if let tools {
-            guard let schema = tools(uses) else {
+            guard tools.exists(uses) else {
                 throw .invalid("\(field).uses: no tool named \"\(uses)\"", field: "\(field).uses")
             }
-            if let schema, arguments.variables.isEmpty {
-                // Literal arguments are checked now; templated ones when they are rendered, before the call.
-                do {
-                    let check = try JSONSchema(schema).validate(rawArguments)
-                    guard check.isValid else {
-                        throw StoreError.invalid("\(field).with does not match the input schema of \(uses): \(check.summary)", field: "\(field).with")
-                    }
-                } catch let error as StoreError {
-                    throw error
-                } catch {}
+            // Literal arguments are checked now; templated ones when they are rendered, before the call.
+            if arguments.variables.isEmpty, let problem = tools.problem(rawArguments, uses) {
+                throw .invalid("\(field).with does not match the input schema of \(uses): \(problem)", field: "\(field).with")
             }
         }
         return Step(index: index, id: id, uses: uses, arguments: arguments, rawArguments: rawArguments, saveAs: saveAs,
