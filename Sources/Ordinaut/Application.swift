@@ -170,7 +170,7 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
     var auditor: RefusalAuditor?
     var gateProblem: ConfigurationError?
     let engine = try await buildEngine(configuration: configuration, extensions: extensions, logger: logger) { server, store in
-        let refusals = RefusalAuditor(store: store, logger: logger)
+        let refusals = RefusalAuditor(audit: store.audit, logger: logger)
         auditor = refusals
         let access: AccessGate
         do throws(ConfigurationError) {
@@ -193,7 +193,7 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
     gate!.addMetadataRoutes(to: router)
     endpoint!.addRoutes(to: router)
     TaskAPI(service: engine.tasks, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: router)
-    AuditAPI(store: engine.tasks.store).addRoutes(to: router)
+    AuditAPI(audit: engine.tasks.store.audit).addRoutes(to: router)
     AgentAPI(service: engine.agents, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: router)
     engine.extensions.addRoutes(to: router)
     // Upgrades are decided by a router that holds only the extension mount points: only extensions'

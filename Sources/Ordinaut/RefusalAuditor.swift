@@ -13,13 +13,13 @@ final class RefusalAuditor: Service {
         let path: String
     }
 
-    private let store: TaskStore
+    private let audit: AuditLog
     private let logger: Logger
     private let stream: AsyncStream<Refusal>
     private let continuation: AsyncStream<Refusal>.Continuation
 
-    init(store: TaskStore, logger: Logger) {
-        self.store = store
+    init(audit: AuditLog, logger: Logger) {
+        self.audit = audit
         self.logger = logger
         (stream, continuation) = AsyncStream.makeStream(of: Refusal.self, bufferingPolicy: .bufferingNewest(256))
     }
@@ -33,7 +33,7 @@ final class RefusalAuditor: Service {
         await withGracefulShutdownHandler {
             for await refusal in stream {
                 do throws(StoreError) {
-                    try await store.record(actor: refusal.address.map { "anonymous@\($0)" } ?? "anonymous", action: "auth.failed",
+                    try await audit.record(actor: refusal.address.map { "anonymous@\($0)" } ?? "anonymous", action: "auth.failed",
                                            details: ["reason": .string(refusal.reason), "path": .string(refusal.path)])
                 } catch {
                     logger.warning("a refused credential could not be audited", metadata: ["reason": .string(error.message)])

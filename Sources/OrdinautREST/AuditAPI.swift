@@ -8,17 +8,17 @@ import OrdinautStore
 /// Filters: `actor`, `action` (exact, or a prefix ending in `.` such as `token.`), `task_id`,
 /// `since` (milliseconds since the epoch), `before` (an entry id, to page back), `limit` (1–1000).
 public struct AuditAPI: Sendable {
-    let store: TaskStore
+    let audit: AuditLog
 
-    public init(store: TaskStore) {
-        self.store = store
+    public init(audit: AuditLog) {
+        self.audit = audit
     }
 
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.get("/audit") { request, _ in
             do throws(StoreError) {
                 let query = TaskAPI.Query(request.uri.queryParameters)
-                let page = try await store.audit(TaskStore.AuditFilter(
+                let page = try await audit.search(AuditLog.Filter(
                     actor: query.text("actor"), action: query.text("action"), taskId: query.text("task_id"),
                     since: try query.integer("since", 0...Int(Int64.max / 2)).map(Int64.init),
                     before: try query.integer("before", 1...Int(Int64.max / 2)).map(Int64.init),

@@ -37,7 +37,7 @@ public struct TaskAPI: Sendable {
         }
         router.get("/tasks") { request, _ in
             await self.read(request) { query throws(StoreError) in
-                let page = try await service.tasks(TaskStore.TaskFilter(
+                let page = try await service.tasks(TaskRepository.Filter(
                     status: try query.enumeration("status", TaskStatus.self), createdBy: query.text("created_by"),
                     scheduleKind: try query.enumeration("schedule_kind", ScheduleKind.self),
                     limit: try query.integer("limit", 1...500) ?? 50, offset: try query.integer("offset", 0...Int(Int32.max)) ?? 0))
@@ -56,7 +56,7 @@ public struct TaskAPI: Sendable {
             await self.read(request) { query throws(StoreError) in
                 let id = try Self.id(context)
                 _ = try await service.task(id: id)
-                let entries = try await service.store.auditLog(taskId: id, limit: try query.integer("limit", 1...1000) ?? 200)
+                let entries = try await service.store.audit.entries(taskId: id, limit: try query.integer("limit", 1...1000) ?? 200)
                 return ["items": .array(entries.map(\.json))]
             }
         }
@@ -84,7 +84,7 @@ public struct TaskAPI: Sendable {
 
         router.get("/runs") { request, _ in
             await self.read(request) { query throws(StoreError) in
-                let page = try await service.runs(TaskStore.RunFilter(
+                let page = try await service.runs(WorkQueue.RunFilter(
                     taskId: query.text("task_id"), status: try query.enumeration("status", RunStatus.self),
                     limit: try query.integer("limit", 1...500) ?? 50, offset: try query.integer("offset", 0...Int(Int32.max)) ?? 0))
                 return Self.page(page.items.map(\.json), hasMore: page.hasMore, query: query)
@@ -125,7 +125,7 @@ public struct TaskAPI: Sendable {
     private func health(ready: Bool) async -> Response {
         do throws(StoreError) {
             try await service.store.database.probe()
-            let counts = try await service.store.counts()
+            let counts = try await service.store.queue.counts()
             return ErrorBody.json(.ok, [
                 "status": ready ? "ready" : "ok", "database": .string(service.store.database.dialect.name),
                 "due": .integer(Int64(counts.due)), "running": .integer(Int64(counts.running)),

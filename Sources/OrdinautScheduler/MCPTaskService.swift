@@ -28,7 +28,7 @@ public final class MCPTaskService: MCPTaskBackend, Sendable {
 
     /// A task that stands for the run chain started by due item `dueId`.
     public func runTask(dueId: Int64, owner: String?) async throws(StoreError) -> MCPTask {
-        let row = try await store.createMCPTask(owner: owner, tool: "task_run_now", rootDueId: dueId, ttlMs: Self.ttlMs)
+        let row = try await store.mcpTasks.create(owner: owner, tool: "task_run_now", rootDueId: dueId, ttlMs: Self.ttlMs)
         return try await describe(row, nil)
     }
 
@@ -41,7 +41,7 @@ public final class MCPTaskService: MCPTaskBackend, Sendable {
     /// Creates a task, then runs `work` in this process and records its outcome; `tasks/cancel`
     /// cancels the work.
     public func localTask(tool: String, owner: String?, _ work: @escaping @Sendable () async -> LocalOutcome) async throws(StoreError) -> MCPTask {
-        let row = try await store.createMCPTask(owner: owner, tool: tool, rootDueId: nil, ttlMs: Self.ttlMs)
+        let row = try await store.mcpTasks.create(owner: owner, tool: tool, rootDueId: nil, ttlMs: Self.ttlMs)
         let store = self.store
         let server = service.server
         let running = Task {
@@ -49,9 +49,9 @@ public final class MCPTaskService: MCPTaskBackend, Sendable {
             guard !Task.isCancelled else { return }
             switch outcome {
             case .result(let result):
-                try? await store.finishMCPTask(id: row.id, status: "completed", message: nil, result: .object(result.json), error: nil)
+                try? await store.mcpTasks.finish(id: row.id, status: "completed", message: nil, result: .object(result.json), error: nil)
             case .error(let error):
-                try? await store.finishMCPTask(id: row.id, status: "failed", message: error.message, result: nil, error: error.json)
+                try? await store.mcpTasks.finish(id: row.id, status: "failed", message: error.message, result: nil, error: error.json)
             }
             server.taskUpdated(row.id)
         }
@@ -63,7 +63,7 @@ public final class MCPTaskService: MCPTaskBackend, Sendable {
 
     public func task(_ id: String, owner: String?) async throws(RPCError) -> MCPTask? {
         do throws(StoreError) {
-            guard let (row, run) = try await store.mcpTask(id: id) else { return nil }
+            guard let (row, run) = try await store.mcpTasks.task(id: id) else { return nil }
             if let owner, let rowOwner = row.owner, owner != rowOwner { return nil }
             return try await describe(row, run)
         } catch {
@@ -74,7 +74,7 @@ public final class MCPTaskService: MCPTaskBackend, Sendable {
     public func update(_ id: String, inputResponses: JSONObject, owner: String?) async throws(RPCError) {
         guard let answer = inputResponses[Self.approvalKey] else { return }
         do throws(StoreError) {
-            guard let (row, run) = try await store.mcpTask(id: id), let run, run.status == .waiting, row.cancelledAt == nil else { return }
+            guard let (row, run) = try await store.mcpTasks.task(id: id), let run, run.status == .waiting, row.cancelledAt == nil else { return }
             // An elicitation result: accept with {approved, comment}, or decline (a rejection);
             // cancel leaves the question open.
             let action = answer["action"]?.stringValue ?? "accept"
@@ -92,7 +92,7 @@ public final class MCPTaskService: MCPTaskBackend, Sendable {
 
     public func cancel(_ id: String, owner: String?) async throws(RPCError) -> MCPTask? {
         do throws(StoreError) {
-            try await store.cancelMCPTask(id: id, actor: owner ?? "mcp")
+            try await store.mcpTasks.cancel(id: id, actor: owner ?? "mcp")
         } catch {
             throw Self.rpc(error)
         }
@@ -104,8 +104,8 @@ public final class MCPTaskService: MCPTaskBackend, Sendable {
     public func tasks(owner: String?) async throws(RPCError) -> [MCPTask] {
         var tasks: [MCPTask] = []
         do throws(StoreError) {
-            for id in try await store.mcpTaskIDs(owner: owner) {
-                if let (row, run) = try await store.mcpTask(id: id) { tasks.append(try await describe(row, run)) }
+            for id in try await store.mcpTasks.ids(owner: owner) {
+                if let (row, run) = try await store.mcpTasks.task(id: id) { tasks.append(try await describe(row, run)) }
             }
         } catch {
             throw Self.rpc(error)
@@ -143,7 +143,7 @@ public final class MCPTaskService: MCPTaskBackend, Sendable {
         case .failed:
             task.statusMessage = "attempt \(run.attempt) failed, a retry is scheduled: \(run.error ?? "")"
         case .waiting:
-            let prompt = try await store.approval(runId: run.id)?.prompt ?? "Approve this run?"
+            let prompt = try await store.approvals.approval(runId: run.id)?.prompt ?? "Approve this run?"
             task.status = .inputRequired
             task.statusMessage = prompt
             task.inputRequests = [Self.approvalKey: .elicitation(message: prompt, requestedSchema: [

@@ -148,17 +148,17 @@ extension Schedule {
     /// The scheduler's decision for a task whose `next_run_at` came: which fire times produce work,
     /// and the next one. A fire time later than `grace` milliseconds is a misfire, handled per `policy`.
     /// A `once` task always runs, however late.
-    public func firing(task: TaskRecord, now: Int64, policy: MisfirePolicy, grace: Int64) -> TaskStore.Firing {
-        guard let due = task.nextRunAt else { return TaskStore.Firing(fires: [], next: nil) }
-        if case .once = self { return TaskStore.Firing(fires: [due], next: nil) }
+    public func firing(task: TaskRecord, now: Int64, policy: MisfirePolicy, grace: Int64) -> WorkQueue.Firing {
+        guard let due = task.nextRunAt else { return WorkQueue.Firing(fires: [], next: nil) }
+        if case .once = self { return WorkQueue.Firing(fires: [due], next: nil) }
         let next = self.next(after: now)
         guard now - due > grace else {
-            return TaskStore.Firing(fires: [due], next: self.next(after: max(due, now)))
+            return WorkQueue.Firing(fires: [due], next: self.next(after: max(due, now)))
         }
         switch policy {
-        case .runOnce: return TaskStore.Firing(fires: [now], next: next)
-        case .skip: return TaskStore.Firing(fires: [], next: next)
-        case .runAll: return TaskStore.Firing(fires: [due] + occurrences(after: due, through: now, limit: 99), next: next)
+        case .runOnce: return WorkQueue.Firing(fires: [now], next: next)
+        case .skip: return WorkQueue.Firing(fires: [], next: next)
+        case .runAll: return WorkQueue.Firing(fires: [due] + occurrences(after: due, through: now, limit: 99), next: next)
         }
     }
 }

@@ -46,7 +46,7 @@ public final class SchedulerLoop: Service, Sendable {
             self.service.schedulerBell.ring()
         }
         subscription?.cancel()
-        try? await store.resign(Self.leadership, holder: configuration.nodeID)
+        try? await store.leadership.resign(Self.leadership, holder: configuration.nodeID)
     }
 
     private func loop() async {
@@ -64,25 +64,25 @@ public final class SchedulerLoop: Service, Sendable {
             do throws(StoreError) {
                 let now = store.clock()
                 if now - lastChores >= 10_000 {
-                    try await store.heartbeat(worker: configuration.nodeID, hostname: hostname, startedAt: started)
-                    if leading { try await store.sweep() }
+                    try await store.leadership.heartbeat(worker: configuration.nodeID, hostname: hostname, startedAt: started)
+                    if leading { try await store.queue.sweep() }
                     lastChores = now
                 }
-                let lead = try await store.lead(Self.leadership, holder: configuration.nodeID, ttl: ttl)
+                let lead = try await store.leadership.lead(Self.leadership, holder: configuration.nodeID, ttl: ttl)
                 if lead != leading {
                     logger.info(lead ? "this node now produces scheduled work" : "another node produces scheduled work")
                     leading = lead
                 }
                 if lead {
-                    while try await store.fireDueTasks(limit: 500, actor: configuration.nodeID, plan: { task, now in
+                    while try await store.queue.fireDueTasks(limit: 500, actor: configuration.nodeID, plan: { task, now in
                         guard let schedule = try? task.schedule() else {
-                            return TaskStore.Firing(fires: [], next: nil)
+                            return WorkQueue.Firing(fires: [], next: nil)
                         }
                         return schedule.firing(task: task, now: now, policy: policy, grace: grace)
                     }) == 500 {}
                     let now = store.clock()
                     wait = min(poll, ttl / 3)
-                    if let next = try await store.nextFireTime() { wait = max(1, min(wait, next - now)) }
+                    if let next = try await store.queue.nextFireTime() { wait = max(1, min(wait, next - now)) }
                 }
                 failures = 0
             } catch {

@@ -69,7 +69,7 @@ public final class TaskService: Sendable {
             throw .invalid("\(field) is required", field: field)
         }
         let now = store.clock()
-        var task = TaskRecord(id: TaskStore.newID(), title: "", createdBy: actor, scheduleKind: .once, scheduleExpr: nil,
+        var task = TaskRecord(id: UUIDv7.make(), title: "", createdBy: actor, scheduleKind: .once, scheduleExpr: nil,
                               payload: [:], createdAt: now)
         try TaskInput.apply(input, to: &task)
         if principal.method != .local && principal.method != .anonymous { task.createdBy = actor }
@@ -80,17 +80,17 @@ public final class TaskService: Sendable {
         if case .once = schedule {} else if task.scheduleKind == .cron || task.scheduleKind == .rrule, task.nextRunAt == nil {
             throw .invalid("schedule_expr has no future occurrence", field: "schedule_expr")
         }
-        try await store.createTask(task, actor: actor)
+        try await store.tasks.create(task, actor: actor)
         invalidateTriggered(task)
         return task
     }
 
     public func task(id: String) async throws(StoreError) -> TaskRecord {
-        try await store.task(id: id)
+        try await store.tasks.task(id: id)
     }
 
-    public func tasks(_ filter: TaskStore.TaskFilter) async throws(StoreError) -> Page<TaskRecord> {
-        try await store.tasks(filter)
+    public func tasks(_ filter: TaskRepository.Filter) async throws(StoreError) -> Page<TaskRecord> {
+        try await store.tasks.list(filter)
     }
 
     /// Changes the fields in `patch` as `principal`; the schedule and pipeline are checked again and
@@ -99,8 +99,8 @@ public final class TaskService: Sendable {
     public func update(id: String, patch: JSONObject, principal: Principal) async throws(StoreError) -> TaskRecord {
         try TaskInput.checkKeys(patch, allowed: TaskInput.mutable)
         guard !patch.isEmpty else { throw .invalid("nothing to update: give at least one field", field: nil) }
-        let task = try await store.updateTask(id: id, actor: principal.displayName, action: "task.update",
-                                              details: ["fields": .array(patch.keys.map(JSONValue.string))]) {
+        let task = try await store.tasks.update(id: id, actor: principal.displayName, action: "task.update",
+                                                details: ["fields": .array(patch.keys.map(JSONValue.string))]) {
             task, now throws(StoreError) in
             guard task.status != .canceled else { throw .conflict("task \(id) is canceled") }
             try TaskInput.apply(patch, to: &task)
@@ -124,7 +124,7 @@ public final class TaskService: Sendable {
     }
 
     public func pause(id: String, actor: String) async throws(StoreError) -> TaskRecord {
-        let task = try await store.updateTask(id: id, actor: actor, action: "task.pause") { task, _ throws(StoreError) in
+        let task = try await store.tasks.update(id: id, actor: actor, action: "task.pause") { task, _ throws(StoreError) in
             switch task.status {
             case .paused: throw .conflict("task \(id) is already paused")
             case .canceled: throw .conflict("task \(id) is canceled")
@@ -137,7 +137,7 @@ public final class TaskService: Sendable {
 
     /// Resumes a paused task: its next run is computed again from now (missed fire times are not run).
     public func resume(id: String, actor: String) async throws(StoreError) -> TaskRecord {
-        let task = try await store.updateTask(id: id, actor: actor, action: "task.resume") { task, now throws(StoreError) in
+        let task = try await store.tasks.update(id: id, actor: actor, action: "task.resume") { task, now throws(StoreError) in
             switch task.status {
             case .active: throw .conflict("task \(id) is not paused")
             case .canceled: throw .conflict("task \(id) is canceled")
@@ -158,7 +158,7 @@ public final class TaskService: Sendable {
 
     /// Cancels a task for good: no more work is produced and queued work no worker holds is removed.
     public func cancel(id: String, actor: String) async throws(StoreError) -> TaskRecord {
-        let task = try await store.updateTask(id: id, actor: actor, action: "task.cancel") { task, _ throws(StoreError) in
+        let task = try await store.tasks.update(id: id, actor: actor, action: "task.cancel") { task, _ throws(StoreError) in
             guard task.status != .canceled else { throw .conflict("task \(id) is already canceled") }
             task.status = .canceled
             task.nextRunAt = nil
@@ -170,7 +170,7 @@ public final class TaskService: Sendable {
     /// Postpones the task's scheduled work by `seconds` (1–604800): nothing scheduled runs before then.
     public func snooze(id: String, seconds: Int, actor: String) async throws(StoreError) -> TaskRecord {
         guard (1...604_800).contains(seconds) else { throw .invalid("seconds must be an integer from 1 to 604800", field: "seconds") }
-        let task = try await store.updateTask(id: id, actor: actor, action: "task.snooze", details: ["seconds": .integer(Int64(seconds))]) {
+        let task = try await store.tasks.update(id: id, actor: actor, action: "task.snooze", details: ["seconds": .integer(Int64(seconds))]) {
             task, now throws(StoreError) in
             guard task.status == .active else { throw .conflict("task \(id) is \(task.status.rawValue); only active tasks can be snoozed") }
             let until = now + Int64(seconds) * 1000
@@ -186,9 +186,9 @@ public final class TaskService: Sendable {
 
     /// Queues a run now. Refused for paused and canceled tasks.
     public func runNow(id: String, actor: String) async throws(StoreError) -> Int64? {
-        let task = try await store.task(id: id)
+        let task = try await store.tasks.task(id: id)
         _ = try check(task)
-        let due = try await store.enqueue(taskId: id, trigger: .manual, actor: actor)
+        let due = try await store.queue.enqueue(taskId: id, trigger: .manual, actor: actor)
         server.resourceUpdated(Self.taskURI(id))
         return due
     }
@@ -196,21 +196,21 @@ public final class TaskService: Sendable {
     // MARK: Runs
 
     public func run(id: String) async throws(StoreError) -> RunRecord {
-        try await store.run(id: id)
+        try await store.queue.run(id: id)
     }
 
-    public func runs(_ filter: TaskStore.RunFilter) async throws(StoreError) -> Page<RunRecord> {
-        try await store.runs(filter)
+    public func runs(_ filter: WorkQueue.RunFilter) async throws(StoreError) -> Page<RunRecord> {
+        try await store.queue.runs(filter)
     }
 
     public func approve(runId: String, approved: Bool, comment: String?, actor: String) async throws(StoreError) -> RunRecord {
-        let run = try await store.answerApproval(runId: runId, approved: approved, by: actor, comment: comment)
+        let run = try await store.approvals.answer(runId: runId, approved: approved, by: actor, comment: comment)
         server.resourceUpdated(Self.runURI(runId))
         return run
     }
 
     public func cancelRun(id: String, actor: String) async throws(StoreError) -> RunRecord {
-        let run = try await store.cancelRun(id: id, actor: actor)
+        let run = try await store.queue.cancelRun(id: id, actor: actor)
         server.resourceUpdated(Self.runURI(id))
         return run
     }
@@ -241,7 +241,7 @@ public final class TaskService: Sendable {
         try await trigger(event, actor: actor)
         // The bus may have delivered the event to this or another node's scheduler first; either way
         // the firings are recorded once, so they are read back rather than counted here.
-        return (event, try await store.tasksFired(byEvent: event.id))
+        return (event, try await store.tasks.tasksFired(byEvent: event.id))
     }
 
     /// Queues a run of every active event or condition task that `event` fires (once per task and
@@ -264,7 +264,7 @@ public final class TaskService: Sendable {
                 continue
             }
             do throws(StoreError) {
-                if try await store.enqueue(taskId: task.id, trigger: .event, context: ["event": event.json], eventId: event.id, actor: actor) != nil {
+                if try await store.queue.enqueue(taskId: task.id, trigger: .event, context: ["event": event.json], eventId: event.id, actor: actor) != nil {
                     fired.append(task.id)
                 }
             } catch where error.kind == .conflict || error.kind == .notFound {
@@ -282,13 +282,13 @@ public final class TaskService: Sendable {
         logger.warning("an event did not start a run", metadata: ["task": .string(task.id), "event": .string(event.id), "reason": .string(reason)])
         var details: JSONObject = ["event_id": .string(event.id), "stream": .string(event.stream), "limit": .string(refusal.rawValue), "reason": .string(reason)]
         if let causation = event.causation { details["causation"] = causation.json }
-        try? await store.record(actor: configuration.nodeID, action: "task.trigger_refused", taskId: task.id, details: .object(details))
+        try? await store.audit.record(actor: configuration.nodeID, action: "task.trigger_refused", taskId: task.id, details: .object(details))
     }
 
     private func triggeredTasks() async throws(StoreError) -> [(TaskRecord, Schedule)] {
         let now = store.clock()
         if let cached = triggered.withLock({ $0 }), now - cached.loaded < 2_000 { return cached.tasks }
-        let tasks = try await store.triggeredTasks().compactMap { task -> (TaskRecord, Schedule)? in
+        let tasks = try await store.tasks.triggeredTasks().compactMap { task -> (TaskRecord, Schedule)? in
             guard let schedule = try? task.schedule() else { return nil }
             return (task, schedule)
         }
@@ -314,9 +314,9 @@ public final class TaskService: Sendable {
 extension TaskService {
     /// A run with its pending approval, if it waits for one.
     public func runDetail(id: String) async throws(StoreError) -> JSONValue {
-        let run = try await store.run(id: id)
+        let run = try await store.queue.run(id: id)
         var json = run.json.objectValue ?? [:]
-        if run.status == .waiting, let approval = try await store.approval(runId: id) { json["approval"] = approval.json }
+        if run.status == .waiting, let approval = try await store.approvals.approval(runId: id) { json["approval"] = approval.json }
         return .object(json)
     }
 
@@ -331,9 +331,9 @@ extension TaskService {
         let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
         var runId: String?
         while ContinuousClock.now < deadline {
-            if runId == nil { runId = try await store.runID(ofDue: dueId) }
+            if runId == nil { runId = try await store.queue.runID(ofDue: dueId) }
             if let runId {
-                let run = try await store.run(id: runId)
+                let run = try await store.queue.run(id: runId)
                 if run.status != .running { return run }
             }
             await runBell.wait(timeout: .milliseconds(500))

@@ -78,7 +78,7 @@ public enum TaskTools {
             "schedule_kind": ["type": "string", "enum": ["cron", "rrule", "once", "event", "condition"]],
             "limit": ["type": "integer", "minimum": 1, "maximum": 500], "offset": ["type": "integer", "minimum": 0],
         ], output: ["type": "object", "required": ["items", "has_more"]], readOnly: true, scope: Scope.tasksRead) { arguments, _ throws(StoreError) in
-            let page = try await service.tasks(TaskStore.TaskFilter(
+            let page = try await service.tasks(TaskRepository.Filter(
                 status: arguments["status"]?.stringValue.flatMap(TaskStatus.init(rawValue:)), createdBy: arguments["created_by"]?.stringValue,
                 scheduleKind: arguments["schedule_kind"]?.stringValue.flatMap(ScheduleKind.init(rawValue:)),
                 limit: Int(arguments["limit"]?.integerValue ?? 50), offset: Int(arguments["offset"]?.integerValue ?? 0)))
@@ -88,7 +88,7 @@ public enum TaskTools {
                  output: ["type": "object", "required": ["task", "recent_runs"]], readOnly: true, scope: Scope.tasksRead) { arguments, _ throws(StoreError) in
             let id = arguments["id"]!.stringValue!
             let task = try await service.task(id: id)
-            let runs = try await service.runs(TaskStore.RunFilter(taskId: id, limit: 5))
+            let runs = try await service.runs(WorkQueue.RunFilter(taskId: id, limit: 5))
             return ["task": task.json, "recent_runs": .array(runs.items.map(\.json))]
         }
         var updateFields = taskFields
@@ -156,7 +156,7 @@ public enum TaskTools {
             "task_id": ["type": "string"], "status": ["type": "string", "enum": .array(RunStatus.allCases.map { .string($0.rawValue) })],
             "limit": ["type": "integer", "minimum": 1, "maximum": 500], "offset": ["type": "integer", "minimum": 0],
         ], output: ["type": "object", "required": ["items", "has_more"]], readOnly: true, scope: Scope.tasksRead) { arguments, _ throws(StoreError) in
-            let page = try await service.runs(TaskStore.RunFilter(
+            let page = try await service.runs(WorkQueue.RunFilter(
                 taskId: arguments["task_id"]?.stringValue, status: arguments["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)),
                 limit: Int(arguments["limit"]?.integerValue ?? 50), offset: Int(arguments["offset"]?.integerValue ?? 0)))
             return ["items": .array(page.items.map(\.json)), "has_more": .bool(page.hasMore)]
@@ -189,7 +189,7 @@ public enum TaskTools {
         ) { uri, variables, _ in
             let id = variables["id"] ?? ""
             let task = try await service.task(id: id)
-            let runs = try await service.runs(TaskStore.RunFilter(taskId: id, limit: 5))
+            let runs = try await service.runs(WorkQueue.RunFilter(taskId: id, limit: 5))
             let body: JSONValue = ["task": task.json, "recent_runs": .array(runs.items.map(\.json))]
             return [ResourceContents(uri: uri, mimeType: "application/json", text: body.encodedString())]
         })

@@ -64,8 +64,8 @@ public final class WorkerPool: Service, Sendable {
             }
             let claimed: [ClaimedWork]
             do throws(StoreError) {
-                claimed = try await store.claim(worker: configuration.nodeID, limit: min(free, configuration.claimBatch),
-                                                lease: Int64(configuration.leaseSeconds) * 1000)
+                claimed = try await store.queue.claim(worker: configuration.nodeID, limit: min(free, configuration.claimBatch),
+                                                      lease: Int64(configuration.leaseSeconds) * 1000)
                 if failures > 0 { logger.info("the store answers again; claiming work") }
                 failures = 0
             } catch {
@@ -114,7 +114,7 @@ public final class WorkerPool: Service, Sendable {
             try? await Task.sleep(for: .milliseconds(lease / 3))
             for (id, entry) in running.withLock({ $0 }) where !entry.lost {
                 do throws(StoreError) {
-                    if try await !store.renew(entry.work, lease: lease) {
+                    if try await !store.queue.renew(entry.work, lease: lease) {
                         logger.warning("lost the lease on run \(entry.work.run.id); another worker finishes it")
                         running.withLock { $0[id]?.lost = true }
                         entry.cancel()
@@ -131,13 +131,13 @@ public final class WorkerPool: Service, Sendable {
         if state?.lost == true { return }
         if state?.released == true {
             do throws(StoreError) {
-                try await store.release(work)
+                try await store.queue.release(work)
             } catch {
                 logger.warning("cannot hand back run \(work.run.id); it is taken over when its lease expires: \(error)")
             }
             return
         }
-        let outcome: TaskStore.Outcome
+        let outcome: WorkQueue.Outcome
         let output: JSONValue
         let label: String
         switch result {
@@ -153,15 +153,15 @@ public final class WorkerPool: Service, Sendable {
             label = retryAt == nil ? "dead" : "retrying"
         case .waiting(let step, let prompt, let value):
             output = value
-            outcome = .waiting(TaskStore.ApprovalRequest(stepId: step, prompt: prompt))
+            outcome = .waiting(WorkQueue.ApprovalRequest(stepId: step, prompt: prompt))
             label = "waiting"
         }
         // The outcome must be recorded: a store that is briefly down is retried while the lease is kept.
         var failures = 0
-        var finished: TaskStore.Finished?
+        var finished: WorkQueue.Finished?
         while finished == nil {
             do throws(StoreError) {
-                finished = try await store.finish(work, outcome: outcome, output: output)
+                finished = try await store.queue.finish(work, outcome: outcome, output: output)
             } catch where error.kind == .conflict {
                 logger.warning("run \(work.run.id): \(error)")
                 return

@@ -12,7 +12,7 @@ public struct AgentStore: Sendable {
     /// Milliseconds since 1970.
     public let clock: @Sendable () -> Int64
 
-    public init(database: any SQLDatabase, clock: @escaping @Sendable () -> Int64 = TaskStore.systemClock) {
+    public init(database: any SQLDatabase, clock: @escaping @Sendable () -> Int64 = StoreCore.systemClock) {
         self.database = database
         self.clock = clock
     }
@@ -55,15 +55,15 @@ public struct AgentStore: Sendable {
     public func createAgent(name: String, scopes: [String], actor: String) async throws(StoreError) -> AgentRecord {
         try Self.checkName(name)
         let scopes = try Self.checkScopes(scopes)
-        let agent = AgentRecord(id: TaskStore.newID(), name: name, scopes: scopes, createdAt: clock(), createdBy: actor)
+        let agent = AgentRecord(id: UUIDv7.make(), name: name, scopes: scopes, createdAt: clock(), createdBy: actor)
         return try await database.transaction { connection throws(StoreError) -> AgentRecord in
             let inserted = try connection.execute(
                 "INSERT INTO agents (\(Self.agentColumns)) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING RETURNING id",
                 .text(agent.id), .text(agent.name), SQLValue(json: .array(scopes.map(JSONValue.string))), SQLValue(false),
                 .integer(agent.createdAt), .text(actor))
             guard !inserted.isEmpty else { throw StoreError(.conflict, "an agent named '\(name)' already exists", field: "name") }
-            try TaskStore.audit(connection, at: agent.createdAt, actor: actor, action: "agent.created", task: nil,
-                                details: ["agent_id": .string(agent.id), "name": .string(name), "scopes": .array(scopes.map(JSONValue.string))])
+            try AuditLog.write(connection, at: agent.createdAt, actor: actor, action: "agent.created", task: nil,
+                               details: ["agent_id": .string(agent.id), "name": .string(name), "scopes": .array(scopes.map(JSONValue.string))])
             return agent
         }
     }
@@ -100,8 +100,8 @@ public struct AgentStore: Sendable {
             guard agent.disabled != disabled else { return agent }
             agent.disabled = disabled
             try connection.execute("UPDATE agents SET disabled = $1 WHERE id = $2", SQLValue(disabled), .text(id))
-            try TaskStore.audit(connection, at: now, actor: actor, action: disabled ? "agent.disabled" : "agent.enabled", task: nil,
-                                details: ["agent_id": .string(id), "name": .string(agent.name)])
+            try AuditLog.write(connection, at: now, actor: actor, action: disabled ? "agent.disabled" : "agent.enabled", task: nil,
+                               details: ["agent_id": .string(id), "name": .string(agent.name)])
             return agent
         }
     }
@@ -122,7 +122,7 @@ public struct AgentStore: Sendable {
         }
         let now = clock()
         if let expiresAt, expiresAt <= now { throw .invalid("the expiry time must be in the future", field: "expires_at") }
-        let token = AgentTokenRecord(id: TaskStore.newID(), agentID: agentID, prefix: prefix, label: label, createdAt: now, expiresAt: expiresAt)
+        let token = AgentTokenRecord(id: UUIDv7.make(), agentID: agentID, prefix: prefix, label: label, createdAt: now, expiresAt: expiresAt)
         return try await database.transaction { connection throws(StoreError) -> AgentTokenRecord in
             guard let row = try connection.execute("SELECT \(Self.agentColumns) FROM agents WHERE id = $1", .text(agentID)).first else {
                 throw .notFound("no agent with id \(agentID)")
@@ -132,7 +132,7 @@ public struct AgentStore: Sendable {
             try connection.execute(
                 "INSERT INTO agent_tokens (id, agent_id, token_sha256, prefix, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 .text(token.id), .text(agentID), .text(digest), .text(prefix), SQLValue(label), .integer(now), SQLValue(expiresAt))
-            try TaskStore.audit(connection, at: now, actor: actor, action: "token.created", task: nil, details: [
+            try AuditLog.write(connection, at: now, actor: actor, action: "token.created", task: nil, details: [
                 "agent_id": .string(agentID), "agent": .string(agent.name), "token_id": .string(token.id), "prefix": .string(prefix),
                 "label": label.map(JSONValue.string) ?? .null, "expires_at": expiresAt.map(JSONValue.integer) ?? .null,
             ])
@@ -166,7 +166,7 @@ public struct AgentStore: Sendable {
                 return Self.token(from: row)
             }
             let token = Self.token(from: row)
-            try TaskStore.audit(connection, at: now, actor: actor, action: "token.revoked", task: nil, details: [
+            try AuditLog.write(connection, at: now, actor: actor, action: "token.revoked", task: nil, details: [
                 "agent_id": .string(token.agentID), "token_id": .string(tokenID), "prefix": .string(token.prefix),
                 "label": token.label.map(JSONValue.string) ?? .null,
             ])

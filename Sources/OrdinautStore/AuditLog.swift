@@ -1,9 +1,42 @@
+import Foundation
 import OrdinautCore
 
-extension TaskStore {
+/// The audit log: one line per state change, written by every role in the same transaction as the
+/// change (`write`), read back per task or by filter, and lines for things outside a task's own changes.
+public struct AuditLog: StoreRole {
+    let core: StoreCore
+
+    public init(core: StoreCore) {
+        self.core = core
+    }
+
+    /// Writes one audit line on `connection`, inside the transaction of the change it records.
+    static func write(_ connection: any SQLConnection, at: Int64, actor: String, action: String, task: String?,
+                      run: String? = nil, details: JSONValue = [:]) throws(StoreError) {
+        try connection.execute(
+            "INSERT INTO audit_log (at, actor, action, task_id, run_id, details) VALUES ($1, $2, $3, $4, $5, $6)",
+            .integer(at), .text(actor), .text(action), SQLValue(task), SQLValue(run), SQLValue(json: details))
+    }
+
+    /// The audit log of a task (or of everything), oldest first.
+    public func entries(taskId: String?, limit: Int = 200) async throws(StoreError) -> [AuditEntry] {
+        try await database.transaction { connection throws(StoreError) in
+            let columns = "SELECT id, at, actor, action, task_id, run_id, details FROM audit_log"
+            let rows = if let taskId {
+                try connection.execute("\(columns) WHERE task_id = $1 ORDER BY id LIMIT $2", .text(taskId), SQLValue(limit))
+            } else {
+                try connection.execute("\(columns) ORDER BY id DESC LIMIT $1", SQLValue(limit))
+            }
+            return rows.map {
+                AuditEntry(id: $0.integer(0) ?? 0, at: $0.integer(1) ?? 0, actor: $0.text(2) ?? "", action: $0.text(3) ?? "",
+                           taskId: $0.text(4), runId: $0.text(5), details: $0.json(6))
+            }
+        }
+    }
+
     /// What `GET /audit` may ask for: entries newest first, narrowed by actor, action (exact, or a
     /// prefix ending in `.`), task, and time.
-    public struct AuditFilter: Sendable {
+    public struct Filter: Sendable {
         public var actor: String?
         public var action: String?
         public var taskId: String?
@@ -25,7 +58,7 @@ extension TaskStore {
     }
 
     /// Audit entries matching `filter`, newest first.
-    public func audit(_ filter: AuditFilter) async throws(StoreError) -> Page<AuditEntry> {
+    public func search(_ filter: Filter) async throws(StoreError) -> Page<AuditEntry> {
         try await database.transaction { connection throws(StoreError) in
             var conditions = SQLConditions()
             if let actor = filter.actor { conditions.add("actor = ?", .text(actor)) }
@@ -55,7 +88,7 @@ extension TaskStore {
     public func record(actor: String, action: String, taskId: String? = nil, details: JSONValue = [:]) async throws(StoreError) {
         let now = clock()
         try await database.transaction { connection throws(StoreError) in
-            try Self.audit(connection, at: now, actor: actor, action: action, task: taskId, details: details)
+            try AuditLog.write(connection, at: now, actor: actor, action: action, task: taskId, details: details)
         }
     }
 }

@@ -53,7 +53,7 @@ struct AgentToolsTests {
         let id = try #require(items[0]["id"]?.stringValue)
         let revoked = await call(tools, "token_revoke", ["id": .string(id)])
         #expect(revoked?["structuredContent"]?["status"] == "revoked")
-        let log = try await rig.tasks.auditLog(taskId: nil)
+        let log = try await rig.tasks.audit.entries(taskId: nil)
         #expect(log.map(\.actor) == ["principal:alice", "principal:alice", "principal:alice"])
         await rig.close()
     }

@@ -26,7 +26,7 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
             database = try PostgresDatabase(url: try server.url(schema: schema), poolSize: 4)
         }
         let now: @Sendable () -> Int64
-        if let clock { now = { clock.now } } else { now = TaskStore.systemClock }
+        if let clock { now = { clock.now } } else { now = StoreCore.systemClock }
         let store = TaskStore(database: database, clock: now)
         try await store.migrate(upTo: schemaVersion)
         return store
@@ -52,7 +52,7 @@ func sampleTask(_ store: TaskStore, title: String = "sample", priority: Int = 5,
                 expression: String? = "2025-01-01T00:00:00Z", concurrencyKey: String? = nil, dedupeKey: String? = nil,
                 dedupeWindow: Int = 0, maxRetries: Int = 3, nextRunAt: Int64? = nil) -> TaskRecord {
     TaskRecord(
-        id: TaskStore.newID(), title: title, createdBy: "tests", scheduleKind: kind, scheduleExpr: expression,
+        id: UUIDv7.make(), title: title, createdBy: "tests", scheduleKind: kind, scheduleExpr: expression,
         payload: ["pipeline": [["uses": "echo", "with": ["text": "hi"]]]], priority: priority, dedupeKey: dedupeKey,
         dedupeWindowSeconds: dedupeWindow, maxRetries: maxRetries, concurrencyKey: concurrencyKey,
         createdAt: store.clock(), nextRunAt: nextRunAt)

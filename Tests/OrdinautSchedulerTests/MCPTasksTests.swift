@@ -93,7 +93,7 @@ struct MCPTasksTests {
             #expect(ack["resultType"] == "complete")
             _ = try await poll(client, id, until: "cancelled")
         }
-        #expect(try await rig.store.runs(.init(taskId: task.id)).items.map(\.status) == [.canceled])
+        #expect(try await rig.store.queue.runs(.init(taskId: task.id)).items.map(\.status) == [.canceled])
         let unknown = await client.statelessRequest("tasks/get", ["taskId": "nope"], capabilities: Self.tasksCapability)
         #expect(throws: RPCError.self) { try Self.result(unknown) }
         await rig.store.database.close()

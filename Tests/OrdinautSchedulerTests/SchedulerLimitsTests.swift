@@ -88,7 +88,7 @@ struct SchedulerLimitsTests {
         _ = try await rig.service.publish(topic: "loop.start", payload: [:], actor: "t")
         let refusals = try await rig.running { () async throws -> [AuditEntry] in
             for _ in 0..<3000 {
-                let entries = try await rig.store.audit(.init(action: "task.trigger_refused", taskId: task.id)).items
+                let entries = try await rig.store.audit.search(.init(action: "task.trigger_refused", taskId: task.id)).items
                 if !entries.isEmpty { return entries }
                 try await Task.sleep(for: .milliseconds(10))
             }
@@ -96,7 +96,7 @@ struct SchedulerLimitsTests {
         }
         #expect(refusals.first?.details["limit"] == "depth")
         #expect(refusals.first?.details["causation"]?["depth"] == 3)
-        let runs = try await rig.store.runs(.init(taskId: task.id, limit: 100)).items
+        let runs = try await rig.store.queue.runs(.init(taskId: task.id, limit: 100)).items
         #expect(runs.count == 3)
         let depths: [Int64] = runs.map { $0.context["event"]?["causation"]?["depth"]?.integerValue ?? 0 }
         #expect(depths.sorted() == [0, 1, 2])
@@ -112,7 +112,7 @@ struct SchedulerLimitsTests {
         var fired: [[String]] = []
         for index in 0..<5 { fired.append(try await rig.service.publish(topic: "burst.\(index)", payload: [:], actor: "t").triggered) }
         #expect(fired.map(\.count) == [1, 1, 0, 0, 0])
-        let refusals = try await rig.store.audit(.init(action: "task.trigger_refused", taskId: task.id)).items
+        let refusals = try await rig.store.audit.search(.init(action: "task.trigger_refused", taskId: task.id)).items
         #expect(refusals.count == 1)  // reported once a minute, counted every time
         #expect(refusals.first?.details["limit"] == "rate")
         #expect(rig.observed.refusals.value == ["rate", "rate", "rate"])

@@ -97,7 +97,7 @@ final class SchedulerRig: Sendable {
     /// ends a hung test).
     func runs(of taskID: String, until condition: ([RunRecord]) -> Bool) async throws -> [RunRecord] {
         for _ in 0..<3000 {
-            let runs = try await store.runs(.init(taskId: taskID, limit: 500)).items.reversed()
+            let runs = try await store.queue.runs(.init(taskId: taskID, limit: 500)).items.reversed()
             if condition(Array(runs)) { return Array(runs) }
             try await Task.sleep(for: .milliseconds(10))
         }

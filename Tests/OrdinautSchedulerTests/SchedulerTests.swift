@@ -61,7 +61,7 @@ struct SchedulerTests {
             try await rig.runs(of: task.id) { $0.last?.status == .dead }
         }
         #expect(runs.map(\.status) == [.failed, .dead])
-        #expect(try await rig.store.runs(.init(status: .dead)).items.map(\.id) == [runs[1].id])
+        #expect(try await rig.store.queue.runs(.init(status: .dead)).items.map(\.id) == [runs[1].id])
         await rig.store.database.close()
     }
 
@@ -113,7 +113,7 @@ struct SchedulerTests {
                 (error as? StoreError)?.kind == .invalid && (error as? StoreError)?.field == field
             }
         }
-        #expect(try await rig.store.tasks(.init()).items.isEmpty, "nothing was stored")
+        #expect(try await rig.store.tasks.list(.init()).items.isEmpty, "nothing was stored")
         await rig.store.database.close()
     }
 
@@ -221,7 +221,7 @@ struct SchedulerTests {
             for task in tasks { _ = try await rig.runs(of: task.id) { $0.first?.status == .succeeded } }
         }
         for task in tasks {
-            let run = try #require(try await rig.store.runs(.init(taskId: task.id)).items.first)
+            let run = try #require(try await rig.store.queue.runs(.init(taskId: task.id)).items.first)
             intervals.append((run.output["result"]!["began"]!.doubleValue!, run.output["result"]!["ended"]!.doubleValue!))
         }
         intervals.sort { $0.0 < $1.0 }
@@ -231,14 +231,14 @@ struct SchedulerTests {
 
     @Test func aOneOffTaskFiresOnceAtItsTime() async throws {
         let rig = try await SchedulerRig()
-        let at = isoTime(TaskStore.systemClock() + 300)
+        let at = isoTime(StoreCore.systemClock() + 300)
         let task = try await rig.create(["schedule_kind": "once", "schedule_expr": .string(at),
                                          "payload": ["pipeline": [["uses": "add", "with": ["a": 1, "b": 1]]]]])
         let runs = try await rig.running {
             try await rig.runs(of: task.id) { $0.first?.status == .succeeded }
         }
         #expect(runs.count == 1 && runs[0].trigger == .schedule)
-        #expect(try await rig.store.task(id: task.id).nextRunAt == nil)
+        #expect(try await rig.store.tasks.task(id: task.id).nextRunAt == nil)
         await rig.store.database.close()
     }
 }

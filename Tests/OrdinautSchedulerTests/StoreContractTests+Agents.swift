@@ -47,7 +47,7 @@ extension StoreContractTests {
         _ = try await agents.createAgent(name: "bot", scopes: ["tasks:read"], actor: "cli:ops")
         let duplicate = await storeError { () throws(StoreError) in _ = try await agents.createAgent(name: "bot", scopes: ["admin"], actor: "cli:ops") }
         #expect(duplicate?.kind == .conflict && duplicate?.field == "name")
-        for name in ["", "has space", "slash/name", "ünï", String(repeating: "a", count: 65), TaskStore.newID()] {
+        for name in ["", "has space", "slash/name", "ünï", String(repeating: "a", count: 65), UUIDv7.make()] {
             let error = await storeError { () throws(StoreError) in _ = try await agents.createAgent(name: name, scopes: ["tasks:read"], actor: "cli:ops") }
             #expect(error?.kind == .invalid && error?.field == "name", "name \(name)")
         }
@@ -158,7 +158,7 @@ extension StoreContractTests {
         try await agents.setDisabled(agent.id, true, actor: "cli:alice")
         try await agents.setDisabled(agent.id, false, actor: "cli:alice")
         try await agents.touch(tokenID: record.id, at: store.clock())
-        let log = try await store.auditLog(taskId: nil).reversed()
+        let log = try await store.audit.entries(taskId: nil).reversed()
         #expect(log.map(\.action) == ["agent.created", "token.created", "token.revoked", "agent.disabled", "agent.enabled"])
         #expect(log.map(\.actor) == ["cli:alice", "cli:ops", "mcp:bob", "cli:alice", "cli:alice"])
         #expect(log.allSatisfy { $0.taskId == nil && $0.details["agent_id"] == .string(agent.id) })
@@ -173,17 +173,17 @@ extension StoreContractTests {
         var scoped = sampleTask(store, title: "scoped")
         scoped.creatorScopes = ["tasks:read", "webhooks:call"]
         let legacy = sampleTask(store, title: "legacy")
-        try await store.createTask(scoped, actor: "tests")
-        try await store.createTask(legacy, actor: "tests")
-        #expect(try await store.task(id: scoped.id) == scoped)
-        #expect(try await store.task(id: legacy.id).creatorScopes == nil)
-        let paused = try await store.updateTask(id: scoped.id, actor: "tests", action: "task.pause") { task, _ throws(StoreError) in
+        try await store.tasks.create(scoped, actor: "tests")
+        try await store.tasks.create(legacy, actor: "tests")
+        #expect(try await store.tasks.task(id: scoped.id) == scoped)
+        #expect(try await store.tasks.task(id: legacy.id).creatorScopes == nil)
+        let paused = try await store.tasks.update(id: scoped.id, actor: "tests", action: "task.pause") { task, _ throws(StoreError) in
             task.status = .paused
         }
         #expect(paused.creatorScopes == scoped.creatorScopes)
-        #expect(try await store.task(id: scoped.id).creatorScopes == ["tasks:read", "webhooks:call"])
-        _ = try await store.enqueue(taskId: legacy.id, trigger: .manual, actor: "tests")
-        let claimed = try await store.claim(worker: "w", limit: 1, lease: 60_000)
+        #expect(try await store.tasks.task(id: scoped.id).creatorScopes == ["tasks:read", "webhooks:call"])
+        _ = try await store.queue.enqueue(taskId: legacy.id, trigger: .manual, actor: "tests")
+        let claimed = try await store.queue.claim(worker: "w", limit: 1, lease: 60_000)
         #expect(claimed.count == 1 && claimed[0].task.creatorScopes == nil)
         await store.database.close()
     }
@@ -200,11 +200,11 @@ extension StoreContractTests {
             """
         try await store.database.transaction { connection throws(StoreError) in
             try connection.execute("INSERT INTO tasks (\(columns)) VALUES (\((1...20).map { "$\($0)" }.joined(separator: ", ")))",
-                                   Array(TaskStore.parameterList(of: old).prefix(20)))
+                                   Array(TaskRows.parameters(of: old).prefix(20)))
         }
         #expect(try await store.migrate() == [3])
         #expect(try await store.schemaVersion() == 3)
-        #expect(try await store.task(id: old.id) == old, "the task reads back, its creator's scopes unknown")
+        #expect(try await store.tasks.task(id: old.id) == old, "the task reads back, its creator's scopes unknown")
         let agents = AgentStore(sharing: store)
         let agent = try await agents.createAgent(name: "bot", scopes: ["tasks:read"], actor: "cli:ops")
         #expect(try await agents.agents() == [agent])

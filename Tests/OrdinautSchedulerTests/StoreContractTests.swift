@@ -22,17 +22,17 @@ struct StoreContractTests {
             var task = sampleTask(store, title: "task \(index) with 'quotes' and \"double\"; DROP TABLE tasks; --")
             task.createdAt += Int64(index)
             task.updatedAt = task.createdAt
-            try await store.createTask(task, actor: "tests")
+            try await store.tasks.create(task, actor: "tests")
             created.append(task)
         }
-        #expect(try await store.task(id: created[2].id) == created[2])
-        let first = try await store.tasks(.init(limit: 3))
+        #expect(try await store.tasks.task(id: created[2].id) == created[2])
+        let first = try await store.tasks.list(.init(limit: 3))
         #expect(first.items.map(\.id) == created.prefix(3).map(\.id))
         #expect(first.hasMore)
-        let rest = try await store.tasks(.init(limit: 3, offset: 3))
+        let rest = try await store.tasks.list(.init(limit: 3, offset: 3))
         #expect(rest.items.count == 2 && !rest.hasMore)
-        #expect(try await store.tasks(.init(status: .paused)).items.isEmpty)
-        await #expect(throws: StoreError.self) { try await store.task(id: "no-such-task") }
+        #expect(try await store.tasks.list(.init(status: .paused)).items.isEmpty)
+        await #expect(throws: StoreError.self) { try await store.tasks.task(id: "no-such-task") }
         await store.database.close()
     }
 
@@ -40,18 +40,18 @@ struct StoreContractTests {
     func everyDueItemIsClaimedExactlyOnceByConcurrentWorkers(_ backend: Backend) async throws {
         let store = try await backend.makeStore()
         let task = sampleTask(store)
-        try await store.createTask(task, actor: "tests")
-        for _ in 0..<200 { _ = try await store.enqueue(taskId: task.id, trigger: .manual, actor: "tests") }
+        try await store.tasks.create(task, actor: "tests")
+        for _ in 0..<200 { _ = try await store.queue.enqueue(taskId: task.id, trigger: .manual, actor: "tests") }
         let seen = Box<[Int64]>([])
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<8 {
                 group.addTask {
                     while true {
-                        let claimed = try await store.claim(worker: "w\(worker)", limit: 4, lease: 60_000)
+                        let claimed = try await store.queue.claim(worker: "w\(worker)", limit: 4, lease: 60_000)
                         if claimed.isEmpty { return }
                         for work in claimed {
                             seen.update { $0.append(work.dueId) }
-                            try await store.finish(work, outcome: .succeeded, output: ["ok": true])
+                            try await store.queue.finish(work, outcome: .succeeded, output: ["ok": true])
                         }
                     }
                 }
@@ -61,7 +61,7 @@ struct StoreContractTests {
         let ids = seen.value
         #expect(ids.count == 200)
         #expect(Set(ids).count == 200)
-        let runs = try await store.runs(.init(taskId: task.id, status: .succeeded, limit: 500))
+        let runs = try await store.queue.runs(.init(taskId: task.id, status: .succeeded, limit: 500))
         #expect(runs.items.count == 200)
         await store.database.close()
     }
@@ -71,24 +71,24 @@ struct StoreContractTests {
         let clock = TestClock()
         let store = try await backend.makeStore(clock: clock)
         let task = sampleTask(store)
-        try await store.createTask(task, actor: "tests")
-        for _ in 0..<40 { _ = try await store.enqueue(taskId: task.id, trigger: .manual, actor: "tests") }
-        let batch = try await store.claim(worker: "w", limit: 30, lease: 5_000)
+        try await store.tasks.create(task, actor: "tests")
+        for _ in 0..<40 { _ = try await store.queue.enqueue(taskId: task.id, trigger: .manual, actor: "tests") }
+        let batch = try await store.queue.claim(worker: "w", limit: 30, lease: 5_000)
         #expect(batch.count == 30 && Set(batch.map(\.run.id)).count == 30)
         #expect(batch.allSatisfy { $0.run.status == .running && $0.run.rootDueId == $0.dueId })
-        var endings = batch.map { TaskStore.Ending(work: $0, outcome: .succeeded, output: ["n": 1]) }
-        endings[3] = TaskStore.Ending(work: batch[3], outcome: .failed(error: "no", retryAt: nil), output: [:])
-        endings[4] = TaskStore.Ending(work: batch[4], outcome: .failed(error: "again", retryAt: clock.now + 1_000), output: [:])
+        var endings = batch.map { WorkQueue.Ending(work: $0, outcome: .succeeded, output: ["n": 1]) }
+        endings[3] = WorkQueue.Ending(work: batch[3], outcome: .failed(error: "no", retryAt: nil), output: [:])
+        endings[4] = WorkQueue.Ending(work: batch[4], outcome: .failed(error: "again", retryAt: clock.now + 1_000), output: [:])
         // Another worker takes over the first item after its lease expires.
         clock.advance(seconds: 6)
-        let rest = try await store.claim(worker: "other", limit: 40, lease: 5_000)
+        let rest = try await store.queue.claim(worker: "other", limit: 40, lease: 5_000)
         #expect(rest.count == 40)
-        let results = try await store.finishAll(endings)
+        let results = try await store.queue.finishAll(endings)
         #expect(results.filter { if case .failure = $0 { true } else { false } }.count == 30, "every lease was lost to the other worker")
-        let fresh = rest.map { TaskStore.Ending(work: $0, outcome: .succeeded, output: [:]) }
-        let recorded = try await store.finishAll(fresh)
+        let fresh = rest.map { WorkQueue.Ending(work: $0, outcome: .succeeded, output: [:]) }
+        let recorded = try await store.queue.finishAll(fresh)
         #expect(recorded.allSatisfy { (try? $0.get())?.run.status == .succeeded })
-        #expect(try await store.counts().due == 0)
+        #expect(try await store.queue.counts().due == 0)
         await store.database.close()
     }
 
@@ -97,16 +97,16 @@ struct StoreContractTests {
         let clock = TestClock()
         let store = try await backend.makeStore(clock: clock)
         let task = sampleTask(store)
-        try await store.createTask(task, actor: "tests")
-        for _ in 0..<12 { _ = try await store.enqueue(taskId: task.id, trigger: .manual, actor: "tests") }
-        let batch = try await store.claim(worker: "w", limit: 12, lease: 5_000)
-        var endings = batch.map { TaskStore.Ending(work: $0, outcome: .succeeded, output: ["ok": true]) }
-        endings[0] = TaskStore.Ending(work: batch[0], outcome: .failed(error: "dead", retryAt: nil), output: [:])
-        endings[1] = TaskStore.Ending(work: batch[1], outcome: .failed(error: "retry", retryAt: clock.now), output: [:])
-        endings[2] = TaskStore.Ending(work: batch[2], outcome: .waiting(.init(stepId: "ok", prompt: "?")), output: [:])
-        let results = try await store.finishAll(endings)
+        try await store.tasks.create(task, actor: "tests")
+        for _ in 0..<12 { _ = try await store.queue.enqueue(taskId: task.id, trigger: .manual, actor: "tests") }
+        let batch = try await store.queue.claim(worker: "w", limit: 12, lease: 5_000)
+        var endings = batch.map { WorkQueue.Ending(work: $0, outcome: .succeeded, output: ["ok": true]) }
+        endings[0] = WorkQueue.Ending(work: batch[0], outcome: .failed(error: "dead", retryAt: nil), output: [:])
+        endings[1] = WorkQueue.Ending(work: batch[1], outcome: .failed(error: "retry", retryAt: clock.now), output: [:])
+        endings[2] = WorkQueue.Ending(work: batch[2], outcome: .waiting(.init(stepId: "ok", prompt: "?")), output: [:])
+        let results = try await store.queue.finishAll(endings)
         #expect(results.map { (try? $0.get())?.run.status } == [.dead, .failed, .waiting] + Array(repeating: .succeeded, count: 9))
-        let retry = try await store.claim(worker: "w", limit: 5, lease: 5_000)
+        let retry = try await store.queue.claim(worker: "w", limit: 5, lease: 5_000)
         #expect(retry.count == 1 && retry[0].run.attempt == 2 && retry[0].run.rootDueId == batch[1].dueId)
         await store.database.close()
     }
@@ -117,12 +117,12 @@ struct StoreContractTests {
         let store = try await backend.makeStore(clock: clock)
         let low = sampleTask(store, title: "low", priority: 2)
         let high = sampleTask(store, title: "high", priority: 9)
-        try await store.createTask(low, actor: "tests")
-        try await store.createTask(high, actor: "tests")
-        _ = try await store.enqueue(taskId: low.id, trigger: .manual, actor: "tests")
+        try await store.tasks.create(low, actor: "tests")
+        try await store.tasks.create(high, actor: "tests")
+        _ = try await store.queue.enqueue(taskId: low.id, trigger: .manual, actor: "tests")
         clock.advance(seconds: 1)
-        _ = try await store.enqueue(taskId: high.id, trigger: .manual, actor: "tests")
-        let claimed = try await store.claim(worker: "w", limit: 2, lease: 1000)
+        _ = try await store.queue.enqueue(taskId: high.id, trigger: .manual, actor: "tests")
+        let claimed = try await store.queue.claim(worker: "w", limit: 2, lease: 1000)
         #expect(claimed.map(\.task.title) == ["high", "low"])
         await store.database.close()
     }
@@ -132,18 +132,18 @@ struct StoreContractTests {
         let clock = TestClock()
         let store = try await backend.makeStore(clock: clock)
         let task = sampleTask(store)
-        try await store.createTask(task, actor: "tests")
-        _ = try await store.enqueue(taskId: task.id, trigger: .manual, actor: "tests")
-        let first = try #require(try await store.claim(worker: "dead", limit: 1, lease: 5_000).first)
-        #expect(try await store.claim(worker: "other", limit: 1, lease: 5_000).isEmpty)
+        try await store.tasks.create(task, actor: "tests")
+        _ = try await store.queue.enqueue(taskId: task.id, trigger: .manual, actor: "tests")
+        let first = try #require(try await store.queue.claim(worker: "dead", limit: 1, lease: 5_000).first)
+        #expect(try await store.queue.claim(worker: "other", limit: 1, lease: 5_000).isEmpty)
         clock.advance(seconds: 6)
-        let second = try #require(try await store.claim(worker: "other", limit: 1, lease: 5_000).first)
+        let second = try #require(try await store.queue.claim(worker: "other", limit: 1, lease: 5_000).first)
         #expect(second.run.id == first.run.id)
         #expect(second.run.takeovers == 1)
-        #expect(try await store.renew(first, lease: 5_000) == false)
-        await #expect(throws: StoreError.self) { try await store.finish(first, outcome: .succeeded, output: [:]) }
-        try await store.finish(second, outcome: .succeeded, output: ["by": "other"])
-        let run = try await store.run(id: first.run.id)
+        #expect(try await store.queue.renew(first, lease: 5_000) == false)
+        await #expect(throws: StoreError.self) { try await store.queue.finish(first, outcome: .succeeded, output: [:]) }
+        try await store.queue.finish(second, outcome: .succeeded, output: ["by": "other"])
+        let run = try await store.queue.run(id: first.run.id)
         #expect(run.status == .succeeded && run.output == ["by": "other"])
         await store.database.close()
     }
@@ -153,19 +153,19 @@ struct StoreContractTests {
         let clock = TestClock()
         let store = try await backend.makeStore(clock: clock)
         let task = sampleTask(store, maxRetries: 1)
-        try await store.createTask(task, actor: "tests")
-        _ = try await store.enqueue(taskId: task.id, trigger: .manual, actor: "tests")
-        let first = try #require(try await store.claim(worker: "w", limit: 1, lease: 5_000).first)
-        try await store.finish(first, outcome: .failed(error: "boom", retryAt: clock.now + 2_000), output: [:])
-        #expect(try await store.claim(worker: "w", limit: 1, lease: 5_000).isEmpty)
+        try await store.tasks.create(task, actor: "tests")
+        _ = try await store.queue.enqueue(taskId: task.id, trigger: .manual, actor: "tests")
+        let first = try #require(try await store.queue.claim(worker: "w", limit: 1, lease: 5_000).first)
+        try await store.queue.finish(first, outcome: .failed(error: "boom", retryAt: clock.now + 2_000), output: [:])
+        #expect(try await store.queue.claim(worker: "w", limit: 1, lease: 5_000).isEmpty)
         clock.advance(seconds: 2)
-        let second = try #require(try await store.claim(worker: "w", limit: 1, lease: 5_000).first)
+        let second = try #require(try await store.queue.claim(worker: "w", limit: 1, lease: 5_000).first)
         #expect(second.run.attempt == 2 && second.run.trigger == .retry && second.run.id != first.run.id)
-        try await store.finish(second, outcome: .failed(error: "boom again", retryAt: nil), output: [:])
-        let runs = try await store.runs(.init(taskId: task.id))
+        try await store.queue.finish(second, outcome: .failed(error: "boom again", retryAt: nil), output: [:])
+        let runs = try await store.queue.runs(.init(taskId: task.id))
         #expect(runs.items.map(\.status) == [.dead, .failed])
         #expect(runs.items.map(\.attempt) == [2, 1])
-        #expect(try await store.counts().dead == 1)
+        #expect(try await store.queue.counts().dead == 1)
         await store.database.close()
     }
 
@@ -175,14 +175,14 @@ struct StoreContractTests {
         let a = sampleTask(store, title: "a", concurrencyKey: "mailbox")
         let b = sampleTask(store, title: "b", concurrencyKey: "mailbox")
         let c = sampleTask(store, title: "c")
-        for task in [a, b, c] { try await store.createTask(task, actor: "tests") }
-        for task in [a, b, c] { _ = try await store.enqueue(taskId: task.id, trigger: .manual, actor: "tests") }
-        let first = try await store.claim(worker: "w", limit: 10, lease: 5_000)
+        for task in [a, b, c] { try await store.tasks.create(task, actor: "tests") }
+        for task in [a, b, c] { _ = try await store.queue.enqueue(taskId: task.id, trigger: .manual, actor: "tests") }
+        let first = try await store.queue.claim(worker: "w", limit: 10, lease: 5_000)
         #expect(first.count == 2)
         #expect(Set(first.map(\.task.title)).contains("c"))
-        #expect(try await store.claim(worker: "w", limit: 10, lease: 5_000).isEmpty)
-        for work in first { try await store.finish(work, outcome: .succeeded, output: [:]) }
-        let next = try await store.claim(worker: "w", limit: 10, lease: 5_000)
+        #expect(try await store.queue.claim(worker: "w", limit: 10, lease: 5_000).isEmpty)
+        for work in first { try await store.queue.finish(work, outcome: .succeeded, output: [:]) }
+        let next = try await store.queue.claim(worker: "w", limit: 10, lease: 5_000)
         #expect(next.count == 1)
         await store.database.close()
     }
@@ -192,12 +192,12 @@ struct StoreContractTests {
         let clock = TestClock()
         let store = try await backend.makeStore(clock: clock)
         let task = sampleTask(store, dedupeKey: "daily-report", dedupeWindow: 60)
-        try await store.createTask(task, actor: "tests")
-        #expect(try await store.enqueue(taskId: task.id, trigger: .manual, actor: "tests") != nil)
-        #expect(try await store.enqueue(taskId: task.id, trigger: .manual, actor: "tests") == nil)
+        try await store.tasks.create(task, actor: "tests")
+        #expect(try await store.queue.enqueue(taskId: task.id, trigger: .manual, actor: "tests") != nil)
+        #expect(try await store.queue.enqueue(taskId: task.id, trigger: .manual, actor: "tests") == nil)
         clock.advance(seconds: 61)
-        #expect(try await store.enqueue(taskId: task.id, trigger: .manual, actor: "tests") != nil)
-        let log = try await store.auditLog(taskId: task.id)
+        #expect(try await store.queue.enqueue(taskId: task.id, trigger: .manual, actor: "tests") != nil)
+        let log = try await store.audit.entries(taskId: task.id)
         #expect(log.filter { $0.action == "run.deduplicated" }.count == 1)
         await store.database.close()
     }
@@ -206,10 +206,10 @@ struct StoreContractTests {
     func anEventFiresATaskOnce(_ backend: Backend) async throws {
         let store = try await backend.makeStore()
         let task = sampleTask(store, kind: .event, expression: "invoice.*")
-        try await store.createTask(task, actor: "tests")
-        #expect(try await store.enqueue(taskId: task.id, trigger: .event, eventId: "1-0", actor: "tests") != nil)
-        #expect(try await store.enqueue(taskId: task.id, trigger: .event, eventId: "1-0", actor: "tests") == nil)
-        #expect(try await store.enqueue(taskId: task.id, trigger: .event, eventId: "2-0", actor: "tests") != nil)
+        try await store.tasks.create(task, actor: "tests")
+        #expect(try await store.queue.enqueue(taskId: task.id, trigger: .event, eventId: "1-0", actor: "tests") != nil)
+        #expect(try await store.queue.enqueue(taskId: task.id, trigger: .event, eventId: "1-0", actor: "tests") == nil)
+        #expect(try await store.queue.enqueue(taskId: task.id, trigger: .event, eventId: "2-0", actor: "tests") != nil)
         await store.database.close()
     }
 
@@ -217,15 +217,15 @@ struct StoreContractTests {
     func cancellingRemovesOnlyWorkNoWorkerHolds(_ backend: Backend) async throws {
         let store = try await backend.makeStore()
         let task = sampleTask(store)
-        try await store.createTask(task, actor: "tests")
-        _ = try await store.enqueue(taskId: task.id, trigger: .manual, actor: "tests")
-        let held = try #require(try await store.claim(worker: "w", limit: 1, lease: 5_000).first)
-        _ = try await store.enqueue(taskId: task.id, trigger: .manual, actor: "tests")
-        try await store.updateTask(id: task.id, actor: "tests", action: "task.cancel") { task, _ in task.status = .canceled }
-        #expect(try await store.counts().due == 0)
-        try await store.finish(held, outcome: .failed(error: "x", retryAt: store.clock()), output: [:])
-        #expect(try await store.claim(worker: "w", limit: 5, lease: 5_000).isEmpty, "no retry for a canceled task")
-        await #expect(throws: StoreError.self) { try await store.enqueue(taskId: task.id, trigger: .manual, actor: "tests") }
+        try await store.tasks.create(task, actor: "tests")
+        _ = try await store.queue.enqueue(taskId: task.id, trigger: .manual, actor: "tests")
+        let held = try #require(try await store.queue.claim(worker: "w", limit: 1, lease: 5_000).first)
+        _ = try await store.queue.enqueue(taskId: task.id, trigger: .manual, actor: "tests")
+        try await store.tasks.update(id: task.id, actor: "tests", action: "task.cancel") { task, _ in task.status = .canceled }
+        #expect(try await store.queue.counts().due == 0)
+        try await store.queue.finish(held, outcome: .failed(error: "x", retryAt: store.clock()), output: [:])
+        #expect(try await store.queue.claim(worker: "w", limit: 5, lease: 5_000).isEmpty, "no retry for a canceled task")
+        await #expect(throws: StoreError.self) { try await store.queue.enqueue(taskId: task.id, trigger: .manual, actor: "tests") }
         await store.database.close()
     }
 
@@ -234,15 +234,15 @@ struct StoreContractTests {
         let clock = TestClock()
         let store = try await backend.makeStore(clock: clock)
         for index in 0..<50 {
-            try await store.createTask(sampleTask(store, title: "t\(index)", nextRunAt: clock.now - 1_000), actor: "tests")
+            try await store.tasks.create(sampleTask(store, title: "t\(index)", nextRunAt: clock.now - 1_000), actor: "tests")
         }
-        try await store.createTask(sampleTask(store, title: "later", nextRunAt: clock.now + 60_000), actor: "tests")
-        let plan: @Sendable (TaskRecord, Int64) -> TaskStore.Firing = { task, _ in .init(fires: [task.nextRunAt!], next: nil) }
-        async let one = store.fireDueTasks(limit: 500, actor: "a", plan: plan)
-        async let two = store.fireDueTasks(limit: 500, actor: "b", plan: plan)
+        try await store.tasks.create(sampleTask(store, title: "later", nextRunAt: clock.now + 60_000), actor: "tests")
+        let plan: @Sendable (TaskRecord, Int64) -> WorkQueue.Firing = { task, _ in .init(fires: [task.nextRunAt!], next: nil) }
+        async let one = store.queue.fireDueTasks(limit: 500, actor: "a", plan: plan)
+        async let two = store.queue.fireDueTasks(limit: 500, actor: "b", plan: plan)
         _ = try await (one, two)
-        #expect(try await store.counts().due == 50)
-        #expect(try await store.nextFireTime() == clock.now + 60_000)
+        #expect(try await store.queue.counts().due == 50)
+        #expect(try await store.queue.nextFireTime() == clock.now + 60_000)
         await store.database.close()
     }
 
@@ -250,13 +250,13 @@ struct StoreContractTests {
     func leadershipIsExclusiveUntilItExpires(_ backend: Backend) async throws {
         let clock = TestClock()
         let store = try await backend.makeStore(clock: clock)
-        #expect(try await store.lead("scheduler", holder: "a", ttl: 10_000))
-        #expect(try await store.lead("scheduler", holder: "b", ttl: 10_000) == false)
-        #expect(try await store.lead("scheduler", holder: "a", ttl: 10_000))
+        #expect(try await store.leadership.lead("scheduler", holder: "a", ttl: 10_000))
+        #expect(try await store.leadership.lead("scheduler", holder: "b", ttl: 10_000) == false)
+        #expect(try await store.leadership.lead("scheduler", holder: "a", ttl: 10_000))
         clock.advance(seconds: 11)
-        #expect(try await store.lead("scheduler", holder: "b", ttl: 10_000))
-        try await store.resign("scheduler", holder: "b")
-        #expect(try await store.lead("scheduler", holder: "a", ttl: 10_000))
+        #expect(try await store.leadership.lead("scheduler", holder: "b", ttl: 10_000))
+        try await store.leadership.resign("scheduler", holder: "b")
+        #expect(try await store.leadership.lead("scheduler", holder: "a", ttl: 10_000))
         await store.database.close()
     }
 
@@ -264,22 +264,22 @@ struct StoreContractTests {
     func anApprovalParksTheRunAndAnsweringResumesOrEndsIt(_ backend: Backend) async throws {
         let store = try await backend.makeStore()
         let task = sampleTask(store)
-        try await store.createTask(task, actor: "tests")
-        for _ in 0..<2 { _ = try await store.enqueue(taskId: task.id, trigger: .manual, actor: "tests") }
-        let works = try await store.claim(worker: "w", limit: 2, lease: 5_000)
+        try await store.tasks.create(task, actor: "tests")
+        for _ in 0..<2 { _ = try await store.queue.enqueue(taskId: task.id, trigger: .manual, actor: "tests") }
+        let works = try await store.queue.claim(worker: "w", limit: 2, lease: 5_000)
         for work in works {
-            try await store.finish(work, outcome: .waiting(.init(stepId: "approve", prompt: "Send it?")), output: ["steps": []])
+            try await store.queue.finish(work, outcome: .waiting(.init(stepId: "approve", prompt: "Send it?")), output: ["steps": []])
         }
-        #expect(try await store.run(id: works[0].run.id).status == .waiting)
-        #expect(try await store.approval(runId: works[0].run.id)?.prompt == "Send it?")
-        try await store.answerApproval(runId: works[0].run.id, approved: true, by: "alice", comment: "go")
-        await #expect(throws: StoreError.self) { try await store.answerApproval(runId: works[0].run.id, approved: true, by: "bob", comment: nil) }
-        let resumed = try #require(try await store.claim(worker: "w", limit: 1, lease: 5_000).first)
+        #expect(try await store.queue.run(id: works[0].run.id).status == .waiting)
+        #expect(try await store.approvals.approval(runId: works[0].run.id)?.prompt == "Send it?")
+        try await store.approvals.answer(runId: works[0].run.id, approved: true, by: "alice", comment: "go")
+        await #expect(throws: StoreError.self) { try await store.approvals.answer(runId: works[0].run.id, approved: true, by: "bob", comment: nil) }
+        let resumed = try #require(try await store.queue.claim(worker: "w", limit: 1, lease: 5_000).first)
         #expect(resumed.run.id == works[0].run.id)
         #expect(resumed.resume?["approved"] == true && resumed.resume?["by"] == "alice")
-        let rejected = try await store.answerApproval(runId: works[1].run.id, approved: false, by: "bob", comment: "no")
+        let rejected = try await store.approvals.answer(runId: works[1].run.id, approved: false, by: "bob", comment: "no")
         #expect(rejected.status == .canceled)
-        #expect(try await store.run(id: works[1].run.id).status == .canceled)
+        #expect(try await store.queue.run(id: works[1].run.id).status == .canceled)
         await store.database.close()
     }
 
@@ -287,13 +287,13 @@ struct StoreContractTests {
     func everyChangeIsInTheAuditLog(_ backend: Backend) async throws {
         let store = try await backend.makeStore()
         let task = sampleTask(store)
-        try await store.createTask(task, actor: "alice")
-        try await store.updateTask(id: task.id, actor: "alice", action: "task.pause") { task, _ in task.status = .paused }
-        try await store.updateTask(id: task.id, actor: "bob", action: "task.resume") { task, _ in task.status = .active }
-        _ = try await store.enqueue(taskId: task.id, trigger: .manual, actor: "bob")
-        let work = try #require(try await store.claim(worker: "w", limit: 1, lease: 5_000).first)
-        try await store.finish(work, outcome: .succeeded, output: [:])
-        let actions = try await store.auditLog(taskId: task.id).map(\.action)
+        try await store.tasks.create(task, actor: "alice")
+        try await store.tasks.update(id: task.id, actor: "alice", action: "task.pause") { task, _ in task.status = .paused }
+        try await store.tasks.update(id: task.id, actor: "bob", action: "task.resume") { task, _ in task.status = .active }
+        _ = try await store.queue.enqueue(taskId: task.id, trigger: .manual, actor: "bob")
+        let work = try #require(try await store.queue.claim(worker: "w", limit: 1, lease: 5_000).first)
+        try await store.queue.finish(work, outcome: .succeeded, output: [:])
+        let actions = try await store.audit.entries(taskId: task.id).map(\.action)
         #expect(actions == ["task.create", "task.pause", "task.resume", "run.enqueued", "run.started", "run.succeeded"])
         await store.database.close()
     }
@@ -302,15 +302,15 @@ struct StoreContractTests {
     func aRefusedChangeLeavesTheTaskAsItWas(_ backend: Backend) async throws {
         let store = try await backend.makeStore()
         let task = sampleTask(store)
-        try await store.createTask(task, actor: "tests")
+        try await store.tasks.create(task, actor: "tests")
         await #expect(throws: StoreError.self) {
-            try await store.updateTask(id: task.id, actor: "tests", action: "task.update") { task, _ throws(StoreError) in
+            try await store.tasks.update(id: task.id, actor: "tests", action: "task.update") { task, _ throws(StoreError) in
                 task.title = "changed"
                 throw .conflict("refused")
             }
         }
-        #expect(try await store.task(id: task.id).title == task.title)
-        #expect(try await store.auditLog(taskId: task.id).map(\.action) == ["task.create"])
+        #expect(try await store.tasks.task(id: task.id).title == task.title)
+        #expect(try await store.audit.entries(taskId: task.id).map(\.action) == ["task.create"])
         await store.database.close()
     }
 }

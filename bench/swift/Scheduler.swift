@@ -31,7 +31,7 @@ func cpuSeconds() -> Double {
 }
 
 func benchTask(_ store: TaskStore, title: String, nextRunAt: Int64? = nil) -> TaskRecord {
-    TaskRecord(id: TaskStore.newID(), title: title, createdBy: "bench", scheduleKind: .once, scheduleExpr: "2099-01-01T00:00:00Z",
+    TaskRecord(id: UUIDv7.make(), title: title, createdBy: "bench", scheduleKind: .once, scheduleExpr: "2099-01-01T00:00:00Z",
                payload: ["pipeline": [["uses": "echo", "with": ["text": "x"]]]], createdAt: store.clock(), nextRunAt: nextRunAt)
 }
 
@@ -43,7 +43,7 @@ func benchStoreThroughput(_ arguments: [String]) async throws {
     let store = try await openBenchStore(arguments[2])
     let jobs = Int(arguments[3])!, batch = Int(arguments[4])!, claimers = Int(arguments[5])!
     let task = benchTask(store, title: "throughput")
-    try await store.createTask(task, actor: "bench")
+    try await store.tasks.create(task, actor: "bench")
     try await store.database.transaction { connection throws(StoreError) in
         for _ in 0..<jobs {
             try connection.execute(
@@ -57,13 +57,13 @@ func benchStoreThroughput(_ arguments: [String]) async throws {
         for claimer in 0..<claimers {
             group.addTask {
                 while true {
-                    let claimed = try await store.claim(worker: "bench\(claimer)", limit: batch, lease: 60_000)
+                    let claimed = try await store.queue.claim(worker: "bench\(claimer)", limit: batch, lease: 60_000)
                     if claimed.isEmpty { return }
                     if claimed.count == 1 {
-                        try await store.finish(claimed[0], outcome: .succeeded, output: [:])
+                        try await store.queue.finish(claimed[0], outcome: .succeeded, output: [:])
                     } else {
                         // A batch is recorded as it was claimed: in one transaction.
-                        for result in try await store.finishAll(claimed.map { .init(work: $0, outcome: .succeeded, output: [:]) }) { _ = try result.get() }
+                        for result in try await store.queue.finishAll(claimed.map { .init(work: $0, outcome: .succeeded, output: [:]) }) { _ = try result.get() }
                     }
                 }
             }
@@ -71,7 +71,7 @@ func benchStoreThroughput(_ arguments: [String]) async throws {
         try await group.waitForAll()
     }
     let seconds = Double((ContinuousClock.now - began).components.attoseconds) / 1e18 + Double((ContinuousClock.now - began).components.seconds)
-    let finished = try await store.runs(.init(status: .succeeded, limit: 1)).items.count
+    let finished = try await store.queue.runs(.init(status: .succeeded, limit: 1)).items.count
     print(#"{"mode":"store","jobs":\#(jobs),"batch":\#(batch),"claimers":\#(claimers),"jobs_per_s":\#(Int(Double(jobs) / seconds)),"cpu_us_per_job":\#(String(format: "%.1f", (cpuSeconds() - cpu) / Double(jobs) * 1e6)),"ok":\#(finished == 1)}"#)
     await store.database.close()
 }
@@ -132,7 +132,7 @@ func benchBurndown(_ arguments: [String]) async throws {
     let jobs = Int(arguments[3])!
     let (bench, log) = try await BenchScheduler.make(arguments[2], workers: Int(arguments[4])!, claimBatch: Int(arguments[5])!)
     let task = benchTask(bench.store, title: "burndown")
-    try await bench.store.createTask(task, actor: "bench")
+    try await bench.store.tasks.create(task, actor: "bench")
     try await bench.store.database.transaction { connection throws(StoreError) in
         for _ in 0..<jobs {
             try connection.execute(
@@ -144,14 +144,14 @@ func benchBurndown(_ arguments: [String]) async throws {
     let began = ContinuousClock.now
     try await bench.run {
         bench.store.doorbell.ring()
-        while try await bench.store.counts().due > 0 || log.count < jobs {
+        while try await bench.store.queue.counts().due > 0 || log.count < jobs {
             try await Task.sleep(for: .milliseconds(20))
         }
-        while try await bench.store.runs(.init(status: .running, limit: 1)).items.count > 0 { try await Task.sleep(for: .milliseconds(5)) }
+        while try await bench.store.queue.runs(.init(status: .running, limit: 1)).items.count > 0 { try await Task.sleep(for: .milliseconds(5)) }
     }
     let elapsed = ContinuousClock.now - began
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    let succeeded = try await bench.store.runs(.init(status: .succeeded, limit: jobs + 1)).items.count
+    let succeeded = try await bench.store.queue.runs(.init(status: .succeeded, limit: jobs + 1)).items.count
     print(#"{"mode":"burndown","jobs":\#(jobs),"runs_per_s":\#(Int(Double(jobs) / seconds)),"cpu_us_per_run":\#(String(format: "%.1f", (cpuSeconds() - cpu) / Double(jobs) * 1e6)),"ok":\#(succeeded == jobs)}"#)
     await bench.store.database.close()
 }
@@ -162,15 +162,15 @@ func benchLatency(_ arguments: [String]) async throws {
     let trials = Int(arguments[3])!
     let (bench, log) = try await BenchScheduler.make(arguments[2], workers: 4, claimBatch: 4)
     let task = benchTask(bench.store, title: "latency")
-    try await bench.store.createTask(task, actor: "bench")
+    try await bench.store.tasks.create(task, actor: "bench")
     let samples: [Double] = try await bench.run {
         var samples: [Double] = []
         try await Task.sleep(for: .milliseconds(300))
         for _ in 0..<trials {
             let began = DispatchTime.now().uptimeNanoseconds
-            guard let due = try await bench.store.enqueue(taskId: task.id, trigger: .manual, actor: "bench") else { continue }
+            guard let due = try await bench.store.queue.enqueue(taskId: task.id, trigger: .manual, actor: "bench") else { continue }
             var runID: String?
-            while runID == nil { runID = try await bench.store.runID(ofDue: due); if runID == nil { await Task.yield() } }
+            while runID == nil { runID = try await bench.store.queue.runID(ofDue: due); if runID == nil { await Task.yield() } }
             while log.start(of: runID!) == nil { try await Task.sleep(for: .microseconds(200)) }
             samples.append(Double(log.start(of: runID!)! - began) / 1e6)
             // Let the worker finish and go idle again, as a trigger would find it.
@@ -191,10 +191,10 @@ func benchIdle(_ arguments: [String]) async throws {
         var samples: [Double] = []
         for _ in 0..<50 {
             let due = benchTask(store, title: "due", nextRunAt: store.clock() - 1)
-            try await store.createTask(due, actor: "bench")
+            try await store.tasks.create(due, actor: "bench")
             let began = DispatchTime.now().uptimeNanoseconds
-            _ = try await store.fireDueTasks(limit: 500, actor: "bench") { task, _ in .init(fires: [task.nextRunAt!], next: nil) }
-            _ = try await store.nextFireTime()
+            _ = try await store.queue.fireDueTasks(limit: 500, actor: "bench") { task, _ in .init(fires: [task.nextRunAt!], next: nil) }
+            _ = try await store.queue.nextFireTime()
             samples.append(Double(DispatchTime.now().uptimeNanoseconds - began) / 1e6)
         }
         return samples.sorted()[samples.count / 2]
@@ -207,7 +207,7 @@ func benchIdle(_ arguments: [String]) async throws {
             var idle = task
             idle.id = "idle-\(index)"
             idle.nextRunAt = far + Int64(index)
-            try connection.execute("INSERT INTO tasks (\(TaskStore.columnList)) VALUES (\(TaskStore.placeholderList))", TaskStore.parameterList(of: idle))
+            try connection.execute("INSERT INTO tasks (\(TaskRows.columns)) VALUES (\(TaskRows.placeholders))", TaskRows.parameters(of: idle))
         }
     }
     let beside = try await tick()

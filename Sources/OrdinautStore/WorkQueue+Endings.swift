@@ -3,7 +3,7 @@ import OrdinautCore
 
 // Recording how runs ended: one at a time, or a batch.
 
-extension TaskStore {
+extension WorkQueue {
     /// How a run ended, as the worker decided.
     public enum Outcome: Sendable {
         case succeeded
@@ -121,7 +121,7 @@ extension TaskStore {
                 "details": .string(JSONValue.object(details).encodedString()),
             ]
         }
-        let qualified = runColumns.split(separator: ",").map { "r." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+        let qualified = RunRows.columns.split(separator: ",").map { "r." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
         let rows = try connection.execute(
             """
             WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(due_id bigint, lease text, status text, error text, output text,
@@ -137,7 +137,7 @@ extension TaskStore {
             """, .text(JSONValue.array(inputs).encodedString()), .integer(now))
         var results: [String: Result<Finished, StoreError>] = [:]
         for row in rows {
-            let run = Self.run(from: row)
+            let run = RunRows.run(from: row)
             results[run.id] = .success(Finished(run: run, mcpTaskIDs: row.text(15).map { $0.split(separator: ",").map(String.init) } ?? []))
         }
         for ending in endings where results[ending.work.run.id] == nil {
@@ -206,18 +206,18 @@ extension TaskStore {
         let row = try connection.execute(
             """
             UPDATE runs SET status = $1, finished_at = $2, error = $3, output = $4, lease_owner = NULL, lease_expires_at = NULL
-            WHERE id = $5 RETURNING \(Self.runColumns)
+            WHERE id = $5 RETURNING \(RunRows.columns)
             """,
             .text(status.rawValue), status == .waiting ? .null : .integer(now), SQLValue(error), SQLValue(json: output),
             .text(work.run.id)).first
         guard let row else { throw .unavailable("run \(work.run.id) is missing") }
         var details: JSONObject = ["attempt": .integer(Int64(work.run.attempt))]
         if let error { details["error"] = .string(String(error.prefix(500))) }
-        try Self.audit(connection, at: now, actor: work.lease.split(separator: "/").first.map(String.init) ?? "worker",
-                       action: "run.\(status.rawValue)", task: work.task.id, run: work.run.id, details: .object(details))
+        try AuditLog.write(connection, at: now, actor: work.lease.split(separator: "/").first.map(String.init) ?? "worker",
+                           action: "run.\(status.rawValue)", task: work.task.id, run: work.run.id, details: .object(details))
         let linked = try work.run.rootDueId.map { root throws(StoreError) in
             try connection.execute("SELECT id FROM mcp_tasks WHERE root_due_id = $1", .integer(root)).compactMap { $0.text(0) }
         } ?? []
-        return (Finished(run: Self.run(from: row), mcpTaskIDs: linked), retry)
+        return (Finished(run: RunRows.run(from: row), mcpTaskIDs: linked), retry)
     }
 }

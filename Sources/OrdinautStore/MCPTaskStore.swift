@@ -1,23 +1,13 @@
 import OrdinautCore
 
-/// An MCP task as stored: either backed by a run chain (`rootDueId`: its status is the latest run's)
-/// or run in process by a tool (its status, result or error stored here).
-public struct MCPTaskRow: Sendable {
-    public var id: String
-    public var owner: String?
-    public var tool: String
-    public var rootDueId: Int64?
-    public var status: String
-    public var statusMessage: String?
-    public var result: JSONValue?
-    public var error: JSONValue?
-    public var createdAt: Int64
-    public var updatedAt: Int64
-    public var ttlMs: Int64?
-    public var cancelledAt: Int64?
-}
+/// MCP tasks (`tasks/*`): rows that stand for a run chain or for a tool run in process.
+public struct MCPTaskStore: StoreRole {
+    let core: StoreCore
 
-extension TaskStore {
+    public init(core: StoreCore) {
+        self.core = core
+    }
+
     static let mcpTaskColumns = "id, owner, tool, root_due_id, status, status_message, result, error, created_at, updated_at, ttl_ms, cancelled_at"
 
     static func mcpTask(from row: SQLRow) -> MCPTaskRow {
@@ -27,9 +17,9 @@ extension TaskStore {
     }
 
     /// Stores a new MCP task, durably, before the request that created it is answered.
-    public func createMCPTask(owner: String?, tool: String, rootDueId: Int64?, ttlMs: Int64?) async throws(StoreError) -> MCPTaskRow {
+    public func create(owner: String?, tool: String, rootDueId: Int64?, ttlMs: Int64?) async throws(StoreError) -> MCPTaskRow {
         let now = clock()
-        let row = MCPTaskRow(id: Self.newID(), owner: owner, tool: tool, rootDueId: rootDueId, status: "working", createdAt: now,
+        let row = MCPTaskRow(id: UUIDv7.make(), owner: owner, tool: tool, rootDueId: rootDueId, status: "working", createdAt: now,
                              updatedAt: now, ttlMs: ttlMs)
         try await database.transaction { connection throws(StoreError) in
             try connection.execute(
@@ -40,20 +30,20 @@ extension TaskStore {
     }
 
     /// The task and, for a run-backed one, the latest run of its chain.
-    public func mcpTask(id: String) async throws(StoreError) -> (MCPTaskRow, RunRecord?)? {
+    public func task(id: String) async throws(StoreError) -> (MCPTaskRow, RunRecord?)? {
         try await database.transaction { connection throws(StoreError) -> (MCPTaskRow, RunRecord?)? in
             guard let row = try connection.execute("SELECT \(Self.mcpTaskColumns) FROM mcp_tasks WHERE id = $1", .text(id)).first else { return nil }
             let task = Self.mcpTask(from: row)
             guard let root = task.rootDueId else { return (task, nil) }
             let run = try connection.execute(
-                "SELECT \(Self.runColumns) FROM runs WHERE root_due_id = $1 ORDER BY attempt DESC, created_at DESC LIMIT 1", .integer(root)
-            ).first.map { Self.run(from: $0) }
+                "SELECT \(RunRows.columns) FROM runs WHERE root_due_id = $1 ORDER BY attempt DESC, created_at DESC LIMIT 1", .integer(root)
+            ).first.map { RunRows.run(from: $0) }
             return (task, run)
         }
     }
 
     /// The tasks `owner` created, newest first (at most 500).
-    public func mcpTaskIDs(owner: String?) async throws(StoreError) -> [String] {
+    public func ids(owner: String?) async throws(StoreError) -> [String] {
         try await database.transaction { connection throws(StoreError) in
             let rows = if let owner {
                 try connection.execute("SELECT id FROM mcp_tasks WHERE owner = $1 ORDER BY created_at DESC LIMIT 500", .text(owner))
@@ -65,7 +55,7 @@ extension TaskStore {
     }
 
     /// Records how an in-process task ended (`completed` with a result, `failed` with an error).
-    public func finishMCPTask(id: String, status: String, message: String?, result: JSONValue?, error: JSONValue?) async throws(StoreError) {
+    public func finish(id: String, status: String, message: String?, result: JSONValue?, error: JSONValue?) async throws(StoreError) {
         let now = clock()
         try await database.transaction { connection throws(StoreError) in
             try connection.execute(
@@ -77,7 +67,7 @@ extension TaskStore {
 
     /// Marks the task cancelled. For a run-backed task, queued work of its chain that no worker holds
     /// is removed and a run waiting for approval is ended; a running run finishes on its own.
-    public func cancelMCPTask(id: String, actor: String) async throws(StoreError) {
+    public func cancel(id: String, actor: String) async throws(StoreError) {
         let now = clock()
         try await database.transaction { connection throws(StoreError) in
             guard let row = try connection.execute("SELECT \(Self.mcpTaskColumns) FROM mcp_tasks WHERE id = $1", .text(id)).first else {
@@ -92,7 +82,7 @@ extension TaskStore {
                 try connection.execute("DELETE FROM approvals WHERE run_id = $1 AND answered_at IS NULL", .text(run.text(0)!))
                 try connection.execute("UPDATE runs SET status = 'canceled', finished_at = $1, error = $2 WHERE id = $3",
                                        .integer(now), .text("canceled by \(actor) (tasks/cancel)"), .text(run.text(0)!))
-                try Self.audit(connection, at: now, actor: actor, action: "run.canceled", task: run.text(1), run: run.text(0))
+                try AuditLog.write(connection, at: now, actor: actor, action: "run.canceled", task: run.text(1), run: run.text(0))
             }
         }
     }

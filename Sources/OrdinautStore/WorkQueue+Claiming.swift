@@ -3,19 +3,14 @@ import OrdinautCore
 
 // Claiming due work: leases, renewal, hand-back.
 
-extension ClaimedWork {
-    /// What the due item carried besides the run: `{"resume": {...}}` when an approval was answered.
-    public var resume: JSONValue? { dueContext["resume"] }
-}
-
-extension TaskStore {
+extension WorkQueue {
     /// Claims up to `limit` due items for `worker`, highest priority first, then oldest: each gets a
     /// lease of `lease` milliseconds and a run row (new, or the one whose previous holder died).
     /// Items whose `concurrency_key` is held by a live lease are passed over.
     public func claim(worker: String, limit: Int, lease: Int64) async throws(StoreError) -> [ClaimedWork] {
         let now = clock()
         let skipLocked = database.dialect.skipLocked
-        let taskColumns = Self.taskColumns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        let taskColumns = TaskRows.columns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
         let usesWritingCTEs = database.dialect.writingCTEs
         return try await database.transaction { connection throws(StoreError) -> [ClaimedWork] in
             let rows = try connection.execute(
@@ -39,7 +34,7 @@ extension TaskStore {
             for row in rows {
                 let dueId = row.integer(0)!
                 if batched.contains(dueId) { continue }
-                let task = Self.task(from: row, at: 7)
+                let task = TaskRows.task(from: row, at: 7)
                 let expires = now + lease
                 let token = worker + "/" + String(UInt32.random(in: .min ... .max), radix: 16)
                 let previousRun = row.text(5)
@@ -62,7 +57,7 @@ extension TaskStore {
                         """, .text(key), .integer(dueId), .integer(expires), .integer(now))
                     if locked.isEmpty { continue }
                 }
-                let runId = previousRun ?? Self.newID()
+                let runId = previousRun ?? UUIDv7.make()
                 try connection.execute("UPDATE due_work SET locked_by = $1, locked_until = $2, run_id = $3 WHERE id = $4",
                                        .text(token), .integer(expires), .text(runId), .integer(dueId))
                 let runRow: SQLRow?
@@ -71,7 +66,7 @@ extension TaskStore {
                         """
                         INSERT INTO runs (id, task_id, attempt, trigger_kind, status, lease_owner, lease_expires_at, created_at,
                                           started_at, output, context, takeovers, due_id, root_due_id)
-                        VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $7, '{}', $8, 0, $9, $10) RETURNING \(Self.runColumns)
+                        VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $7, '{}', $8, 0, $9, $10) RETURNING \(RunRows.columns)
                         """,
                         .text(runId), .text(task.id), SQLValue(row.int(1)), .text(row.text(2) ?? "schedule"), .text(worker),
                         .integer(expires), .integer(now), .text(row.text(3) ?? "{}"), .integer(dueId), SQLValue(row.integer(6))).first
@@ -80,13 +75,13 @@ extension TaskStore {
                         """
                         UPDATE runs SET takeovers = takeovers + (CASE WHEN status = 'running' THEN 1 ELSE 0 END),
                             status = 'running', lease_owner = $1, lease_expires_at = $2, started_at = COALESCE(started_at, $3)
-                        WHERE id = $4 RETURNING \(Self.runColumns)
+                        WHERE id = $4 RETURNING \(RunRows.columns)
                         """, .text(worker), .integer(expires), .integer(now), .text(runId)).first
                 }
                 guard let runRow else { throw .unavailable("run \(runId) of due item \(dueId) is missing") }
-                let run = Self.run(from: runRow)
-                try Self.audit(connection, at: now, actor: worker, action: run.takeovers > 0 && previousRun != nil ? "run.taken_over" : "run.started",
-                               task: task.id, run: runId, details: ["attempt": .integer(Int64(run.attempt))])
+                let run = RunRows.run(from: runRow)
+                try AuditLog.write(connection, at: now, actor: worker, action: run.takeovers > 0 && previousRun != nil ? "run.taken_over" : "run.started",
+                                   task: task.id, run: runId, details: ["attempt": .integer(Int64(run.attempt))])
                 claimed.append(ClaimedWork(dueId: dueId, task: task, run: run, lease: token, leaseExpiresAt: expires, dueContext: row.json(3)))
             }
             // In the order the items were chosen: priority, then time.
@@ -102,7 +97,7 @@ extension TaskStore {
         var inputs: [JSONValue] = []
         var pending: [String: (row: SQLRow, token: String)] = [:]
         for row in rows {
-            let runID = newID()
+            let runID = UUIDv7.make()
             let token = worker + "/" + String(UInt32.random(in: .min ... .max), radix: 16)
             pending[runID] = (row, token)
             inputs.append([
@@ -121,13 +116,13 @@ extension TaskStore {
             INSERT INTO runs (id, task_id, attempt, trigger_kind, status, lease_owner, lease_expires_at, created_at, started_at, output,
                               context, takeovers, due_id, root_due_id)
             SELECT i.run_id, i.task_id, i.attempt, i.trigger_kind, 'running', $4, $2, $3, $3, '{}', i.context, 0, i.due_id, i.root FROM input i
-            RETURNING \(runColumns)
+            RETURNING \(RunRows.columns)
             """, .text(JSONValue.array(inputs).encodedString()), .integer(expires), .integer(now), .text(worker))
         var claimed: [ClaimedWork] = []
         for runRow in created {
-            let run = Self.run(from: runRow)
+            let run = RunRows.run(from: runRow)
             guard let (row, token) = pending[run.id] else { continue }
-            claimed.append(ClaimedWork(dueId: row.integer(0)!, task: Self.task(from: row, at: 7), run: run, lease: token,
+            claimed.append(ClaimedWork(dueId: row.integer(0)!, task: TaskRows.task(from: row, at: 7), run: run, lease: token,
                                        leaseExpiresAt: expires, dueContext: row.json(3)))
         }
         guard claimed.count == rows.count else { throw .unavailable("a batch claim created \(claimed.count) of \(rows.count) runs") }

@@ -1,0 +1,4 @@
+/// Where a run came from.
+public enum RunTrigger: String, Sendable, CaseIterable {
+    case schedule, manual, event, retry
+}

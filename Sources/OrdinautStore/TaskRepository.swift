@@ -1,0 +1,104 @@
+import Foundation
+import OrdinautCore
+
+/// Tasks: creating, reading, listing and changing them, each change with its audit line in the same
+/// transaction, and the triggered tasks the event router watches.
+public struct TaskRepository: StoreRole {
+    let core: StoreCore
+
+    public init(core: StoreCore) {
+        self.core = core
+    }
+
+    /// Stores a new task (validated by the caller).
+    public func create(_ task: TaskRecord, actor: String) async throws(StoreError) {
+        try await database.transaction { connection throws(StoreError) in
+            try connection.execute("INSERT INTO tasks (\(TaskRows.columns)) VALUES (\(TaskRows.placeholders))", TaskRows.parameters(of: task))
+            try AuditLog.write(connection, at: task.createdAt, actor: actor, action: "task.create", task: task.id,
+                               details: ["title": .string(task.title), "schedule_kind": .string(task.scheduleKind.rawValue)])
+        }
+    }
+
+    public func task(id: String) async throws(StoreError) -> TaskRecord {
+        try await database.transaction { connection throws(StoreError) in
+            guard let row = try connection.execute("SELECT \(TaskRows.columns) FROM tasks WHERE id = $1", .text(id)).first else {
+                throw .notFound("no task with id \(id)")
+            }
+            return TaskRows.task(from: row)
+        }
+    }
+
+    public struct Filter: Sendable {
+        public var status: TaskStatus?
+        public var createdBy: String?
+        public var scheduleKind: ScheduleKind?
+        public var limit = 50
+        public var offset = 0
+
+        public init(status: TaskStatus? = nil, createdBy: String? = nil, scheduleKind: ScheduleKind? = nil, limit: Int = 50, offset: Int = 0) {
+            self.status = status
+            self.createdBy = createdBy
+            self.scheduleKind = scheduleKind
+            self.limit = limit
+            self.offset = offset
+        }
+    }
+
+    /// Tasks, oldest first.
+    public func list(_ filter: Filter) async throws(StoreError) -> Page<TaskRecord> {
+        var conditions = SQLConditions()
+        if let status = filter.status { conditions.add("status = ?", .text(status.rawValue)) }
+        if let createdBy = filter.createdBy { conditions.add("created_by = ?", .text(createdBy)) }
+        if let kind = filter.scheduleKind { conditions.add("schedule_kind = ?", .text(kind.rawValue)) }
+        let sql = "SELECT \(TaskRows.columns) FROM tasks\(conditions.sql) ORDER BY created_at, id LIMIT \(filter.limit + 1) OFFSET \(filter.offset)"
+        let finalParameters = conditions.parameters
+        return try await database.transaction { connection throws(StoreError) in
+            let rows = try connection.execute(sql, finalParameters)
+            return Page(items: rows.prefix(filter.limit).map { TaskRows.task(from: $0) }, hasMore: rows.count > filter.limit)
+        }
+    }
+
+    /// Changes a task under its row lock: `change` sees the current record and edits it (throwing
+    /// to refuse); the new record is written with `action` in the audit log. Work of a task that
+    /// stops being active is removed unless a worker holds it.
+    @discardableResult
+    public func update(id: String, actor: String, action: String, details: JSONValue = [:],
+                           _ change: @escaping @Sendable (inout TaskRecord, Int64) throws(StoreError) -> Void) async throws(StoreError) -> TaskRecord {
+        let now = clock()
+        let forUpdate = database.dialect.name == "postgres" ? "FOR UPDATE" : ""
+        let updated = try await database.transaction { connection throws(StoreError) -> TaskRecord in
+            guard let row = try connection.execute("SELECT \(TaskRows.columns) FROM tasks WHERE id = $1 \(forUpdate)", .text(id)).first else {
+                throw .notFound("no task with id \(id)")
+            }
+            var task = TaskRows.task(from: row)
+            try change(&task, now)
+            task.updatedAt = now
+            let assignments = TaskRows.columns.split(separator: ",").dropFirst().enumerated()
+                .map { "\($0.element.trimmingCharacters(in: .whitespaces)) = $\($0.offset + 2)" }.joined(separator: ", ")
+            try connection.execute("UPDATE tasks SET \(assignments) WHERE id = $1", TaskRows.parameters(of: task))
+            if task.status != .active {
+                try connection.execute("DELETE FROM due_work WHERE task_id = $1 AND locked_by IS NULL", .text(id))
+            }
+            try AuditLog.write(connection, at: now, actor: actor, action: action, task: id, details: details)
+            return task
+        }
+        if updated.status == .active { doorbell.ring() }
+        return updated
+    }
+
+    /// The tasks event `eventId` started (by whichever process handled it first).
+    public func tasksFired(byEvent eventId: String) async throws(StoreError) -> [String] {
+        try await database.transaction { connection throws(StoreError) in
+            try connection.execute("SELECT task_id FROM event_firings WHERE event_id = $1 ORDER BY task_id", .text(eventId)).compactMap { $0.text(0) }
+        }
+    }
+
+    /// Active `event` and `condition` tasks.
+    public func triggeredTasks() async throws(StoreError) -> [TaskRecord] {
+        try await database.transaction { connection throws(StoreError) in
+            try connection.execute(
+                "SELECT \(TaskRows.columns) FROM tasks WHERE status = 'active' AND schedule_kind IN ('event', 'condition')"
+            ).map { TaskRows.task(from: $0) }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import OrdinautCore
+
+/// How a task is stored: its columns, and the mapping between a row and a `TaskRecord`.
+public enum TaskRows {
+    public static let columns = """
+        id, title, description, created_by, schedule_kind, schedule_expr, timezone, payload, status, priority, \
+        dedupe_key, dedupe_window_seconds, max_retries, backoff_strategy, concurrency_key, created_at, updated_at, \
+        next_run_at, dtstart, snoozed_until, creator_scopes
+        """
+
+    /// `$1, $2, …`, one placeholder per column of `columns`.
+    public static let placeholders = (1...columns.split(separator: ",").count).map { "$\($0)" }.joined(separator: ", ")
+
+    static func task(from row: SQLRow, at offset: Int = 0) -> TaskRecord {
+        let o = offset
+        return TaskRecord(
+            id: row.text(o)!, title: row.text(o + 1) ?? "", description: row.text(o + 2), createdBy: row.text(o + 3) ?? "",
+            scheduleKind: ScheduleKind(rawValue: row.text(o + 4) ?? "") ?? .once, scheduleExpr: row.text(o + 5),
+            timezone: row.text(o + 6) ?? "UTC", payload: row.json(o + 7),
+            status: TaskStatus(rawValue: row.text(o + 8) ?? "") ?? .paused, priority: row.int(o + 9),
+            dedupeKey: row.text(o + 10), dedupeWindowSeconds: row.int(o + 11), maxRetries: row.int(o + 12),
+            backoffStrategy: BackoffStrategy(rawValue: row.text(o + 13) ?? "") ?? .exponentialJitter,
+            concurrencyKey: row.text(o + 14), createdAt: row.integer(o + 15) ?? 0, updatedAt: row.integer(o + 16),
+            nextRunAt: row.integer(o + 17), dtstart: row.integer(o + 18), snoozedUntil: row.integer(o + 19),
+            creatorScopes: row.text(o + 20) == nil ? nil : row.json(o + 20).arrayValue?.compactMap(\.stringValue))
+    }
+
+    /// The parameters of a task row, in the order of `columns` (also for bulk loading: benchmarks, imports).
+    public static func parameters(of task: TaskRecord) -> [SQLValue] {
+        [
+            .text(task.id), .text(task.title), SQLValue(task.description), .text(task.createdBy),
+            .text(task.scheduleKind.rawValue), SQLValue(task.scheduleExpr), .text(task.timezone), SQLValue(json: task.payload),
+            .text(task.status.rawValue), SQLValue(task.priority), SQLValue(task.dedupeKey), SQLValue(task.dedupeWindowSeconds),
+            SQLValue(task.maxRetries), .text(task.backoffStrategy.rawValue), SQLValue(task.concurrencyKey),
+            .integer(task.createdAt), .integer(task.updatedAt), SQLValue(task.nextRunAt), .integer(task.dtstart),
+            SQLValue(task.snoozedUntil), task.creatorScopes.map { SQLValue(json: .array($0.map(JSONValue.string))) } ?? .null,
+        ]
+    }
+}
