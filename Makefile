@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 # `make install CONFIGURATION=debug` installs the debug build (the tests do, to avoid a release build).
 CONFIGURATION ?= release
 
-.PHONY: run test build release install bootstrap bootstrap-run swift-test interop swift-extension bench bench-check clean
+.PHONY: run test build release install commit bootstrap bootstrap-run swift-test interop swift-extension bench bench-check clean
 
 ## Build (release) and serve MCP over HTTP on the embedded defaults. No test venv is needed.
 run: bootstrap-run release
@@ -14,7 +14,7 @@ run: bootstrap-run release
 
 ## Install the `ordinaut` binary into $(DESTDIR)$(PREFIX)/bin. It carries its resources (the
 ## built-in extensions' manifests, the protocol files) inside, so there is nothing else to install.
-install: bootstrap-run
+install: bootstrap-run commit
 	$(SWIFT) build -c $(CONFIGURATION) --product ordinaut
 	install -d "$(DESTDIR)$(PREFIX)/bin"
 	install -m 755 "$$($(SWIFT) build -c $(CONFIGURATION) --show-bin-path)/ordinaut" "$(DESTDIR)$(PREFIX)/bin/ordinaut"
@@ -29,10 +29,18 @@ bootstrap:
 bootstrap-run:
 	@scripts/bootstrap.sh --run
 
-build:
+## The commit `ordinaut_build_info` reports, embedded by Sources/CBuildInfo; rewritten only when it
+## changes, so that an unchanged tree does not rebuild.
+commit:
+	@mkdir -p .build
+	@c=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
+	 if [ -n "$$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then c="$$c-dirty"; fi; \
+	 [ "$$(cat .build/ordinaut-commit 2>/dev/null)" = "$$c" ] || printf '%s' "$$c" > .build/ordinaut-commit
+
+build: commit
 	$(SWIFT) build --build-tests
 
-release:
+release: commit
 	$(SWIFT) build -c release --product ordinaut
 
 swift-test:

@@ -155,6 +155,7 @@ let package = Package(
         ),
         // The files of protocol/ and extensions/ that the binary carries (C23 #embed).
         .target(name: "CResources"),
+        .target(name: "CBuildInfo"),
         .target(
             name: "OrdinautExtensionHost",
             dependencies: [
@@ -177,7 +178,8 @@ let package = Package(
             exclude: ["extension.json"], swiftSettings: swiftSettings
         ),
         .target(
-            name: "OrdinautExtObservability", dependencies: ["OrdinautExtensionKit"], path: "extensions/observability",
+            name: "OrdinautExtObservability",
+            dependencies: ["OrdinautExtensionKit", .product(name: "Prometheus", package: "swift-prometheus")], path: "extensions/observability",
             exclude: ["extension.json"], swiftSettings: swiftSettings
         ),
         .target(
@@ -186,8 +188,7 @@ let package = Package(
                 "OrdinautCore", "OrdinautMCP", "OrdinautStdio", "OrdinautHTTP", "OrdinautStore", "OrdinautSQLite", "OrdinautPostgres",
                 "OrdinautScheduler", "OrdinautAuth", "OrdinautAccess", "OrdinautREST", "OrdinautHTTPCommon", "OrdinautWebhooks",
                 "OrdinautEvents", "OrdinautRedis", "OrdinautExtensionKit", "OrdinautExtensionHost", "OrdinautExtEventsDemo", "OrdinautExtMCPHTTP",
-                "OrdinautExtObservability",
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                "OrdinautExtObservability", "CBuildInfo",
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -44,7 +44,8 @@ public struct Engine: Sendable {
 
 /// Opens the configured database (`ORDINAUT_DATABASE_URL`, else the SQLite file in the data
 /// directory) and applies missing migrations.
-public func openTaskStore(configuration: Configuration, migrate: Bool = true) async throws -> TaskStore {
+public func openTaskStore(configuration: Configuration, migrate: Bool = true,
+                          observer: ObservedDatabase.Observer? = nil) async throws -> TaskStore {
     let database: any SQLDatabase
     let url = configuration.databaseURL ?? "sqlite:" + configuration.defaultDatabasePath
     do throws(StoreError) {
@@ -58,7 +59,7 @@ public func openTaskStore(configuration: Configuration, migrate: Bool = true) as
         }
         // A damaged SQLite file stops the start here, named, instead of failing requests one by one.
         if let sqlite = database as? SQLiteDatabase { try await sqlite.checkIntegrity() }
-        let store = TaskStore(database: database)
+        let store = TaskStore(database: observer.map { ObservedDatabase(database, observer: $0) } ?? database)
         if migrate { try await store.migrate() }
         return store
     } catch {
@@ -79,7 +80,7 @@ public func buildEngine(configuration: Configuration, extensions: [CompiledExten
 /// The MCP server and the metrics it reports to, as configured: all a transport needs to answer
 /// `initialize`, made before the rest of the engine.
 public func makeServer(configuration: Configuration) -> (server: MCPServer, metrics: OrdinautMetrics) {
-    let metrics = OrdinautMetrics()
+    let metrics = OrdinautMetrics(limits: configuration.extensionMetrics)
     let server = MCPServer(configuration: MCPServer.Configuration(
         version: ordinautVersion,
         instructions: "Ordinaut schedules and runs tool pipelines for AI agents.",
@@ -93,8 +94,11 @@ public func makeServer(configuration: Configuration) -> (server: MCPServer, metr
 public func buildEngine(on server: MCPServer, metrics: OrdinautMetrics, configuration: Configuration,
                         extensions: [CompiledExtension] = [], logger: Logger,
                         mcpEndpoint: (MCPServer, TaskStore) -> (any MCPEndpointMounting)? = { _, _ in nil }) async throws -> Engine {
-    let bus = try makeEventBus(configuration, logger: logger)
-    let store = try await openTaskStore(configuration: configuration)
+    let store = try await openTaskStore(configuration: configuration) { [metrics] kind, duration in
+        metrics.statementFinished(kind: kind, duration: duration)
+    }
+    let bus = ObservedEventBus(try makeEventBus(configuration, logger: logger), observer: metrics, clock: store.clock)
+    metrics.observe(bus)
     var schedulerLogger = logger
     schedulerLogger[metadataKey: "component"] = "scheduler"
     let tasks = TaskService(store: store, server: server, bus: bus, configuration: configuration.scheduler, observer: metrics, logger: schedulerLogger)
@@ -114,7 +118,7 @@ public func buildEngine(on server: MCPServer, metrics: OrdinautMetrics, configur
     hostConfiguration.childRecords = configuration.dataDirectory + "/children"
     let host = ExtensionHost(
         configuration: hostConfiguration, compiled: builtInExtensions + extensions, server: server, bus: bus,
-        services: HostServices(mcpEndpoint: mcpEndpoint(server, store), metrics: metrics), logger: hostLogger)
+        services: HostServices(mcpEndpoint: mcpEndpoint(server, store), metrics: metrics.host), logger: hostLogger)
     metrics.observe(host)
     services.append(host)
 
@@ -126,6 +130,7 @@ public func buildEngine(on server: MCPServer, metrics: OrdinautMetrics, configur
     }
     services.append(SchedulerLoop(service: tasks, logger: schedulerLogger))
     services.append(WorkerPool(service: tasks, logger: schedulerLogger))
+    services.append(MetricsSampler(store: store, metrics: metrics, interval: .seconds(configuration.metricsSampleSeconds), logger: schedulerLogger))
     return Engine(server: server, extensions: host, tasks: tasks, agents: agents, metrics: metrics, services: services)
 }
 

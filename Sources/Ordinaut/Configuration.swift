@@ -3,6 +3,7 @@ import Logging
 import OrdinautCore
 import OrdinautEvents
 import OrdinautExtensionHost
+import OrdinautExtensionKit
 import OrdinautHTTP
 import OrdinautScheduler
 import OrdinautSQLite
@@ -76,6 +77,12 @@ public struct Configuration: Sendable {
     public var databasePoolSize = 4
     /// Workers, leases, misfires and retries (`ORDINAUT_WORKERS`, `ORDINAUT_SCHEDULER`, …).
     public var scheduler = SchedulerConfiguration(nodeID: Configuration.defaultNodeID())
+    /// How often the gauges that need a query (tasks, backlog, approvals, workers alive) are read
+    /// (`ORDINAUT_METRICS_SAMPLE_SECONDS`).
+    public var metricsSampleSeconds = 15
+    /// Families and label combinations each extension's own metrics may have
+    /// (`ORDINAUT_EXT_METRIC_FAMILIES`, `ORDINAUT_EXT_METRIC_SERIES`).
+    public var extensionMetrics = HostMetrics.Limits()
 
     public init() {}
 
@@ -104,6 +111,15 @@ public struct Configuration: Sendable {
         }
         if let value = environment["ORDINAUT_STDIO_MAX_PENDING_BYTES"] {
             stdioMaxPendingBytes = try Self.integer(value, "ORDINAUT_STDIO_MAX_PENDING_BYTES", range: 4096...(1 << 32))
+        }
+        if let value = environment["ORDINAUT_METRICS_SAMPLE_SECONDS"] {
+            metricsSampleSeconds = try Self.integer(value, "ORDINAUT_METRICS_SAMPLE_SECONDS", range: 1...3600)
+        }
+        if let value = environment["ORDINAUT_EXT_METRIC_FAMILIES"] {
+            extensionMetrics.familiesPerExtension = try Self.integer(value, "ORDINAUT_EXT_METRIC_FAMILIES", range: 1...10_000)
+        }
+        if let value = environment["ORDINAUT_EXT_METRIC_SERIES"] {
+            extensionMetrics.seriesPerFamily = try Self.integer(value, "ORDINAUT_EXT_METRIC_SERIES", range: 1...100_000)
         }
         if let value = environment["ORDINAUT_MAX_SESSIONS"] { maxSessions = try Self.integer(value, "ORDINAUT_MAX_SESSIONS", range: 1...1_000_000) }
         if let value = environment["ORDINAUT_SESSION_IDLE_SECONDS"] {

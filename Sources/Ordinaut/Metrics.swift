@@ -1,147 +1,160 @@
 import Hummingbird
+import OrdinautEvents
 import OrdinautExtensionHost
 import OrdinautExtensionKit
 import OrdinautMCP
 import OrdinautScheduler
-import Prometheus
+import OrdinautStore
 import Synchronization
 
-/// Ordinaut's metrics, in a swift-prometheus registry of this engine's own (several engines — tests
-/// — never share counters), rendered by the `observability` extension. Every family carries help
-/// text, so `promtool check metrics` passes.
-public final class OrdinautMetrics: MCPObserver, SchedulerObserver, MetricsExposition {
-    public let registry = PrometheusCollectorRegistry()
-    /// Extension counters are kept by the host; these are the values last reported, so that each
-    /// scrape adds only the difference.
-    private let reported = Mutex<[String: (requests: Int, errors: Int)]>([:])
-    private let host = Mutex<ExtensionHost?>(nil)
-    private let scrape = Mutex(())
+/// What the host's components report, turned into metrics. Values go to the engine's own
+/// `HostMetrics` (several engines — tests — never share counters), whose registry the
+/// `observability` extension installs; without it, nothing is kept.
+public final class OrdinautMetrics: MCPObserver, SchedulerObserver, EventBusObserver {
+    public let host: HostMetrics
+    /// The scheduler's last word on workers and leadership, set at each scrape: they may be
+    /// reported before the registry is installed, and change rarely.
+    private let scheduler = Mutex<(busy: Int, capacity: Int, leader: (node: String, leading: Bool)?)>((0, 0, nil))
 
-    private static let buckets: [Duration] = [
-        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
-        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-        .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
-    ]
-
-    private enum Family {
-        static var mcpRequests: MetricNameDescriptor { descriptor("mcp_requests", "total", "MCP requests answered, by method and outcome.") }
-        static var mcpDuration: MetricNameDescriptor { descriptor("mcp_request_duration", "seconds", "Time to answer MCP requests, by method.") }
-        static var toolCalls: MetricNameDescriptor { descriptor("tool_calls", "total", "Tool calls, by tool and outcome (success, error, input_required, failed).") }
-        static var toolDuration: MetricNameDescriptor { descriptor("tool_call_duration", "seconds", "Time tool calls took, by tool.") }
-        static var httpRequests: MetricNameDescriptor { descriptor("http_requests", "total", "HTTP requests, by method, route pattern and status.") }
-        static var httpDuration: MetricNameDescriptor { descriptor("http_request_duration", "seconds", "Time to answer HTTP requests, by method and route pattern.") }
-        static var extensionState: MetricNameDescriptor { descriptor("extension_state", "", "1 for the state each extension is in, 0 for the others.") }
-        static var extensionRequests: MetricNameDescriptor { descriptor("extension_requests", "total", "HTTP requests served by each extension's routes.") }
-        static var rateLimited: MetricNameDescriptor { descriptor("rate_limited", "total", "Requests and tool calls refused by a rate limit, by surface (http, tools).") }
-        static var accessDenied: MetricNameDescriptor { descriptor("access_denied", "total", "Requests refused by the access layer, by reason (missing, invalid, unavailable, forbidden).") }
-        static var runsFinished: MetricNameDescriptor {
-            descriptor("runs_finished", "total", "Runs this process executed that ended, by outcome (succeeded, retrying, dead, waiting).")
+    public init(limits: HostMetrics.Limits = HostMetrics.Limits()) {
+        host = HostMetrics(limits: limits)
+        host.beforeScrape { metrics in
+            metrics.set(Families.buildInfo, [("version", ordinautVersion), ("commit", BuildInfo.commit)], to: 1)
+            if let process = ProcessStatistics.current() { Self.report(process, to: metrics) }
         }
-        static var runDuration: MetricNameDescriptor { descriptor("run_duration", "seconds", "Time runs took from their start, by outcome.") }
-        static var stepDuration: MetricNameDescriptor {
-            descriptor("step_duration", "seconds", "Time pipeline steps took, by tool and outcome (succeeded, failed, skipped).")
-        }
-        static var triggersRefused: MetricNameDescriptor {
-            descriptor("event_triggers_refused", "total", "Events that did not start a run of an event or condition task, by reason (depth, rate, condition).")
-        }
-        static var extensionErrors: MetricNameDescriptor { descriptor("extension_request_errors", "total", "Requests to each extension's routes that failed with a 5xx.") }
-
-        static func descriptor(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
-            MetricNameDescriptor(namespace: "ordinaut", metricName: name, unitName: unit, helpText: help)
+        host.beforeScrape { [weak self] metrics in
+            guard let state = self?.scheduler.withLock({ $0 }) else { return }
+            metrics.set(Families.workersBusy, to: Double(state.busy))
+            metrics.set(Families.workersCapacity, to: Double(state.capacity))
+            if let leader = state.leader { metrics.set(Families.leader, [("node", leader.node)], to: leader.leading ? 1 : 0) }
         }
     }
 
-    public init() {}
-
-    /// The host whose extensions' states and requests are reported.
-    func observe(_ host: ExtensionHost) {
-        self.host.withLock { $0 = host }
+    /// Reports the states, requests and restarts of `extensions` at each scrape.
+    func observe(_ extensions: ExtensionHost) {
+        host.beforeScrape { [weak extensions] metrics in
+            if let extensions { Self.report(extensions, to: metrics) }
+        }
     }
+
+    /// Reports the events `bus`'s subscribers dropped at each scrape.
+    func observe(_ bus: ObservedEventBus) {
+        host.beforeScrape { [weak bus] metrics in
+            if let bus { metrics.setTotal(Families.eventsDropped, to: Double(bus.dropped)) }
+        }
+    }
+
+    // MCP and access
 
     public func requestFinished(method: String, failed: Bool, duration: Duration) {
-        registry.makeCounter(descriptor: Family.mcpRequests, labels: [("method", method), ("outcome", failed ? "error" : "ok")]).increment()
-        registry.makeDurationHistogram(descriptor: Family.mcpDuration, labels: [("method", method)], buckets: Self.buckets).record(duration)
+        host.increment(Families.mcpRequests, [("method", method), ("outcome", failed ? "error" : "ok")])
+        host.observe(Families.mcpDuration, [("method", method)], duration)
     }
 
     public func toolCallFinished(tool: String, outcome: ToolCallOutcome, duration: Duration) {
-        registry.makeCounter(descriptor: Family.toolCalls, labels: [("tool", tool), ("outcome", outcome.rawValue)]).increment()
-        registry.makeDurationHistogram(descriptor: Family.toolDuration, labels: [("tool", tool)], buckets: Self.buckets).record(duration)
+        host.increment(Families.toolCalls, [("tool", tool), ("outcome", outcome.rawValue)])
+        host.observe(Families.toolDuration, [("tool", tool)], duration)
     }
 
     public func rateLimited(surface: String) {
-        registry.makeCounter(descriptor: Family.rateLimited, labels: [("surface", surface)]).increment()
+        host.increment(Families.rateLimited, [("surface", surface)])
     }
 
     public func accessDenied(reason: String) {
-        registry.makeCounter(descriptor: Family.accessDenied, labels: [("reason", reason)]).increment()
-    }
-
-    /// Runs and steps take from milliseconds to hours.
-    private static let runBuckets: [Duration] = [
-        .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
-        .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300), .seconds(900), .seconds(3600),
-    ]
-
-    public func runFinished(outcome: String, duration: Duration) {
-        registry.makeCounter(descriptor: Family.runsFinished, labels: [("outcome", outcome)]).increment()
-        registry.makeDurationHistogram(descriptor: Family.runDuration, labels: [("outcome", outcome)], buckets: Self.runBuckets).record(duration)
-    }
-
-    public func stepFinished(tool: String, outcome: String, duration: Duration) {
-        registry.makeDurationHistogram(descriptor: Family.stepDuration, labels: [("tool", tool), ("outcome", outcome)], buckets: Self.runBuckets)
-            .record(duration)
-    }
-
-    public func triggerRefused(reason: String) {
-        registry.makeCounter(descriptor: Family.triggersRefused, labels: [("reason", reason)]).increment()
+        host.increment(Families.accessDenied, [("reason", reason)])
     }
 
     func httpRequestFinished(method: String, route: String, status: Int, duration: Duration) {
-        registry.makeCounter(descriptor: Family.httpRequests, labels: [("method", method), ("route", route), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(descriptor: Family.httpDuration, labels: [("method", method), ("route", route)], buckets: Self.buckets)
-            .record(duration)
+        host.increment(Families.httpRequests, [("method", method), ("route", route), ("status", String(status))])
+        host.observe(Families.httpDuration, [("method", method), ("route", route)], duration)
     }
 
-    public func prometheusText() -> [UInt8] {
-        if let host = host.withLock({ $0 }) { report(host) }
-        // One scrape at a time: the CPU counter is reset and set again, never seen in between.
-        return scrape.withLock { _ in
-            if let process = ProcessStatistics.current() { report(process) }
-            var buffer: [UInt8] = []
-            registry.emit(into: &buffer)
-            return buffer
-        }
+    // Scheduler
+
+    public func runStarted(trigger: String, waited: Duration, takeover: Bool) {
+        host.increment(Families.runsStarted, [("trigger", trigger)])
+        host.observe(Families.queueLatency, [("trigger", trigger)], waited)
+        if takeover { host.increment(Families.leaseTakeovers) }
     }
+
+    public func runFinished(outcome: String, duration: Duration) {
+        host.increment(Families.runsFinished, [("outcome", outcome)])
+        host.observe(Families.runDuration, [("outcome", outcome)], duration)
+        if outcome == "retrying" { host.increment(Families.retries) }
+        if outcome == "dead" { host.increment(Families.deadLetters) }
+    }
+
+    public func stepFinished(tool: String, outcome: String, duration: Duration) {
+        host.observe(Families.stepDuration, [("tool", tool), ("outcome", outcome)], duration)
+    }
+
+    public func leaseRenewed(held: Bool) {
+        host.increment(Families.leaseRenewals, [("outcome", held ? "renewed" : "lost")])
+    }
+
+    public func workersBusy(_ busy: Int, capacity: Int) {
+        scheduler.withLock { $0.busy = busy; $0.capacity = capacity }
+    }
+
+    public func leadership(node: String, leading: Bool) {
+        scheduler.withLock { $0.leader = (node, leading) }
+    }
+
+    public func triggerRefused(reason: String) {
+        host.increment(Families.triggersRefused, [("reason", reason)])
+    }
+
+    /// What `MetricsSampler` read from the store.
+    func report(_ gauges: SchedulerGauges) {
+        for (status, count) in gauges.tasks { host.set(Families.tasks, [("status", status.rawValue)], to: Double(count)) }
+        host.set(Families.dueBacklog, to: Double(gauges.backlog))
+        host.set(Families.dueOldestAge, to: Double(gauges.oldestDueAge) / 1000)
+        host.set(Families.approvalsWaiting, to: Double(gauges.approvalsWaiting))
+        host.set(Families.workersAlive, to: Double(gauges.workersAlive))
+    }
+
+    func statementFinished(kind: String, duration: Duration) {
+        host.observe(Families.statementDuration, [("kind", kind)], duration)
+    }
+
+    // Events
+
+    public func eventPublished(source: String) {
+        host.increment(Families.eventsPublished, [("source", source)])
+    }
+
+    public func eventDelivered(failed: Bool, lag: Duration) {
+        host.increment(Families.eventsDelivered, [("outcome", failed ? "failed" : "ok")])
+        host.observe(Families.eventLag, [], lag)
+    }
+
+    // Scrape-time reports
 
     /// The standard process metrics of Prometheus clients, from `/proc/self`.
-    private func report(_ process: ProcessStatistics) {
-        let cpu = registry.makeCounter(name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.")
-        cpu.reset()
-        cpu.increment(by: process.cpuSeconds)
-        registry.makeGauge(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.").set(to: Double(process.residentBytes))
-        registry.makeGauge(name: "process_virtual_memory_bytes", help: "Virtual memory size in bytes.").set(to: Double(process.virtualBytes))
-        registry.makeGauge(name: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.").set(to: process.startTime)
-        registry.makeGauge(name: "process_open_fds", help: "Number of open file descriptors.").set(to: Double(process.openDescriptors))
-        registry.makeGauge(name: "process_max_fds", help: "Maximum number of open file descriptors.").set(to: Double(process.maximumDescriptors))
-        registry.makeGauge(name: "process_threads", help: "Number of OS threads in the process.").set(to: Double(process.threads))
+    private static func report(_ process: ProcessStatistics, to metrics: HostMetrics) {
+        metrics.setTotal(Families.processCPU, to: process.cpuSeconds)
+        metrics.set(Families.processResident, to: Double(process.residentBytes))
+        metrics.set(Families.processVirtual, to: Double(process.virtualBytes))
+        metrics.set(Families.processStart, to: process.startTime)
+        metrics.set(Families.processOpenFDs, to: Double(process.openDescriptors))
+        metrics.set(Families.processMaxFDs, to: Double(process.maximumDescriptors))
+        metrics.set(Families.processThreads, to: Double(process.threads))
     }
 
-    /// Brings the extension gauges and counters up to date.
-    private func report(_ host: ExtensionHost) {
+    /// Extension states, and the totals the host keeps of their requests and restarts.
+    private static func report(_ extensions: ExtensionHost, to metrics: HostMetrics) {
         let states = ["lazy", "activating", "active", "error", "stopped"]
-        for (id, entry) in host.status()["extensions"]?.objectValue?.members ?? [] {
+        for (id, entry) in extensions.status()["extensions"]?.objectValue?.members ?? [] {
             let current = entry["state"]?.stringValue ?? ""
             for state in states {
-                registry.makeGauge(descriptor: Family.extensionState, labels: [("extension", id), ("state", state)]).set(to: state == current ? 1.0 : 0.0)
+                metrics.set(Families.extensionState, [("extension", id), ("state", state)], to: state == current ? 1 : 0)
             }
-            let requests = Int(entry["metrics"]?["requests"]?.integerValue ?? 0)
-            let errors = Int(entry["metrics"]?["errors"]?.integerValue ?? 0)
-            let previous = reported.withLock { reported -> (requests: Int, errors: Int) in
-                defer { reported[id] = (requests, errors) }
-                return reported[id] ?? (0, 0)
+            let label = [("extension", id)]
+            metrics.setTotal(Families.extensionRequests, label, to: Double(entry["metrics"]?["requests"]?.integerValue ?? 0))
+            metrics.setTotal(Families.extensionErrors, label, to: Double(entry["metrics"]?["errors"]?.integerValue ?? 0))
+            if let restarts = entry["process"]?["restarts"]?.integerValue {
+                metrics.setTotal(Families.extensionRestarts, label, to: Double(restarts))
             }
-            registry.makeCounter(descriptor: Family.extensionRequests, labels: [("extension", id)]).increment(by: Int64(max(0, requests - previous.requests)))
-            registry.makeCounter(descriptor: Family.extensionErrors, labels: [("extension", id)]).increment(by: Int64(max(0, errors - previous.errors)))
         }
     }
 }

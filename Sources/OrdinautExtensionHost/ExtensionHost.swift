@@ -199,6 +199,18 @@ public final class ExtensionHost: Service, Sendable {
                 state.phase = .failed(error)
                 state.activation = nil
             }
+            await alertError(record, error)
+        }
+    }
+
+    /// Publishes `ordinaut.extension.error` (source `ordinaut`, so an event task can react): the
+    /// extension entered the error state.
+    private func alertError(_ record: ExtensionRecord, _ failure: ActivationFailure) async {
+        let payload: JSONValue = ["extension": .string(record.id), "phase": .string(failure.phase), "message": .string(String(failure.message.prefix(2000)))]
+        do {
+            _ = try await bus.publish(source: "ordinaut", namespace: StreamName.defaultNamespace, name: "ordinaut.extension.error", payload: payload)
+        } catch {
+            logger.warning("cannot publish the ordinaut.extension.error alert", metadata: ["extension": .string(record.id), "error": .string("\(error)")])
         }
     }
 
@@ -270,6 +282,7 @@ public final class ExtensionHost: Service, Sendable {
         let subprocess = SubprocessExtension(
             manifest: record.manifest!, directory: record.directory!, executable: executable, grants: record.granted,
             server: server, registrar: registrar(for: record), events: events(for: record),
+            metrics: ExtensionMetrics(extensionID: record.id, host: services.metrics),
             children: configuration.childRecords.map(ChildRegistry.init(directory:)), logger: extensionLogger(record))
         record.state.withLock { $0.subprocess = subprocess }
         try await subprocess.start()
@@ -314,7 +327,8 @@ public final class ExtensionHost: Service, Sendable {
             do {
                 try registrar.register(try WebhookTool.make(
                     name: manifest.registryName(of: declared.name), title: declared.title, description: declared.description,
-                    inputSchema: declared.inputSchema, outputSchema: declared.outputSchema, request: webhook, client: client))
+                    inputSchema: declared.inputSchema, outputSchema: declared.outputSchema, request: webhook, client: client,
+                    observe: services.metrics.map(Self.webhookObserver)))
             } catch {
                 throw ActivationFailure(phase: "setup", message: "webhook tool \(declared.name): \(error)")
             }
@@ -323,6 +337,17 @@ public final class ExtensionHost: Service, Sendable {
                 logger.warning("webhook tool needs environment variables that are not set; its calls will fail until they are",
                                metadata: ["extension": .string(record.id), "tool": .string(declared.name), "variables": .string(missing.joined(separator: ","))])
             }
+        }
+    }
+
+    static let webhookCalls = MetricFamily("ordinaut_webhook_calls_total", help: "Webhook tool calls, by HTTP status class (2xx … 5xx, error when no answer came).", kind: .counter)
+    static let webhookDuration = MetricFamily("ordinaut_webhook_call_duration_seconds", help: "Time webhook tool calls took, by HTTP status class.",
+                                              kind: .histogram(buckets: MetricFamily.latencyBuckets))
+
+    private static func webhookObserver(_ metrics: HostMetrics) -> @Sendable (String, Duration) -> Void {
+        { status, duration in
+            metrics.increment(webhookCalls, [("status_class", status)])
+            metrics.observe(webhookDuration, [("status_class", status)], duration)
         }
     }
 

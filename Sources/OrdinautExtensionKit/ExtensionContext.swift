@@ -90,20 +90,19 @@ public final class ExtensionContext: Sendable {
         services.mcpEndpoint?.mount(on: routes, at: path)
     }
 
-    /// The host's metrics in the Prometheus text format (`ROUTES`, to serve them); `nil` when the
-    /// host keeps none.
-    public func metricsExposition() throws(CapabilityError) -> (any MetricsExposition)? {
-        try require(.routes)
-        return services.metrics
+    /// The extension's own metrics, `ext_<id>_…` in `/metrics` (no capability needed).
+    public var metrics: ExtensionMetrics {
+        ExtensionMetrics(extensionID: info.id, host: services.metrics)
     }
 }
 
 /// What the host shares with extensions beyond the capability facets.
 public struct HostServices: Sendable {
     public var mcpEndpoint: (any MCPEndpointMounting)?
-    public var metrics: (any MetricsExposition)?
+    /// The host's metrics, which every extension's `metrics` facet records into.
+    public var metrics: HostMetrics?
 
-    public init(mcpEndpoint: (any MCPEndpointMounting)? = nil, metrics: (any MetricsExposition)? = nil) {
+    public init(mcpEndpoint: (any MCPEndpointMounting)? = nil, metrics: HostMetrics? = nil) {
         self.mcpEndpoint = mcpEndpoint
         self.metrics = metrics
     }
@@ -112,10 +111,4 @@ public struct HostServices: Sendable {
 /// The host's MCP HTTP endpoint, as an extension may mount it.
 public protocol MCPEndpointMounting: Sendable {
     func mount(on routes: ExtensionRoutes, at path: String)
-}
-
-/// The host's metrics, rendered on demand.
-public protocol MetricsExposition: Sendable {
-    /// Every metric in the Prometheus text exposition format (version 0.0.4).
-    func prometheusText() -> [UInt8]
 }

@@ -47,6 +47,7 @@ public final class SchedulerLoop: Service, Sendable {
         }
         subscription?.cancel()
         try? await store.leadership.resign(Self.leadership, holder: configuration.nodeID)
+        service.observer?.leadership(node: configuration.nodeID, leading: false)
     }
 
     private func loop() async {
@@ -69,8 +70,10 @@ public final class SchedulerLoop: Service, Sendable {
                     lastChores = now
                 }
                 let lead = try await store.leadership.lead(Self.leadership, holder: configuration.nodeID, ttl: ttl)
+                service.observer?.leadership(node: configuration.nodeID, leading: lead)
                 if lead != leading {
                     logger.info(lead ? "this node now produces scheduled work" : "another node produces scheduled work")
+                    if leading { await service.alert(.leaderLost, ["node": .string(configuration.nodeID)]) }
                     leading = lead
                 }
                 if lead {

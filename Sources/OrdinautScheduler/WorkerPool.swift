@@ -36,6 +36,7 @@ public final class WorkerPool: Service, Sendable {
 
     public func run() async throws {
         guard configuration.workers > 0 else { return }
+        reportBusy(0)
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.deadlines.run() }
@@ -74,18 +75,25 @@ public final class WorkerPool: Service, Sendable {
                 await slotFreed.wait(timeout: .milliseconds(min(100 << min(failures, 6), 5000)))
                 continue
             }
+            let now = store.clock()
             for work in claimed {
+                service.observer?.runStarted(trigger: work.run.trigger.rawValue, waited: .milliseconds(max(0, now - work.dueAt)),
+                                             takeover: work.takenOver)
                 let execution = Task { await self.execute(work) }
-                running.withLock { $0[work.dueId] = Running(work: work, cancel: { execution.cancel() }) }
+                reportBusy(running.withLock { $0[work.dueId] = Running(work: work, cancel: { execution.cancel() }); return $0.count })
                 group.addTask {
                     let result = await execution.value
                     await self.conclude(work, result)
-                    self.running.withLock { _ = $0.removeValue(forKey: work.dueId) }
+                    self.reportBusy(self.running.withLock { _ = $0.removeValue(forKey: work.dueId); return $0.count })
                     self.slotFreed.ring()
                 }
             }
             if claimed.isEmpty { await store.doorbell.wait(timeout: poll) }
         }
+    }
+
+    private func reportBusy(_ busy: Int) {
+        service.observer?.workersBusy(busy, capacity: configuration.workers)
     }
 
     private func execute(_ work: ClaimedWork) async -> PipelineExecutor.Result {
@@ -114,7 +122,9 @@ public final class WorkerPool: Service, Sendable {
             try? await Task.sleep(for: .milliseconds(lease / 3))
             for (id, entry) in running.withLock({ $0 }) where !entry.lost {
                 do throws(StoreError) {
-                    if try await !store.queue.renew(entry.work, lease: lease) {
+                    let held = try await store.queue.renew(entry.work, lease: lease)
+                    service.observer?.leaseRenewed(held: held)
+                    if !held {
                         logger.warning("lost the lease on run \(entry.work.run.id); another worker finishes it")
                         running.withLock { $0[id]?.lost = true }
                         entry.cancel()
@@ -173,6 +183,7 @@ public final class WorkerPool: Service, Sendable {
             }
         }
         service.observer?.runFinished(outcome: label, duration: .milliseconds(store.clock() - (work.run.startedAt ?? store.clock())))
+        if case .failed(let error, nil) = outcome { await service.alertDead(work, error: error) }
         service.server.resourceUpdated(TaskService.runURI(work.run.id))
         service.server.resourceUpdated(TaskService.taskURI(work.task.id))
         for id in finished?.mcpTaskIDs ?? [] { service.server.taskUpdated(id) }

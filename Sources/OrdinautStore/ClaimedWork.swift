@@ -9,6 +9,10 @@ public struct ClaimedWork: Sendable {
     public let lease: String
     public let leaseExpiresAt: Int64
     public let dueContext: JSONValue
+    /// When the item became due (milliseconds since 1970): its scheduled or retry time, or when it was queued.
+    public var dueAt: Int64 = 0
+    /// The claim took the run over from a holder whose lease expired.
+    public var takenOver = false
 }
 
 extension ClaimedWork {

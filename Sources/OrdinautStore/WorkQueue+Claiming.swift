@@ -15,7 +15,7 @@ extension WorkQueue {
         return try await database.transaction { connection throws(StoreError) -> [ClaimedWork] in
             let rows = try connection.execute(
                 """
-                SELECT d.id, d.attempt, d.trigger_kind, d.context, d.concurrency_key, d.run_id, COALESCE(d.root_id, d.id), \(taskColumns)
+                SELECT d.id, d.attempt, d.trigger_kind, d.context, d.concurrency_key, d.run_id, COALESCE(d.root_id, d.id), \(taskColumns), d.run_at
                 FROM due_work d JOIN tasks t ON t.id = d.task_id
                 WHERE d.run_at <= $1 AND (d.locked_until IS NULL OR d.locked_until < $1)
                 ORDER BY d.priority DESC, d.run_at, d.id LIMIT $2 \(skipLocked)
@@ -82,7 +82,8 @@ extension WorkQueue {
                 let run = RunRows.run(from: runRow)
                 try AuditLog.write(connection, at: now, actor: worker, action: run.takeovers > 0 && previousRun != nil ? "run.taken_over" : "run.started",
                                    task: task.id, run: runId, details: ["attempt": .integer(Int64(run.attempt))])
-                claimed.append(ClaimedWork(dueId: dueId, task: task, run: run, lease: token, leaseExpiresAt: expires, dueContext: row.json(3)))
+                claimed.append(ClaimedWork(dueId: dueId, task: task, run: run, lease: token, leaseExpiresAt: expires, dueContext: row.json(3),
+                                           dueAt: Self.dueAt(row), takenOver: run.takeovers > 0 && previousRun != nil))
             }
             // In the order the items were chosen: priority, then time.
             let order = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($0.element.integer(0)!, $0.offset) })
@@ -123,10 +124,15 @@ extension WorkQueue {
             let run = RunRows.run(from: runRow)
             guard let (row, token) = pending[run.id] else { continue }
             claimed.append(ClaimedWork(dueId: row.integer(0)!, task: TaskRows.task(from: row, at: 7), run: run, lease: token,
-                                       leaseExpiresAt: expires, dueContext: row.json(3)))
+                                       leaseExpiresAt: expires, dueContext: row.json(3), dueAt: Self.dueAt(row)))
         }
         guard claimed.count == rows.count else { throw .unavailable("a batch claim created \(claimed.count) of \(rows.count) runs") }
         return claimed
+    }
+
+    /// When the claimed item became due: the last column of the claim's query.
+    private static func dueAt(_ row: SQLRow) -> Int64 {
+        row.integer(row.values.count - 1) ?? 0
     }
 
     /// Extends a lease by `lease` milliseconds; `false` when it was lost (expired and taken over).

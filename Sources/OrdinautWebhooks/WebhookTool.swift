@@ -38,7 +38,8 @@ public enum WebhookTool {
     public static func make(name: String, title: String? = nil, description: String? = nil,
                             inputSchema: JSONValue = ["type": "object"], outputSchema: JSONValue? = nil,
                             request definition: WebhookRequest, client: CurlClient,
-                            environment: [String: String] = ProcessInfo.processInfo.environment) throws(TemplateError) -> Tool {
+                            environment: [String: String] = ProcessInfo.processInfo.environment,
+                            observe: (@Sendable (_ statusClass: String, _ duration: Duration) -> Void)? = nil) throws(TemplateError) -> Tool {
         let url = try Template(.string(definition.url))
         let headers = try definition.headers.map { header throws(TemplateError) in (header.name, try Template(.string(header.value))) }
         let body = try definition.body.map { value throws(TemplateError) in try Template(value) }
@@ -75,13 +76,22 @@ public enum WebhookTool {
                 return .error("webhook \(name): \(error)")
             }
             call.headers.appendIfMissing("User-Agent", "ordinaut-webhook")
-            switch await client.perform(call) {
+            let began = ContinuousClock.now
+            let outcome = await client.perform(call)
+            observe?(statusClass(outcome), ContinuousClock.now - began)
+            switch outcome {
             case .success(let response):
                 return result(response, call: call, name: name)
             case .failure(let failure):
                 return .error("webhook \(name): \(definition.method) \(redacted(call.url)) failed: \(withoutUserinfo(failure.description))")
             }
         }
+    }
+
+    /// `2xx` … `5xx` for an answer, `error` when none came (connection, timeout, size limit).
+    static func statusClass<Failure: Error>(_ outcome: Result<HTTPCallResponse, Failure>) -> String {
+        guard case .success(let response) = outcome, (100..<600).contains(response.status) else { return "error" }
+        return "\(response.status / 100)xx"
     }
 
     static func result(_ response: HTTPCallResponse, call: HTTPCall, name: String) -> ToolResult {

@@ -112,7 +112,14 @@ final class ObservedScheduler: SchedulerObserver {
     let runs = Box<[String]>([])
     let steps = Box<[String]>([])
     let refusals = Box<[String]>([])
+    let starts = Box<[String]>([])
+    let renewals = Box<[Bool]>([])
+    let leading = Box<[Bool]>([])
 
+    func runStarted(trigger: String, waited: Duration, takeover: Bool) { starts.update { $0.append(takeover ? "\(trigger):takeover" : trigger) } }
+    func leaseRenewed(held: Bool) { renewals.update { $0.append(held) } }
+    func workersBusy(_ busy: Int, capacity: Int) {}
+    func leadership(node: String, leading: Bool) { self.leading.update { $0.append(leading) } }
     func runFinished(outcome: String, duration: Duration) { runs.update { $0.append(outcome) } }
     func stepFinished(tool: String, outcome: String, duration: Duration) { steps.update { $0.append("\(tool):\(outcome)") } }
     func triggerRefused(reason: String) { refusals.update { $0.append(reason) } }

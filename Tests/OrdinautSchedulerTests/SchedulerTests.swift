@@ -62,6 +62,37 @@ struct SchedulerTests {
         }
         #expect(runs.map(\.status) == [.failed, .dead])
         #expect(try await rig.store.queue.runs(.init(status: .dead)).items.map(\.id) == [runs[1].id])
+        #expect(rig.observed.starts.value == ["schedule", "retry"])
+        #expect(rig.observed.runs.value == ["retrying", "dead"])
+        #expect(rig.observed.leading.value.first == true)
+        await rig.store.database.close()
+    }
+
+    @Test func aDeadRunPublishesTheRunDeadAlertWithItsCausation() async throws {
+        let rig = try await SchedulerRig()
+        let alerts = Box<[Event]>([])
+        let subscription = try await rig.bus.subscribe(try TopicPattern("ordinaut.run.dead"), subscriber: "test", delivery: .fanOut) { event in
+            alerts.update { $0.append(event) }
+        }
+        let task = try await rig.create(["title": "doomed", "max_retries": 0, "payload": [
+            "pipeline": [["uses": "flaky", "with": ["key": .string(UUID().uuidString), "failures": 5]]],
+        ]])
+        let runs = try await rig.running {
+            _ = try await rig.runs(of: task.id) { $0.last?.status == .dead }
+            for _ in 0..<3000 {
+                if !alerts.value.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            return try await rig.runs(of: task.id) { _ in true }
+        }
+        subscription.cancel()
+        let alert = try #require(alerts.value.first)
+        #expect(alerts.value.count == 1)
+        #expect(alert.source == "ordinaut" && alert.stream == "ext:ordinaut:events:ordinaut.run.dead")
+        #expect(alert.payload["run_id"] == .string(runs[0].id) && alert.payload["task_id"] == .string(task.id))
+        #expect(alert.payload["task_title"] == "doomed" && alert.payload["attempt"] == 1)
+        #expect(alert.payload["error"]?.stringValue?.contains("failure 1") == true)
+        #expect(alert.causation == Causation(depth: 1, runId: runs[0].id, taskIds: [task.id]))
         await rig.store.database.close()
     }
 
@@ -192,6 +223,8 @@ struct SchedulerTests {
         #expect(runs.count == 1)
         #expect(runs[0].status == .succeeded)
         #expect(runs[0].takeovers == 0)
+        #expect(rig.observed.renewals.value.contains(true) && !rig.observed.renewals.value.contains(false))
+        #expect(rig.observed.starts.value == ["schedule"])
         await rig.store.database.close()
     }
 

@@ -88,9 +88,33 @@ extension SubprocessExtension {
             } catch {
                 return .failure(RPCError(code: -32001, message: "\(error)"))
             }
+        case "ordinaut/metrics":
+            if let problem = HostProtocol.problem(params, definition: "metricParams") { return .failure(.invalidParams(problem)) }
+            do throws(MetricsError) {
+                try record(metric: params)
+                return .success([:])
+            } catch {
+                return .failure(RPCError(code: -32001, message: error.message))
+            }
         default:
             return .failure(RPCError(code: RPCError.methodNotFoundCode,
                                      message: "the Ordinaut host does not offer \(method) to extensions"))
+        }
+    }
+
+    /// Records one value of the program's own metric `ext_<id>_<name>` (params already validated).
+    private func record(metric params: JSONObject) throws(MetricsError) {
+        let name = params["name"]!.stringValue!
+        let help = params["help"]?.stringValue ?? ""
+        let value = params["value"]!.doubleValue!
+        var labels: [String: String] = [:]
+        for (key, label) in params["labels"]?.objectValue?.members ?? [] { labels[key] = label.stringValue }
+        switch params["kind"]!.stringValue! {
+        case "counter": try metrics.increment(name, help: help, labels: labels, by: value)
+        case "gauge": try metrics.set(name, help: help, labels: labels, to: value)
+        default:
+            let buckets = params["buckets"]?.arrayValue?.compactMap(\.doubleValue) ?? MetricFamily.latencyBuckets
+            try metrics.observe(name, help: help, buckets: buckets, labels: labels, value)
         }
     }
 

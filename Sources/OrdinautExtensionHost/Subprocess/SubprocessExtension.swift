@@ -48,6 +48,8 @@ final class SubprocessExtension: Sendable {
     let server: MCPServer
     let registrar: ToolRegistrar
     let events: ExtensionEvents
+    /// The program's own metrics (`ordinaut/metrics`).
+    let metrics: ExtensionMetrics
     /// Where running programs are recorded, for reaping after a crash.
     let children: ChildRegistry?
     let logger: Logger
@@ -55,7 +57,7 @@ final class SubprocessExtension: Sendable {
     let state = Mutex(State())
 
     init(manifest: ExtensionManifest, directory: String, executable: String, grants: Set<Capability>, server: MCPServer,
-         registrar: ToolRegistrar, events: ExtensionEvents, children: ChildRegistry?, logger: Logger,
+         registrar: ToolRegistrar, events: ExtensionEvents, metrics: ExtensionMetrics, children: ChildRegistry?, logger: Logger,
          backoff: Backoff = Backoff(base: .milliseconds(250), cap: .seconds(30))) {
         self.manifest = manifest
         self.directory = directory
@@ -64,6 +66,7 @@ final class SubprocessExtension: Sendable {
         self.server = server
         self.registrar = registrar
         self.events = events
+        self.metrics = metrics
         self.children = children
         self.logger = logger
         self.backoff = backoff
