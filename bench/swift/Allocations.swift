@@ -69,16 +69,16 @@ private func markedRuns(warmup: Int, count: Int) async throws {
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let (bench, log) = try await BenchScheduler.make("sqlite:\(directory)/runs.db", workers: 1, claimBatch: 1)
     let task = benchTask(bench.store, title: "allocations")
-    try await bench.store.createTask(task, actor: "bench")
+    try await bench.store.tasks.create(task, actor: "bench")
     try await bench.run {
         for (round, runs) in [warmup, count].enumerated() {
             let target = log.count + runs
             // Enqueueing is part of a run's path, and the worker may start before the loop ends.
             if round == 1 { mark() }
-            for _ in 0..<runs { _ = try await bench.store.enqueue(taskId: task.id, trigger: .manual, actor: "bench") }
+            for _ in 0..<runs { _ = try await bench.store.queue.enqueue(taskId: task.id, trigger: .manual, actor: "bench") }
             bench.store.doorbell.ring()
             while log.count < target { try await Task.sleep(for: .milliseconds(5)) }
-            while try await bench.store.runs(.init(status: .running, limit: 1)).items.count > 0 { try await Task.sleep(for: .milliseconds(5)) }
+            while try await bench.store.queue.runs(.init(status: .running, limit: 1)).items.count > 0 { try await Task.sleep(for: .milliseconds(5)) }
         }
         mark()
     }
