@@ -47,9 +47,10 @@ public enum ScheduleForecast {
             }
             count = Int(number)
         }
-        let schedule = try Schedule(kind: kind, expression: expression, timezone: timezone, dtstart: now)
         let requestedZone = try zone(timezone)
         var start = Int(now.floorDivided(by: 1000))
+        // A recurrence without DTSTART starts when its task is created: now, or the time asked for.
+        var anchor = now
         if let value = input["after"] {
             guard let text = value.stringValue else { throw .invalid("after must be an ISO-8601 time", field: "after") }
             do throws(ScheduleError) {
@@ -57,14 +58,16 @@ public enum ScheduleForecast {
             } catch {
                 throw .invalid("after: \(error.description)", field: "after")
             }
+            anchor = Int64(start - start % 60) * 1000
         }
+        let schedule = try Schedule(kind: kind, expression: expression, timezone: timezone, dtstart: anchor)
         var instants: [Int] = []
         var cursor = Int64(start) * 1000
         while instants.count < count, let next = schedule.next(after: cursor) {
             instants.append(Int(next / 1000))
             cursor = next
         }
-        let (displayZone, nominal) = nominalTimes(schedule, expression: expression, zone: requestedZone, dtstart: now)
+        let (displayZone, nominal) = nominalTimes(schedule, expression: expression, zone: requestedZone, dtstart: anchor)
         let marks = DSTShift.marks(instants, start: start, zone: displayZone, nominal: nominal)
         let occurrences: [JSONValue] = zip(instants, marks).map { instant, mark in
             let occurrence = SchedulePreview.Occurrence(instant: instant, offset: displayZone.offset(atUTC: instant))
