@@ -101,7 +101,10 @@ public func buildEngine(on server: MCPServer, metrics: OrdinautMetrics, configur
     metrics.observe(bus)
     var schedulerLogger = logger
     schedulerLogger[metadataKey: "component"] = "scheduler"
-    let tasks = TaskService(store: store, server: server, bus: bus, configuration: configuration.scheduler, observer: metrics, logger: schedulerLogger)
+    let changes = ChangeFeed(replayCount: configuration.changesReplay, replayBytes: configuration.changesReplayBytes,
+                             queueLimit: configuration.changesQueue)
+    let tasks = TaskService(store: store, server: server, bus: bus, configuration: configuration.scheduler, observer: metrics,
+                            changes: changes, logger: schedulerLogger)
     let mcpTasks = tasks.serveMCPTasks()
     var services: [any Service] = []
     switch configuration.fixture {
@@ -118,7 +121,7 @@ public func buildEngine(on server: MCPServer, metrics: OrdinautMetrics, configur
     hostConfiguration.childRecords = configuration.dataDirectory + "/children"
     let host = ExtensionHost(
         configuration: hostConfiguration, compiled: builtInExtensions + extensions, server: server, bus: bus,
-        services: HostServices(mcpEndpoint: mcpEndpoint(server, store), metrics: metrics.host), logger: hostLogger)
+        services: HostServices(mcpEndpoint: mcpEndpoint(server, store), metrics: metrics.host), changes: changes, logger: hostLogger)
     metrics.observe(host)
     services.append(host)
 
@@ -200,6 +203,10 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
     TaskAPI(service: engine.tasks, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: router)
     AuditAPI(audit: engine.tasks.store.audit).addRoutes(to: router)
     AgentAPI(service: engine.agents, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: router)
+    let host = engine.extensions
+    OverviewAPI(service: engine.tasks, maxBodyBytes: configuration.maxBodyBytes, extensionsInError: { host.failedExtensions() }).addRoutes(to: router)
+    ChangesAPI(feed: engine.tasks.changes, keepAlive: .milliseconds(Int64(configuration.changesKeepAliveSeconds * 1000))).addRoutes(to: router)
+    DocumentsAPI(openAPI: ExtensionHost.openAPIDocument, webUIEnabled: host.isLoaded("webui")).addRoutes(to: router)
     engine.extensions.addRoutes(to: router)
     // Upgrades are decided by a router that holds only the extension mount points: only extensions'
     // `ws` routes accept WebSockets, and only after the same access checks (Origin included).

@@ -1,5 +1,6 @@
 import Logging
 import OrdinautCore
+import OrdinautEvents
 import OrdinautMCP
 import OrdinautStore
 import ServiceLifecycle
@@ -30,8 +31,9 @@ public final class WorkerPool: Service, Sendable {
     public init(service: TaskService, logger: Logger) {
         self.service = service
         self.logger = logger
-        executor = PipelineExecutor(tools: ToolCaller(server: service.server, clientName: "ordinaut-scheduler"), deadlines: deadlines, limits: service.configuration.limits,
-                                    observer: service.observer, clock: service.store.clock)
+        executor = PipelineExecutor(tools: ToolCaller(server: service.server, clientName: "ordinaut-scheduler"), deadlines: deadlines,
+                                    limits: service.configuration.limits, observer: service.observer, changes: service.changes,
+                                    clock: service.store.clock)
     }
 
     public func run() async throws {
@@ -79,6 +81,7 @@ public final class WorkerPool: Service, Sendable {
             for work in claimed {
                 service.observer?.runStarted(trigger: work.run.trigger.rawValue, waited: .milliseconds(max(0, now - work.dueAt)),
                                              takeover: work.takenOver)
+                service.changes.publish("run.started", TaskService.change(work.run))
                 let execution = Task { await self.execute(work) }
                 reportBusy(running.withLock { $0[work.dueId] = Running(work: work, cancel: { execution.cancel() }); return $0.count })
                 group.addTask {
@@ -188,5 +191,9 @@ public final class WorkerPool: Service, Sendable {
         service.server.resourceUpdated(TaskService.taskURI(work.task.id))
         for id in finished?.mcpTaskIDs ?? [] { service.server.taskUpdated(id) }
         service.runFinished(work.run.id)
+        var change = TaskService.change(work.run)
+        change["status"] = .string(label == "retrying" ? RunStatus.failed.rawValue : label)
+        if case .waiting(let request) = outcome { change["step_id"] = .string(request.stepId) }
+        service.changes.publish(label == "waiting" ? "approval.waiting" : "run.finished", change)
     }
 }
