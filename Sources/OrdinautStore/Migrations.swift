@@ -91,6 +91,10 @@ enum Migrations {
             "CREATE INDEX agent_tokens_by_agent ON agent_tokens (agent_id, id)",
             "ALTER TABLE tasks ADD COLUMN creator_scopes TEXT",
         ]),
+        // A W3C `traceparent`, 55 characters; NULL when tracing was off at creation.
+        Migration(version: 4, summary: "the trace context a task was created in", statements: [
+            "ALTER TABLE tasks ADD COLUMN trace_parent TEXT",
+        ]),
     ]
 
     static var latest: Int { all.last!.version }

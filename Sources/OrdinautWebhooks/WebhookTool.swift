@@ -75,11 +75,13 @@ public enum WebhookTool {
                 return .error("webhook \(name): \(error)")
             }
             call.headers.appendIfMissing("User-Agent", "ordinaut-webhook")
-            switch await client.perform(call) {
-            case .success(let response):
-                return result(response, call: call, name: name)
-            case .failure(let failure):
-                return .error("webhook \(name): \(definition.method) \(redacted(call.url)) failed: \(withoutUserinfo(failure.description))")
+            return await WebhookSpan.run(call) { call in
+                switch await client.perform(call) {
+                case .success(let response):
+                    return (result(response, call: call, name: name), response.status)
+                case .failure(let failure):
+                    return (.error("webhook \(name): \(definition.method) \(redacted(call.url)) failed: \(withoutUserinfo(failure.description))"), nil)
+                }
             }
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import OrdinautAuth
 import OrdinautCore
 import OrdinautStore
@@ -202,12 +203,30 @@ extension StoreContractTests {
             try connection.execute("INSERT INTO tasks (\(columns)) VALUES (\((1...20).map { "$\($0)" }.joined(separator: ", ")))",
                                    Array(TaskStore.parameterList(of: old).prefix(20)))
         }
-        #expect(try await store.migrate() == [3])
+        #expect(try await store.migrate(upTo: 3) == [3])
         #expect(try await store.schemaVersion() == 3)
         #expect(try await store.task(id: old.id) == old, "the task reads back, its creator's scopes unknown")
         let agents = AgentStore(sharing: store)
         let agent = try await agents.createAgent(name: "bot", scopes: ["tasks:read"], actor: "cli:ops")
         #expect(try await agents.agents() == [agent])
+        await store.database.close()
+    }
+
+    @Test(arguments: Backend.allCases)
+    func migrationFourKeepsTheTraceContextATaskWasCreatedIn(_ backend: Backend) async throws {
+        let store = try await backend.makeStore(schemaVersion: 3)
+        let old = sampleTask(store, title: "from before tracing")
+        let columns = TaskStore.columnList.replacingOccurrences(of: ", trace_parent", with: "")
+        try await store.database.transaction { connection throws(StoreError) in
+            try connection.execute("INSERT INTO tasks (\(columns)) VALUES (\((1...21).map { "$\($0)" }.joined(separator: ", ")))",
+                                   Array(TaskStore.parameterList(of: old).prefix(21)))
+        }
+        #expect(try await store.migrate() == [4])
+        #expect(try await store.task(id: old.id).traceParent == nil, "a task from before migration 4 has no trace context")
+        var traced = sampleTask(store, title: "created in a trace")
+        traced.traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        try await store.createTask(traced, actor: "tests")
+        #expect(try await store.task(id: traced.id).traceParent == traced.traceParent)
         await store.database.close()
     }
 }
