@@ -27,12 +27,27 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
+        // Already in the graph through Hummingbird: the Tracer protocol our own OTLP exporter implements.
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.1.0"),
     ],
     targets: [
         .target(name: "OrdinautCore", swiftSettings: swiftSettings),
         .target(name: "OrdinautJSONSchema", dependencies: ["OrdinautCore"], swiftSettings: swiftSettings),
         .target(name: "OrdinautJMESPath", dependencies: ["OrdinautCore"], swiftSettings: swiftSettings),
         .target(name: "OrdinautCalendar", swiftSettings: swiftSettings),
+        // OpenTelemetry tracing without swift-otel: W3C Trace Context, samplers, a batch span
+        // processor and the OTLP/HTTP JSON encoding; the bytes are sent by a closure the composition
+        // root gives it (libcurl). Also the JSON log handler and the trace-id log metadata.
+        .target(
+            name: "OrdinautTracing",
+            dependencies: [
+                "OrdinautCore",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "OrdinautPipeline",
             dependencies: ["OrdinautCore", "OrdinautJMESPath", "OrdinautCalendar"],
@@ -41,6 +56,7 @@ let package = Package(
         .target(
             name: "OrdinautMCP",
             dependencies: [
+                "OrdinautTracing",
                 "OrdinautCore", "OrdinautJSONSchema", "OrdinautAuth",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -59,6 +75,7 @@ let package = Package(
         .target(
             name: "OrdinautHTTP",
             dependencies: [
+                "OrdinautTracing",
                 "OrdinautCore", "OrdinautMCP", "OrdinautAuth", "OrdinautHTTPCommon",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -123,7 +140,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(
             name: "OrdinautWebhooks",
-            dependencies: ["CCurl", "OrdinautCore", "OrdinautMCP", "OrdinautPipeline"],
+            dependencies: ["CCurl", "OrdinautTracing", "OrdinautCore", "OrdinautMCP", "OrdinautPipeline"],
             swiftSettings: swiftSettings
         ),
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
@@ -132,7 +149,7 @@ let package = Package(
             dependencies: ["CHiredis", "OrdinautCore", "OrdinautEvents", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "OrdinautStore", dependencies: ["OrdinautCore"], swiftSettings: swiftSettings),
+        .target(name: "OrdinautStore", dependencies: ["OrdinautCore", "OrdinautTracing"], swiftSettings: swiftSettings),
         // Agents and their tokens: the operations every surface shares, the stored-token directory
         // the authenticator asks, and the admin MCP tools.
         .target(
@@ -150,6 +167,7 @@ let package = Package(
         .target(
             name: "OrdinautScheduler",
             dependencies: [
+                "OrdinautTracing",
                 "OrdinautCore", "OrdinautJSONSchema", "OrdinautCalendar", "OrdinautPipeline", "OrdinautMCP", "OrdinautEvents", "OrdinautStore", "OrdinautAuth",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -162,6 +180,7 @@ let package = Package(
         .target(
             name: "OrdinautExtensionHost",
             dependencies: [
+                "OrdinautTracing",
                 "OrdinautCore", "OrdinautJSONSchema", "OrdinautMCP", "OrdinautEvents", "OrdinautExtensionKit", "OrdinautAuth",
                 "OrdinautIO", "OrdinautHTTPCommon", "OrdinautWebhooks", "CResources",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -188,6 +207,7 @@ let package = Package(
         .target(
             name: "Ordinaut",
             dependencies: [
+                "OrdinautTracing", .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "OrdinautCore", "OrdinautMCP", "OrdinautStdio", "OrdinautHTTP", "OrdinautStore", "OrdinautSQLite", "OrdinautPostgres",
                 "OrdinautScheduler", "OrdinautAuth", "OrdinautAccess", "OrdinautREST", "OrdinautHTTPCommon", "OrdinautWebhooks",
                 "OrdinautEvents", "OrdinautRedis", "OrdinautExtensionKit", "OrdinautExtensionHost", "OrdinautExtEventsDemo", "OrdinautExtMCPHTTP",
@@ -213,7 +233,7 @@ let package = Package(
         .target(
             name: "OrdinautCommands",
             dependencies: [
-                "Ordinaut", "OrdinautCalendar", "OrdinautCore", "OrdinautMCP", "OrdinautExtensionHost", "OrdinautStore", "OrdinautAuth",
+                "Ordinaut", "OrdinautTracing", "OrdinautCalendar", "OrdinautCore", "OrdinautMCP", "OrdinautExtensionHost", "OrdinautStore", "OrdinautAuth",
                 "OrdinautAccess", "OrdinautWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -284,6 +304,11 @@ let package = Package(
             dependencies: [
                 "OrdinautAccess", "OrdinautAuth", "OrdinautStore", "OrdinautSQLite", "OrdinautMCP", "OrdinautCore", "OrdinautTesting",
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdinautTracingTests",
+            dependencies: ["OrdinautTracing", "OrdinautCore", .product(name: "Tracing", package: "swift-distributed-tracing")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "OrdinautCoreTests", dependencies: ["OrdinautCore"], swiftSettings: swiftSettings),

@@ -18,6 +18,7 @@ import OrdinautScheduler
 import OrdinautSQLite
 import OrdinautStdio
 import OrdinautStore
+import OrdinautTracing
 import ServiceLifecycle
 import UnixSignals
 
@@ -163,9 +164,10 @@ struct MCPEndpointMount: MCPEndpointMounting {
 
 /// Builds the HTTP application (`ordinaut serve`): MCP Streamable HTTP at `/mcp`, the legacy
 /// HTTP+SSE transport, the REST API with health endpoints, and the extensions at `/ext/<id>/` with `/ext/status`,
-/// `/extensions` and `/tools`.
+/// `/extensions` and `/tools`. `first` are services started before the rest and stopped after
+/// them (the tracing processor).
 public func buildApplication(configuration: Configuration, extensions: [CompiledExtension] = [],
-                             logger: Logger) async throws -> some ApplicationProtocol {
+                             logger: Logger, first: [any Service] = []) async throws -> some ApplicationProtocol {
     try checkExposure(configuration, logger: logger)
     var http = MCPHTTPConfiguration(
         maxBodyBytes: configuration.maxBodyBytes, allowedOrigins: configuration.allowedOrigins,
@@ -195,6 +197,8 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
     }
     if let gateProblem { throw gateProblem }
     let router = Router(context: ExtensionRequestContext.self)
+    // The server span of each request, parented by its `traceparent` header; absent when tracing is off.
+    if Spans.areOn { router.add(middleware: TracingMiddleware(recordingHeaders: [], redactingQueryParameters: [])) }
     router.add(middleware: HTTPMetricsMiddleware(metrics: engine.metrics))
     // Every route below goes through the access layer; it must come before them.
     router.add(middleware: AccessMiddleware(gate: gate!))
@@ -218,7 +222,7 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
         router: router,
         server: guardedServer(connections, webSockets: webSockets),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ordinaut"),
-        services: engine.services + [endpoint!.sessionReaper, auditor!],
+        services: first + engine.services + [endpoint!.sessionReaper, auditor!],
         onServerRunning: { channel in
             do {
                 try await connections.install(on: channel)
@@ -248,7 +252,7 @@ func guardedServer(_ connections: ConnectionGuard, webSockets: Router<ExtensionR
 /// handed back at once (retried at the next start or by another node) and extensions get half a
 /// second to stop, so that the process exits about a second after its client lets go.
 public func buildStdioApplication(configuration: Configuration, extensions: [CompiledExtension] = [],
-                                  logger: Logger) async throws -> ServiceGroup {
+                                  logger: Logger, first: [any Service] = []) async throws -> ServiceGroup {
     var configuration = configuration
     configuration.scheduler.shutdownGrace = .zero
     configuration.extensions.stopBudget = .milliseconds(500)
@@ -267,6 +271,7 @@ public func buildStdioApplication(configuration: Configuration, extensions: [Com
                              principal: configuration.access.stdioPrincipal), logger: logger)
     // The process ends when stdin closes: the transport finishing shuts the group down.
     return ServiceGroup(configuration: .init(
-        services: [.init(service: engine), .init(service: transport, successTerminationBehavior: .gracefullyShutdownGroup)],
+        services: first.map { .init(service: $0) }
+            + [.init(service: engine), .init(service: transport, successTerminationBehavior: .gracefullyShutdownGroup)],
         gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
 }

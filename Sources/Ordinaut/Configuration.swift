@@ -7,6 +7,15 @@ import OrdinautExtensionKit
 import OrdinautHTTP
 import OrdinautScheduler
 import OrdinautSQLite
+import OrdinautTracing
+
+/// How log lines are written (`ORDINAUT_LOG_FORMAT`).
+public enum LogFormat: String, Sendable {
+    /// swift-log's stream format: a human reads it.
+    case text
+    /// One JSON object a line (`JSONLogHandler`): a log shipper reads it.
+    case json
+}
 
 /// Everything an `ordinaut` process can be told, with its defaults. `init(environment:)` reads the
 /// `ORDINAUT_*` variables (all listed in the README); command-line flags override them.
@@ -25,6 +34,10 @@ public struct Configuration: Sendable {
     public var port = 8080
     /// Log level on stderr (`ORDINAUT_LOG_LEVEL`: trace, debug, info, notice, warning, error, critical).
     public var logLevel: Logger.Level = .info
+    /// How log lines are written on stderr (`ORDINAUT_LOG_FORMAT`: text, or json for one object a line).
+    public var logFormat = LogFormat.text
+    /// OpenTelemetry tracing, from the standard `OTEL_*` variables; off unless an OTLP endpoint is set.
+    public var tracing = TracingConfiguration()
     /// Browser origins allowed to call the MCP endpoints (`ORDINAUT_ALLOWED_ORIGINS`, comma-separated);
     /// loopback origins are always allowed.
     public var allowedOrigins: [String] = []
@@ -112,6 +125,17 @@ public struct Configuration: Sendable {
         if let value = environment["ORDINAUT_HOST"] { host = value }
         if let value = environment["ORDINAUT_PORT"] { port = try Self.integer(value, "ORDINAUT_PORT", range: 0...65535) }
         if let value = environment["ORDINAUT_LOG_LEVEL"] { logLevel = try Self.level(value, "ORDINAUT_LOG_LEVEL") }
+        if let value = environment["ORDINAUT_LOG_FORMAT"] {
+            guard let format = LogFormat(rawValue: value.lowercased()) else {
+                throw ConfigurationError("ORDINAUT_LOG_FORMAT=\(value): use text or json")
+            }
+            logFormat = format
+        }
+        do throws(TracingConfigurationError) {
+            tracing = try TracingConfiguration(environment: environment)
+        } catch {
+            throw ConfigurationError(error.description)
+        }
         if let value = environment["ORDINAUT_ALLOWED_ORIGINS"] { allowedOrigins = Self.list(value) }
         if let value = environment["ORDINAUT_ALLOWED_HOSTS"] { allowedHosts = Self.list(value) }
         if let value = environment["ORDINAUT_MAX_BODY_BYTES"] {

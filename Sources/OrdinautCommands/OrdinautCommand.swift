@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import Ordinaut
 import OrdinautExtensionHost
+import OrdinautTracing
 // A custom build's `main.swift` names its extensions with this type and nothing else of the host.
 @_exported import struct OrdinautExtensionHost.CompiledExtension
 import ServiceLifecycle
@@ -75,8 +76,15 @@ struct CommonOptions: ParsableArguments {
         return configuration
     }
 
+    /// Bootstraps logging: text or JSON lines on stderr, each carrying `trace_id`/`span_id` inside a span.
     func logger(_ configuration: Configuration, label: String) -> Logger {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        switch configuration.logFormat {
+        case .text:
+            LoggingSystem.bootstrap({ label, provider in StreamLogHandler.standardError(label: label, metadataProvider: provider) },
+                                    metadataProvider: .traceIDs)
+        case .json:
+            LoggingSystem.bootstrap({ label, provider in JSONLogHandler(label: label, metadataProvider: provider) }, metadataProvider: .traceIDs)
+        }
         var logger = Logger(label: label)
         logger.logLevel = configuration.logLevel
         return logger
@@ -125,7 +133,9 @@ struct Serve: AsyncParsableCommand {
         configuration.allowedHosts += allowedHosts
         if allowAnonymous { configuration.access.allowAnonymous = true }
         let logger = common.logger(configuration, label: "ordinaut")
-        let application = try await buildApplication(configuration: configuration, extensions: compiledExtensions(), logger: logger)
+        let tracing = TracingSetup.install(configuration, logger: logger)
+        let application = try await buildApplication(configuration: configuration, extensions: compiledExtensions(), logger: logger,
+                                                     first: tracing.map { [$0] } ?? [])
         do {
             try await application.runService()
         } catch let error as IOError {
@@ -165,7 +175,9 @@ struct Stdio: AsyncParsableCommand {
     func run() async throws {
         let configuration = try common.configuration(defaultLogLevel: .info)
         let logger = common.logger(configuration, label: "ordinaut")
-        let group = try await buildStdioApplication(configuration: configuration, extensions: compiledExtensions(), logger: logger)
+        let tracing = TracingSetup.install(configuration, logger: logger)
+        let group = try await buildStdioApplication(configuration: configuration, extensions: compiledExtensions(), logger: logger,
+                                                    first: tracing.map { [$0] } ?? [])
         try await group.run()
     }
 }

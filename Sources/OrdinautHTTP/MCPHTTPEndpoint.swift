@@ -7,6 +7,7 @@ import NIOCore
 import OrdinautAuth
 import OrdinautCore
 import OrdinautMCP
+import OrdinautTracing
 
 /// MCP over HTTP: Streamable HTTP at `/mcp` (both eras), the 2024-11-05 HTTP+SSE transport at
 /// `/sse` + `/messages`.
@@ -319,8 +320,12 @@ public struct MCPHTTPEndpoint: Sendable {
             }
             return json(status, response.json, headers: headers)
         }
+        // The stream's body runs after this handler returns: it continues the request's trace explicitly.
+        let trace = Spans.capture()
         return sseResponse(headers: headers) { mailbox in
-            if let response = await connection.handle(message, stream: mailbox, principal: principal) { mailbox.post(response.json) }
+            await Spans.continuing(trace) {
+                if let response = await connection.handle(message, stream: mailbox, principal: principal) { mailbox.post(response.json) }
+            }
         }
     }
 

@@ -137,11 +137,12 @@ public final class MCPConnection: Sendable {
         let observer = server.configuration.observer
         let run: @Sendable () async -> Result<JSONObject, RPCError> = {
             let began = ContinuousClock.now
-            let outcome: Result<JSONObject, RPCError>
-            do throws(RPCError) {
-                outcome = .success(try await handler.handle(params, context))
-            } catch {
-                outcome = .failure(error)
+            let outcome = await MethodSpan.run(handler, params: params, context: context) { () async -> Result<JSONObject, RPCError> in
+                do throws(RPCError) {
+                    return .success(try await handler.handle(params, context))
+                } catch {
+                    return .failure(error)
+                }
             }
             if let observer {
                 let failed = if case .failure = outcome { true } else { false }

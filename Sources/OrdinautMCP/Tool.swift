@@ -21,7 +21,7 @@ public struct Tool: Sendable {
     /// The scope a principal needs to see and call this tool; `nil` is the general `mcp` scope.
     /// Extension tools get `ext:<id>:tools` from the host, whatever they ask for.
     public var scope: String?
-    public let handler: ToolHandler
+    public internal(set) var handler: ToolHandler
 
     public init(
         name: String, title: String? = nil, description: String? = nil,

@@ -44,7 +44,7 @@ public final class ToolRegistry: Sendable {
             throw RegistrationError("tool \"\(tool.name)\": \(error)")
         }
         let wire = ToolName.wireName(for: tool.name)
-        let entry = RegisteredTool(tool: tool, wireName: wire, input: input, output: output)
+        let entry = RegisteredTool(tool: ToolSpan.wrap(tool), wireName: wire, input: input, output: output)
         let conflict: String? = state.withLock { state in
             if state.byName[tool.name] != nil { return "a tool named \"\(tool.name)\" is already registered" }
             if let owner = state.nameForWire[wire] {

@@ -6,6 +6,7 @@ import OrdinautJMESPath
 import OrdinautMCP
 import OrdinautPipeline
 import OrdinautStore
+import OrdinautTracing
 
 /// Runs a task's pipeline for one run: each step's `if`, arguments rendered from the run context,
 /// the tool call with its timeout and step retries, and a record of what happened. A step's `if`
@@ -106,14 +107,7 @@ public struct PipelineExecutor: Sendable {
                 records.append(.object(record))
                 return .waiting(step: step.id, prompt: prompt, output: ["steps": .array(records)])
             }
-            var attempt = 0
-            var outcome: StepOutcome
-            repeat {
-                attempt += 1
-                outcome = await call(step, arguments: arguments, task: task, run: run)
-                if case .failure(_, let permanent) = outcome, permanent { break }
-                if Task.isCancelled { break }
-            } while attempt <= step.retries && { if case .failure = outcome { return true } else { return false } }()
+            let (outcome, attempt) = await attempts(step, arguments: arguments, task: task, run: run)
             record["attempts"] = .integer(Int64(attempt))
             switch outcome {
             case .success(let value):
@@ -133,6 +127,24 @@ public struct PipelineExecutor: Sendable {
             }
         }
         return .succeeded(output: ["steps": .array(records), "result": last])
+    }
+
+    /// Calls the step's tool until it succeeds, fails for good, or has used its retries; one span
+    /// covers the attempts.
+    private func attempts(_ step: Pipeline.Step, arguments: JSONValue, task: TaskRecord, run: RunRecord) async -> (StepOutcome, Int) {
+        await Spans.run("ordinaut.step") { span in
+            if let span { RunSpans.start(span, step: step) }
+            var attempt = 0
+            var outcome: StepOutcome
+            repeat {
+                attempt += 1
+                outcome = await call(step, arguments: arguments, task: task, run: run)
+                if case .failure(_, let permanent) = outcome, permanent { break }
+                if Task.isCancelled { break }
+            } while attempt <= step.retries && { if case .failure = outcome { return true } else { return false } }()
+            if let span { RunSpans.finish(span, outcome, attempts: attempt) }
+            return (outcome, attempt)
+        }
     }
 
     private func report(_ step: JSONObject, _ outcome: String, began: Int64, run: RunRecord) {

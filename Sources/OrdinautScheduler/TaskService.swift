@@ -5,6 +5,7 @@ import OrdinautEvents
 import OrdinautMCP
 import OrdinautPipeline
 import OrdinautStore
+import OrdinautTracing
 import Synchronization
 
 /// The operations on tasks and runs that every surface offers — MCP tools, the REST API, the CLI —
@@ -88,6 +89,7 @@ public final class TaskService: Sendable {
         try TaskInput.apply(input, to: &task)
         if principal.method != .local && principal.method != .anonymous { task.createdBy = actor }
         task.creatorScopes = principal.scopes == .all ? nil : principal.scopes.sorted
+        task.traceParent = Spans.current?.traceparent
         try checkScopes(of: task, for: principal)
         let schedule = try check(task)
         task.nextRunAt = Self.nextRun(task, schedule, now: now)

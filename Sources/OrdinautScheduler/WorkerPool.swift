@@ -3,6 +3,7 @@ import OrdinautCore
 import OrdinautEvents
 import OrdinautMCP
 import OrdinautStore
+import OrdinautTracing
 import ServiceLifecycle
 import Synchronization
 
@@ -99,8 +100,17 @@ public final class WorkerPool: Service, Sendable {
         service.observer?.workersBusy(busy, capacity: configuration.workers)
     }
 
+    /// Runs the pipeline. With tracing on, the run is the root of a trace of its own, linked to the
+    /// span the task was created in, and its log lines carry that trace.
     private func execute(_ work: ClaimedWork) async -> PipelineExecutor.Result {
-        await executor.execute(task: work.task, run: work.run, resume: work.resume)
+        await Spans.run("ordinaut.run", parent: Spans.newTrace) { span in
+            if let span { RunSpans.start(span, task: work.task, run: work.run) }
+            logger.debug("run started", metadata: ["task_id": .string(work.task.id), "run_id": .string(work.run.id)])
+            let result = await executor.execute(task: work.task, run: work.run, resume: work.resume)
+            if let span { RunSpans.finish(span, result) }
+            logger.debug("run ended", metadata: ["run_id": .string(work.run.id), "outcome": .string(RunSpans.outcome(result))])
+            return result
+        }
     }
 
     /// Waits up to the shutdown grace for running work, then hands back what still runs.

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import OrdinautTracing
 import Synchronization
 
 /// Threads of their own, each owning one database connection, serving transactions from one queue.
@@ -63,7 +64,18 @@ public final class ConnectionPool: Sendable {
         try await submit(transactional: false, body)
     }
 
+    /// Under a sampled span (tracing on) the work gets a client span of its own; elsewhere it costs
+    /// one atomic load, so that the scheduler's polling never makes spans.
     private func submit<T: Sendable>(transactional: Bool, _ body: @escaping @Sendable (any SQLConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
+        guard Spans.current?.isSampled == true else { return try await enqueue(transactional: transactional, body) }
+        let system = dialect.name == "postgres" ? "postgresql" : dialect.name
+        return try await Spans.run("\(system) \(transactional ? "transaction" : "statement")", kind: .client) { span throws(StoreError) in
+            span?.attributes["db.system.name"] = system
+            return try await enqueue(transactional: transactional, body)
+        }
+    }
+
+    private func enqueue<T: Sendable>(transactional: Bool, _ body: @escaping @Sendable (any SQLConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
         let result: Result<T, StoreError> = await withCheckedContinuation { continuation in
             let job = Job(
                 transactional: transactional,

@@ -100,6 +100,10 @@ enum Migrations {
             "CREATE INDEX due_work_backlog ON due_work (run_at) WHERE locked_by IS NULL",
             "CREATE INDEX runs_by_finish ON runs (status, finished_at)",
         ]),
+        // A W3C `traceparent`, 55 characters; NULL when tracing was off at creation.
+        Migration(version: 5, summary: "the trace context a task was created in", statements: [
+            "ALTER TABLE tasks ADD COLUMN trace_parent TEXT",
+        ]),
     ]
 
     static var latest: Int { all.last!.version }

@@ -30,13 +30,16 @@ public struct TaskRecord: Sendable, Equatable {
     /// The scopes of the principal that created the task; its runs act with these. `nil` for
     /// tasks created before the store kept them (migration 3): such tasks keep running with every scope.
     public var creatorScopes: [String]?
+    /// The W3C `traceparent` of the span the task was created in (tracing on), so that each run's
+    /// trace links back to it; `nil` otherwise and for tasks older than migration 5.
+    public var traceParent: String?
 
     public init(id: String, title: String, description: String? = nil, createdBy: String, scheduleKind: ScheduleKind,
                 scheduleExpr: String?, timezone: String = "UTC", payload: JSONValue, status: TaskStatus = .active,
                 priority: Int = 5, dedupeKey: String? = nil, dedupeWindowSeconds: Int = 0, maxRetries: Int = 3,
                 backoffStrategy: BackoffStrategy = .exponentialJitter, concurrencyKey: String? = nil,
                 createdAt: Int64, updatedAt: Int64? = nil, nextRunAt: Int64? = nil, dtstart: Int64? = nil,
-                snoozedUntil: Int64? = nil, creatorScopes: [String]? = nil) {
+                snoozedUntil: Int64? = nil, creatorScopes: [String]? = nil, traceParent: String? = nil) {
         self.id = id
         self.title = title
         self.description = description
@@ -58,5 +61,6 @@ public struct TaskRecord: Sendable, Equatable {
         self.dtstart = dtstart ?? createdAt / 60_000 * 60_000
         self.snoozedUntil = snoozedUntil
         self.creatorScopes = creatorScopes
+        self.traceParent = traceParent
     }
 }

@@ -5,7 +5,7 @@ public enum TaskRows {
     public static let columns = """
         id, title, description, created_by, schedule_kind, schedule_expr, timezone, payload, status, priority, \
         dedupe_key, dedupe_window_seconds, max_retries, backoff_strategy, concurrency_key, created_at, updated_at, \
-        next_run_at, dtstart, snoozed_until, creator_scopes
+        next_run_at, dtstart, snoozed_until, creator_scopes, trace_parent
         """
 
     /// `$1, $2, …`, one placeholder per column of `columns`.
@@ -22,7 +22,8 @@ public enum TaskRows {
             backoffStrategy: BackoffStrategy(rawValue: row.text(o + 13) ?? "") ?? .exponentialJitter,
             concurrencyKey: row.text(o + 14), createdAt: row.integer(o + 15) ?? 0, updatedAt: row.integer(o + 16),
             nextRunAt: row.integer(o + 17), dtstart: row.integer(o + 18), snoozedUntil: row.integer(o + 19),
-            creatorScopes: row.text(o + 20) == nil ? nil : row.json(o + 20).arrayValue?.compactMap(\.stringValue))
+            creatorScopes: row.text(o + 20) == nil ? nil : row.json(o + 20).arrayValue?.compactMap(\.stringValue),
+            traceParent: row.text(o + 21))
     }
 
     /// The parameters of a task row, in the order of `columns` (also for bulk loading: benchmarks, imports).
@@ -34,6 +35,7 @@ public enum TaskRows {
             SQLValue(task.maxRetries), .text(task.backoffStrategy.rawValue), SQLValue(task.concurrencyKey),
             .integer(task.createdAt), .integer(task.updatedAt), SQLValue(task.nextRunAt), .integer(task.dtstart),
             SQLValue(task.snoozedUntil), task.creatorScopes.map { SQLValue(json: .array($0.map(JSONValue.string))) } ?? .null,
+            SQLValue(task.traceParent),
         ]
     }
 }

@@ -76,14 +76,16 @@ public enum WebhookTool {
                 return .error("webhook \(name): \(error)")
             }
             call.headers.appendIfMissing("User-Agent", "ordinaut-webhook")
-            let began = ContinuousClock.now
-            let outcome = await client.perform(call)
-            observe?(statusClass(outcome), ContinuousClock.now - began)
-            switch outcome {
-            case .success(let response):
-                return result(response, call: call, name: name)
-            case .failure(let failure):
-                return .error("webhook \(name): \(definition.method) \(redacted(call.url)) failed: \(withoutUserinfo(failure.description))")
+            return await WebhookSpan.run(call) { call in
+                let began = ContinuousClock.now
+                let outcome = await client.perform(call)
+                observe?(statusClass(outcome), ContinuousClock.now - began)
+                switch outcome {
+                case .success(let response):
+                    return (result(response, call: call, name: name), response.status)
+                case .failure(let failure):
+                    return (.error("webhook \(name): \(definition.method) \(redacted(call.url)) failed: \(withoutUserinfo(failure.description))"), nil)
+                }
             }
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import OrdinautAuth
 import OrdinautCore
 import OrdinautStore
@@ -208,6 +209,24 @@ extension StoreContractTests {
         let agents = AgentStore(sharing: store)
         let agent = try await agents.createAgent(name: "bot", scopes: ["tasks:read"], actor: "cli:ops")
         #expect(try await agents.agents() == [agent])
+        await store.database.close()
+    }
+
+    @Test(arguments: Backend.allCases)
+    func migrationFiveKeepsTheTraceContextATaskWasCreatedIn(_ backend: Backend) async throws {
+        let store = try await backend.makeStore(schemaVersion: 4)
+        let old = sampleTask(store, title: "from before tracing")
+        let columns = TaskRows.columns.replacingOccurrences(of: ", trace_parent", with: "")
+        try await store.database.transaction { connection throws(StoreError) in
+            try connection.execute("INSERT INTO tasks (\(columns)) VALUES (\((1...21).map { "$\($0)" }.joined(separator: ", ")))",
+                                   Array(TaskRows.parameters(of: old).prefix(21)))
+        }
+        #expect(try await store.migrate() == [5])
+        #expect(try await store.tasks.task(id: old.id).traceParent == nil, "a task from before migration 5 has no trace context")
+        var traced = sampleTask(store, title: "created in a trace")
+        traced.traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        try await store.tasks.create(traced, actor: "tests")
+        #expect(try await store.tasks.task(id: traced.id).traceParent == traced.traceParent)
         await store.database.close()
     }
 }

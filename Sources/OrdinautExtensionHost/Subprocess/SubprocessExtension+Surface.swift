@@ -10,6 +10,7 @@ import OrdinautCore
 import OrdinautExtensionKit
 import OrdinautJSONSchema
 import OrdinautMCP
+import OrdinautTracing
 import OrdinautIO
 import Synchronization
 
@@ -206,10 +207,24 @@ extension SubprocessExtension {
         var params: JSONObject = ["name": .string(remote), "arguments": .object(arguments)]
         // Scheduled runs identify themselves (`io.ordinaut/run`, `io.ordinaut/idempotency-key`) so
         // that the program can deduplicate a step a taken-over run repeats.
-        let forwarded = context.meta.filter { $0.key.hasPrefix("io.ordinaut/") }
-        if !forwarded.isEmpty { params["_meta"] = .object(JSONObject(forwarded.map { ($0.key, $0.value) })) }
-        let outcome = await connection.request("tools/call", params,
-                                               timeout: manifest.limits.callTimeout)
+        var forwarded = JSONObject(context.meta.filter { $0.key.hasPrefix("io.ordinaut/") }.map { ($0.key, $0.value) })
+        let outcome = await Spans.run("tools/call \(remote)", kind: .client) { span in
+            span?.updateAttributes { attributes in
+                attributes["mcp.method.name"] = "tools/call"
+                attributes["gen_ai.tool.name"] = remote
+                attributes["gen_ai.operation.name"] = "execute_tool"
+                attributes["ordinaut.extension.id"] = id
+            }
+            // MCP carries the trace in `_meta` (`traceparent`, `tracestate`), as OpenTelemetry's MCP conventions say.
+            for field in Spans.outgoing { forwarded[field.name] = .string(field.value) }
+            if !forwarded.isEmpty { params["_meta"] = .object(forwarded) }
+            let outcome = await connection.request("tools/call", params, timeout: manifest.limits.callTimeout)
+            if case .failure(let failure) = outcome {
+                span?.attributes["error.type"] = String(describing: failure)
+                span?.setStatus(SpanStatus(code: .error))
+            }
+            return outcome
+        }
         switch outcome {
         case .success(let json):
             switch ToolResult.decode(json) {
