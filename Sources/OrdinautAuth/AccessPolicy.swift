@@ -24,6 +24,9 @@ public enum AccessPolicy {
     public static func requirement(method: String, path: Substring) -> Requirement {
         if path == "/health" || path == "/health/ready" || path == "/health/live" { return .open }
         if path.hasPrefix("/.well-known/oauth-protected-resource") { return .open }
+        // Signing in presents the credential in the body, and asking whether one is signed in must
+        // work without one; both handlers check credentials through the gate. Signing out needs one.
+        if path == "/session" { return method == "DELETE" ? .authenticated : .open }
         if path == "/mcp" || path.hasPrefix("/mcp/") || path == "/sse" || path == "/messages" { return .authenticated }
         if path.hasPrefix("/ext/") {
             let tail = path.dropFirst(5)
@@ -33,6 +36,9 @@ public enum AccessPolicy {
             let rest = tail.dropFirst(id.count)
             // An extension's health is a probe, like the server's.
             if rest == "/health" && method == "GET" { return .open }
+            // The web UI's pages hold no data (every datum comes from the API, asked with the
+            // viewer's credential), and its sign-in page must load before there is one.
+            if id == "webui" && (method == "GET" || method == "HEAD") && (rest == "" || rest == "/" || rest.hasPrefix("/static")) { return .open }
             // The seed's `/metrics` alias and the observability extension's own address.
             if id == "observability" && rest.hasPrefix("/metrics") { return .scope(Scope.metricsRead) }
             return .scope(Scope.extensionRoutes(String(id)))
@@ -40,7 +46,8 @@ public enum AccessPolicy {
         if path == "/metrics" { return .scope(Scope.metricsRead) }
         if path == "/extensions" || path == "/tools" { return .scope(Scope.extensionsRead) }
         if path == "/agents" || path.hasPrefix("/agents/") || path == "/audit" { return .scope(Scope.admin) }
-        if path == "/events" { return .scope(Scope.eventsPublish) }
+        // Following the bus shows what publishers send: the scope of publishing to it.
+        if path == "/events" || path == "/events/tail" { return .scope(Scope.eventsPublish) }
         let reads = method == "GET" || method == "HEAD"
         if path == "/tasks" || path.hasPrefix("/tasks/") { return .scope(reads ? Scope.tasksRead : Scope.tasksWrite) }
         if path == "/runs" || path.hasPrefix("/runs/") {
