@@ -181,12 +181,16 @@ let package = Package(
             exclude: ["extension.json"], swiftSettings: swiftSettings
         ),
         .target(
+            name: "OrdinautExtWebUI", dependencies: ["OrdinautExtensionKit"], path: "extensions/webui",
+            exclude: ["extension.json", "static"], swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Ordinaut",
             dependencies: [
                 "OrdinautCore", "OrdinautMCP", "OrdinautStdio", "OrdinautHTTP", "OrdinautStore", "OrdinautSQLite", "OrdinautPostgres",
                 "OrdinautScheduler", "OrdinautAuth", "OrdinautAccess", "OrdinautREST", "OrdinautHTTPCommon", "OrdinautWebhooks",
                 "OrdinautEvents", "OrdinautRedis", "OrdinautExtensionKit", "OrdinautExtensionHost", "OrdinautExtEventsDemo", "OrdinautExtMCPHTTP",
-                "OrdinautExtObservability",
+                "OrdinautExtObservability", "OrdinautExtWebUI",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -257,6 +257,8 @@ public final class ExtensionHost: Service, Sendable {
         let router = Router(context: ExtensionRequestContext.self)
         if record.granted.contains(.staticFiles), let directory = record.directory {
             router.add(middleware: FileMiddleware(directory + "/static", urlBasePath: "/ext/\(record.id)/static", searchForIndexHtml: true))
+        } else if record.granted.contains(.staticFiles), record.source == .builtIn {
+            router.add(middleware: EmbeddedFiles(folder: "extensions/\(record.id)/static", urlBasePath: "/ext/\(record.id)/static"))
         }
         if let routes { router.addRoutes(routes, atPath: RouterPath("/ext/\(record.id)")) }
         let responder = router.buildResponder()

@@ -151,7 +151,7 @@ struct ExtensionHostTests {
             }
             try await client.execute(uri: "/extensions", method: .get) { response in
                 let body = try json(response)
-                #expect(body.arrayValue?.compactMap { $0["id"]?.stringValue } == ["events_demo", "mcp_http", "observability"])
+                #expect(body.arrayValue?.compactMap { $0["id"]?.stringValue } == ["events_demo", "mcp_http", "observability", "webui"])
             }
             try await client.execute(uri: "/tools", method: .get) { response in
                 let tools = try json(response)["tools"]?.arrayValue ?? []
