@@ -12,7 +12,9 @@ export async function show(main) {
   async function load() {
     try {
       const status = await get('/ext/status');
-      const entries = Object.entries(status.extensions).filter(([, entry]) => !only || entry.state === only);
+      // Those in error first: they are what someone opening this page is looking for.
+      const entries = Object.entries(status.extensions).filter(([, entry]) => !only || entry.state === only)
+        .sort(([, a], [, b]) => Number(b.state === 'error') - Number(a.state === 'error'));
       const problems = status.discovery.problems;
       fill(body,
         h('p', { class: 'muted' }, Object.entries(status.totals).map(([key, value]) => `${key} ${value}`).join(' · '),
