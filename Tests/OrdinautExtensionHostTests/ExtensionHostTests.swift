@@ -146,7 +146,7 @@ struct ExtensionHostTests {
                 #expect(status["extensions"]?["events_demo"]?["state"] == "lazy")
                 #expect(status["extensions"]?["mcp_http"]?["eager"] == true)
                 #expect(status["discovery"]?["sources"]?.arrayValue?.first?["kind"] == "builtin")
-                #expect(status["totals"]?["discovered"] == 3)
+                #expect(status["totals"]?["discovered"] == 4)
                 #expect(status["events"]?["backend"] == "memory")
             }
             try await client.execute(uri: "/extensions", method: .get) { response in
