@@ -65,5 +65,6 @@ function processSummary(process) {
     tail && (Array.isArray(tail) ? tail.length : String(tail).length)
       ? h('details', {}, h('summary', {}, 'stderr (last lines)'), h('pre', {}, Array.isArray(tail) ? tail.join('\n') : String(tail)))
       : null,
-    Object.values(rest).some((value) => value && typeof value === 'object') ? json(rest) : null);
+    Object.values(rest).some((value) => value && typeof value === 'object')
+      ? json(Object.fromEntries(Object.entries(rest).filter(([, value]) => value && typeof value === 'object'))) : null);
 }
