@@ -35,7 +35,9 @@ export async function show(main) {
   async function load() {
     try {
       const page = await get(withQuery('/runs', { status: 'waiting', limit: 100 }));
-      const waiting = page.items.filter((run) => run.approval && !run.approval.answered_at);
+      // A list item may leave the approval out; the run itself has it.
+      const runs = await Promise.all(page.items.map((run) => (run.approval ? run : get(`/runs/${encodeURIComponent(run.id)}`))));
+      const waiting = runs.filter((run) => run.approval && !run.approval.answered_at);
       if (!waiting.length) return fill(list, h('p', { id: 'inbox-empty' }, 'Nothing is waiting for approval.'));
       const tasks = new Map();
       await Promise.all([...new Set(waiting.map((run) => run.task_id))].map(async (taskId) => {
