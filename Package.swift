@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
     ],
     targets: [
         .target(name: "OrdinautCore", swiftSettings: swiftSettings),
@@ -97,6 +98,7 @@ let package = Package(
                 "OrdinautCore", "OrdinautAuth", "OrdinautAccess", "OrdinautHTTPCommon", "OrdinautStore", "OrdinautScheduler", "OrdinautEvents",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -111,6 +113,7 @@ let package = Package(
                 "OrdinautCore", "OrdinautMCP", "OrdinautEvents", "OrdinautAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -170,7 +173,7 @@ let package = Package(
         ),
         .target(
             name: "OrdinautExtEventsDemo", dependencies: ["OrdinautExtensionKit"], path: "extensions/events_demo",
-            exclude: ["extension.json"], swiftSettings: swiftSettings
+            exclude: ["extension.json", "static"], swiftSettings: swiftSettings
         ),
         .target(
             name: "OrdinautExtMCPHTTP", dependencies: ["OrdinautExtensionKit"], path: "extensions/mcp_http",
@@ -239,6 +242,15 @@ let package = Package(
         .testTarget(
             name: "OrdinautEventsTests",
             dependencies: ["OrdinautEvents", "OrdinautRedis", "OrdinautCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdinautRESTTests",
+            dependencies: [
+                "OrdinautREST", "Ordinaut", "OrdinautTesting", "OrdinautCore", "OrdinautScheduler", "OrdinautStore", "OrdinautExtensionHost",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

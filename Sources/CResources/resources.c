@@ -8,11 +8,17 @@
 static const unsigned char manifest_schema[] = {
 #embed "../../protocol/extension-manifest.schema.json"
 };
+static const unsigned char openapi_document[] = {
+#embed "../../protocol/openapi.json"
+};
 static const unsigned char host_protocol_schema[] = {
 #embed "../../protocol/host-protocol.schema.json"
 };
 static const unsigned char events_demo_manifest[] = {
 #embed "../../extensions/events_demo/extension.json"
+};
+static const unsigned char events_demo_index[] = {
+#embed "../../extensions/events_demo/static/index.html"
 };
 static const unsigned char mcp_http_manifest[] = {
 #embed "../../extensions/mcp_http/extension.json"
@@ -76,8 +82,10 @@ static const struct {
     size_t length;
 } resources[] = {
     {"protocol/extension-manifest.schema.json", manifest_schema, sizeof manifest_schema},
+    {"protocol/openapi.json", openapi_document, sizeof openapi_document},
     {"protocol/host-protocol.schema.json", host_protocol_schema, sizeof host_protocol_schema},
     {"extensions/events_demo/extension.json", events_demo_manifest, sizeof events_demo_manifest},
+    {"extensions/events_demo/static/index.html", events_demo_index, sizeof events_demo_index},
     {"extensions/mcp_http/extension.json", mcp_http_manifest, sizeof mcp_http_manifest},
     {"extensions/observability/extension.json", observability_manifest, sizeof observability_manifest},
     {"extensions/webui/extension.json", webui_manifest, sizeof webui_manifest},
@@ -107,4 +115,8 @@ const unsigned char *ordinaut_resource(const char *name, size_t *length) {
     }
     *length = 0;
     return NULL;
+}
+
+const char *ordinaut_resource_name(size_t index) {
+    return index < sizeof resources / sizeof resources[0] ? resources[index].name : NULL;
 }

@@ -84,7 +84,10 @@ public func buildEngine(configuration: Configuration, extensions: [CompiledExten
     let store = try await openTaskStore(configuration: configuration)
     var schedulerLogger = logger
     schedulerLogger[metadataKey: "component"] = "scheduler"
-    let tasks = TaskService(store: store, server: server, bus: bus, configuration: configuration.scheduler, observer: metrics, logger: schedulerLogger)
+    let changes = ChangeFeed(replayCount: configuration.changesReplay, replayBytes: configuration.changesReplayBytes,
+                             queueLimit: configuration.changesQueue)
+    let tasks = TaskService(store: store, server: server, bus: bus, configuration: configuration.scheduler, observer: metrics,
+                            changes: changes, logger: schedulerLogger)
     let mcpTasks = tasks.serveMCPTasks()
     var services: [any Service] = []
     switch configuration.fixture {
@@ -101,7 +104,7 @@ public func buildEngine(configuration: Configuration, extensions: [CompiledExten
     hostConfiguration.childRecords = configuration.dataDirectory + "/children"
     let host = ExtensionHost(
         configuration: hostConfiguration, compiled: builtInExtensions + extensions, server: server, bus: bus,
-        services: HostServices(mcpEndpoint: mcpEndpoint(server, store), metrics: metrics), logger: hostLogger)
+        services: HostServices(mcpEndpoint: mcpEndpoint(server, store), metrics: metrics), changes: changes, logger: hostLogger)
     metrics.observe(host)
     services.append(host)
 
@@ -183,6 +186,10 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
     TaskAPI(service: engine.tasks, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: router)
     AuditAPI(store: engine.tasks.store).addRoutes(to: router)
     AgentAPI(service: engine.agents, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: router)
+    let host = engine.extensions
+    OverviewAPI(service: engine.tasks, maxBodyBytes: configuration.maxBodyBytes, extensionsInError: { host.failedExtensions() }).addRoutes(to: router)
+    ChangesAPI(feed: engine.tasks.changes, keepAlive: .milliseconds(Int64(configuration.changesKeepAliveSeconds * 1000))).addRoutes(to: router)
+    DocumentsAPI(openAPI: ExtensionHost.openAPIDocument, webUIEnabled: host.isLoaded("webui")).addRoutes(to: router)
     engine.extensions.addRoutes(to: router)
     engine.extensions.addEventTailRoute(to: router)
     // Upgrades are decided by a router that holds only the extension mount points: only extensions'

@@ -38,5 +38,15 @@ extension Configuration {
         }
         try bytes("ORDINAUT_EVENTS_QUEUE_BYTES", &events.queueBytes)
         try bytes("ORDINAUT_REPLAY_BUFFER_BYTES", &replayBufferBytes)
+        if let value = environment["ORDINAUT_CHANGES_REPLAY"] {
+            changesReplay = try Self.integer(value, "ORDINAUT_CHANGES_REPLAY", range: 0...1_000_000)
+        }
+        try bytes("ORDINAUT_CHANGES_REPLAY_BYTES", &changesReplayBytes)
+        if let value = environment["ORDINAUT_CHANGES_QUEUE"] {
+            changesQueue = try Self.integer(value, "ORDINAUT_CHANGES_QUEUE", range: 1...1_000_000)
+        }
+        if let value = environment["ORDINAUT_CHANGES_KEEPALIVE_SECONDS"] {
+            changesKeepAliveSeconds = try Self.seconds(value, "ORDINAUT_CHANGES_KEEPALIVE_SECONDS")
+        }
     }
 }

@@ -47,6 +47,14 @@ public struct Configuration: Sendable {
     public var replayBufferSize = 256
     /// Bytes of those events kept per session (`ORDINAUT_REPLAY_BUFFER_BYTES`).
     public var replayBufferBytes = 4 << 20
+    /// The change stream (`GET /changes`): changes kept for `Last-Event-ID` replay
+    /// (`ORDINAUT_CHANGES_REPLAY`, `ORDINAUT_CHANGES_REPLAY_BYTES`), changes queued per client before
+    /// a slow one is cut off (`ORDINAUT_CHANGES_QUEUE`), and the keep-alive interval
+    /// (`ORDINAUT_CHANGES_KEEPALIVE_SECONDS`).
+    public var changesReplay = 1000
+    public var changesReplayBytes = 1 << 20
+    public var changesQueue = 1000
+    public var changesKeepAliveSeconds = 15.0
     /// Key for `requestState` integrity (`ORDINAUT_STATE_KEY`, at least 32 characters); random per
     /// process when unset, so set it when several nodes serve the same clients.
     public var stateKey: String?
@@ -225,6 +233,9 @@ public struct Configuration: Sendable {
                 guard let eager = flag.boolValue else { throw ConfigurationError("ORDINAUT_EXT_ENTRY_EAGER: the value of \"\(id)\" must be true or false") }
                 extensions.entryEager[id] = eager
             }
+        }
+        if let value = environment["ORDINAUT_STATIC_MAX_FILE_BYTES"] {
+            extensions.staticMaxFileBytes = try Self.integer(value, "ORDINAUT_STATIC_MAX_FILE_BYTES", range: 1...(1 << 32))
         }
         if let value = environment["ORDINAUT_STRIP_HEADERS"] { extensions.strippedHeaders = Set(Self.list(value).map { $0.lowercased() }) }
         if let value = environment["ORDINAUT_WEBHOOK_SECRETS"] { extensions.webhookSecretVariables = Set(Self.list(value)) }

@@ -23,6 +23,8 @@ public enum AccessPolicy {
     /// anonymous client learns nothing about what exists).
     public static func requirement(method: String, path: Substring) -> Requirement {
         if path == "/health" || path == "/health/ready" || path == "/health/live" { return .open }
+        // The REST contract, and the root (a redirect to the web UI, or a note saying where things are).
+        if path == "/openapi.json" || path == "/" { return .open }
         if path.hasPrefix("/.well-known/oauth-protected-resource") { return .open }
         // Signing in presents the credential in the body, and asking whether one is signed in must
         // work without one; both handlers check credentials through the gate. Signing out needs one.
@@ -49,6 +51,10 @@ public enum AccessPolicy {
         // Following the bus shows what publishers send: the scope of publishing to it.
         if path == "/events" || path == "/events/tail" { return .scope(Scope.eventsPublish) }
         let reads = method == "GET" || method == "HEAD"
+        // Dashboards' reads, and checks that create nothing (schedule previews, task validation).
+        if path == "/stats" || path == "/changes" || path == "/schedules/preview" || path == "/tasks/validate" {
+            return .scope(Scope.tasksRead)
+        }
         if path == "/tasks" || path.hasPrefix("/tasks/") { return .scope(reads ? Scope.tasksRead : Scope.tasksWrite) }
         if path == "/runs" || path.hasPrefix("/runs/") {
             if reads { return .scope(Scope.tasksRead) }

@@ -34,6 +34,14 @@ extension ExtensionHost {
                                       details: ["available": .array(order.map { .string($0) })])
         }
         if rest == "/health" && request.method == .get { return ErrorBody.json(.ok, health(record)) }
+        // Static files need no activation: they are the folder's, not the program's.
+        if rest == "/static" || rest.hasPrefix("/static/"), let files = staticFiles(record) {
+            guard let path = StaticPath(raw: rest.dropFirst("/static".count)) else {
+                return ErrorBody.response(.notFound, "not_found", "extension \"\(id)\" has no static file \(request.uri.path)")
+            }
+            let maxBytes = configuration.staticMaxFileBytes
+            return StaticResponse.make(files.file(path, maxBytes: maxBytes), request: request.head, extensionID: id, maxBytes: maxBytes)
+        }
         let clock = ContinuousClock()
         let began = clock.now
         var failed = true
@@ -69,7 +77,24 @@ extension ExtensionHost {
                                       : "extension \"\(id)\" answered \(response.status.code) \(response.status.reasonPhrase)")
     }
 
+    /// Where `record`'s static files come from, when it was granted `STATIC`: its folder, or for a
+    /// built-in the files compiled in; a compiled extension of a custom build has neither.
+    func staticFiles(_ record: ExtensionRecord) -> StaticFiles? {
+        guard record.granted.contains(.staticFiles) else { return nil }
+        if let directory = record.directory { return .folder(directory + "/static") }
+        if record.source == .builtIn { return .embedded(id: record.id) }
+        return nil
+    }
+
     // MARK: Documents
+
+    /// The extensions that failed, in discovery order (for `GET /stats`).
+    public func failedExtensions() -> [String] {
+        order.filter { if case .failed = records[$0]!.phase { true } else { false } }
+    }
+
+    /// Whether extension `id` was discovered and enabled.
+    public func isLoaded(_ id: String) -> Bool { records[id] != nil }
 
     func health(_ record: ExtensionRecord) -> JSONValue {
         let phase = record.phase

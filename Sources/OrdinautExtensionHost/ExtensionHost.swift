@@ -24,13 +24,16 @@ public final class ExtensionHost: Service, Sendable {
     let problems: [(origin: String, message: String)]
     let sources: [JSONValue]
     let services: HostServices
+    /// Told each extension's change of state (`extension.state`).
+    let changes: ChangeFeed?
     /// The HTTP client of webhook tools, made when the first webhook extension activates.
     private let curl = Mutex<CurlClient?>(nil)
     let started = Date()
 
     public init(configuration: ExtensionHostConfiguration, compiled: [CompiledExtension], server: MCPServer,
-                bus: any EventBus, services: HostServices, logger: Logger) {
+                bus: any EventBus, services: HostServices, changes: ChangeFeed? = nil, logger: Logger) {
         self.configuration = configuration
+        self.changes = changes
         self.server = server
         self.bus = bus
         self.services = services
@@ -187,6 +190,7 @@ public final class ExtensionHost: Service, Sendable {
                 return state.triggers
             }
             for trigger in triggers { trigger.cancel() }
+            announce(record)
             logger.info("extension active", metadata: ["extension": .string(record.id), "loaded_ms": .stringConvertible(milliseconds)])
         } catch {
             logger.error("extension failed to activate", metadata: [
@@ -197,7 +201,15 @@ public final class ExtensionHost: Service, Sendable {
                 state.phase = .failed(error)
                 state.activation = nil
             }
+            announce(record)
         }
+    }
+
+    /// Tells followers of the change feed the state `record` is in now.
+    private func announce(_ record: ExtensionRecord) {
+        var change: JSONObject = ["extension_id": .string(record.id), "state": .string(record.phase.name)]
+        if case .failed(let failure) = record.phase { change["error"] = failure.json }
+        changes?.publish("extension.state", change)
     }
 
     private func registrar(for record: ExtensionRecord) -> ToolRegistrar {
@@ -226,7 +238,8 @@ public final class ExtensionHost: Service, Sendable {
         ExtensionContext(
             info: record.info, grants: record.granted, grantSource: record.grantSource, directory: record.directory,
             logger: extensionLogger(record), tools: registrar(for: record), events: events(for: record),
-            background: BackgroundTasks(extensionID: record.id, supervisor: supervisor), services: services)
+            background: BackgroundTasks(extensionID: record.id, supervisor: supervisor), services: services,
+            templates: { try TemplateFiles.sources(of: record) })
     }
 
     private func extensionLogger(_ record: ExtensionRecord) -> Logger {
@@ -255,11 +268,6 @@ public final class ExtensionHost: Service, Sendable {
             throw ActivationFailure(phase: "setup", message: error.description)
         }
         let router = Router(context: ExtensionRequestContext.self)
-        if record.granted.contains(.staticFiles), let directory = record.directory {
-            router.add(middleware: FileMiddleware(directory + "/static", urlBasePath: "/ext/\(record.id)/static", searchForIndexHtml: true))
-        } else if record.granted.contains(.staticFiles), record.source == .builtIn {
-            router.add(middleware: EmbeddedFiles(folder: "extensions/\(record.id)/static", urlBasePath: "/ext/\(record.id)/static"))
-        }
         if let routes { router.addRoutes(routes, atPath: RouterPath("/ext/\(record.id)")) }
         let responder = router.buildResponder()
         record.state.withLock { $0.responder = { request, context in try await responder.respond(to: request, context: context) } }
@@ -377,6 +385,7 @@ public final class ExtensionHost: Service, Sendable {
             return (state.phase, state.context, state.triggers)
         }
         for trigger in triggers { trigger.cancel() }
+        announce(record)
         if case .active = phase, case .compiled(let instance) = record.kind, let context {
             do {
                 try await withDeadline(limits(record).shutdownTimeout, phase: "shutdown") { try await instance.shutdown(context: context) }

@@ -22,6 +22,9 @@ public struct ExtensionHostConfiguration: Sendable {
     public var childRecords: String?
     /// Largest request body forwarded to a subprocess extension.
     public var maxBodyBytes = 4 << 20
+    /// Largest file served from an extension's `static/` folder (`ORDINAUT_STATIC_MAX_FILE_BYTES`);
+    /// a larger one answers 404 saying why.
+    public var staticMaxFileBytes = 8 << 20
     /// Request headers the host never forwards to a subprocess extension's routes, besides its own
     /// credentials (`Authorization`, `Cookie`, `X-Ordinaut-Proxy-Secret`, `X-Ordinaut-User`,
     /// `X-Scopes`), which are always removed (`ORDINAUT_STRIP_HEADERS`).

@@ -1,4 +1,5 @@
 import OrdinautCore
+import Synchronization
 
 /// Everything an extension may use, handed out one facet per granted capability. Asking for a facet
 /// whose capability was not granted throws `CapabilityError`.
@@ -16,10 +17,14 @@ public final class ExtensionContext: Sendable {
     private let eventFacade: ExtensionEvents
     private let backgroundFacade: BackgroundTasks
     private let services: HostServices
+    private let templateSources: @Sendable () throws -> [String: String]
+    private let compiledTemplates = Mutex<Templates?>(nil)
 
+    /// `templates` reads the extension's `templates/` folder (name → text) when first asked for.
     public init(
         info: ExtensionInfo, grants: Set<Capability>, grantSource: String, directory: String?, logger: Logger,
-        tools: ToolRegistrar, events: ExtensionEvents, background: BackgroundTasks, services: HostServices = HostServices()
+        tools: ToolRegistrar, events: ExtensionEvents, background: BackgroundTasks, services: HostServices = HostServices(),
+        templates: @escaping @Sendable () throws -> [String: String] = { [:] }
     ) {
         self.info = info
         self.grants = grants
@@ -31,6 +36,23 @@ public final class ExtensionContext: Sendable {
         eventFacade = events
         backgroundFacade = background
         self.services = services
+        templateSources = templates
+    }
+
+    /// The Mustache templates of the extension's `templates/` folder, compiled on first use and
+    /// kept (a built-in's are compiled into the binary from `extensions/<id>/templates/`). Rendering
+    /// needs no capability: what is rendered goes out only through routes the extension was granted.
+    public func templates() throws(TemplatesError) -> Templates {
+        if let compiled = compiledTemplates.withLock({ $0 }) { return compiled }
+        let sources: [String: String]
+        do {
+            sources = try templateSources()
+        } catch {
+            throw TemplatesError("the templates of extension \"\(info.id)\" cannot be read: \(error)")
+        }
+        let compiled = try Templates(sources: sources)
+        compiledTemplates.withLock { $0 = compiled }
+        return compiled
     }
 
     /// Fails unless `capability` was granted.

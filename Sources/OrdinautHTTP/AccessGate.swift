@@ -179,7 +179,8 @@ public final class AccessGate: Sendable {
                 // A page's own policy is kept, but it may not allow framing.
                 if !policy.contains("frame-ancestors") { response.headers[.contentSecurityPolicy] = policy + "; frame-ancestors 'none'" }
             } else {
-                response.headers[.contentSecurityPolicy] = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+                // `data:` images: the web UI shows images tools return, which arrive as base64.
+                response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
             }
             response.headers[.xFrameOptions] = "DENY"
         }

@@ -37,11 +37,14 @@ public struct TaskAPI: Sendable {
         }
         router.get("/tasks") { request, _ in
             await self.read(request) { query throws(StoreError) in
+                let text = query.text("q")
+                if let text, text.isEmpty || text.utf8.count > 200 { throw .invalid("q must be 1 to 200 bytes of text", field: "q") }
                 let page = try await service.tasks(TaskStore.TaskFilter(
                     status: try query.enumeration("status", TaskStatus.self), createdBy: query.text("created_by"),
-                    scheduleKind: try query.enumeration("schedule_kind", ScheduleKind.self),
-                    limit: try query.integer("limit", 1...500) ?? 50, offset: try query.integer("offset", 0...Int(Int32.max)) ?? 0))
-                return Self.page(page.items.map(\.json), hasMore: page.hasMore, query: query)
+                    scheduleKind: try query.enumeration("schedule_kind", ScheduleKind.self), text: text,
+                    after: try query.cursor(kind: "task"),
+                    limit: try query.integer("limit", 1...500) ?? 50, offset: try query.offset()))
+                return Self.page(page.items.map(\.json), page)
             }
         }
         router.get("/tasks/:id") { request, context in
@@ -86,8 +89,11 @@ public struct TaskAPI: Sendable {
             await self.read(request) { query throws(StoreError) in
                 let page = try await service.runs(TaskStore.RunFilter(
                     taskId: query.text("task_id"), status: try query.enumeration("status", RunStatus.self),
-                    limit: try query.integer("limit", 1...500) ?? 50, offset: try query.integer("offset", 0...Int(Int32.max)) ?? 0))
-                return Self.page(page.items.map(\.json), hasMore: page.hasMore, query: query)
+                    createdSince: try query.text("since").map { text throws(StoreError) in try ScheduleForecast.instant(text, field: "since") },
+                    createdBefore: try query.text("until").map { text throws(StoreError) in try ScheduleForecast.instant(text, field: "until") },
+                    after: try query.cursor(kind: "run"),
+                    limit: try query.integer("limit", 1...500) ?? 50, offset: try query.offset()))
+                return Self.page(page.items.map(\.json), page)
             }
         }
         router.get("/runs/:id") { request, context in
@@ -179,8 +185,9 @@ public struct TaskAPI: Sendable {
         return id
     }
 
-    static func page(_ items: [JSONValue], hasMore: Bool, query: Query) -> JSONValue {
-        ["items": .array(items), "has_more": .bool(hasMore), "count": .integer(Int64(items.count))]
+    static func page<Item>(_ items: [JSONValue], _ page: Page<Item>) -> JSONValue {
+        ["items": .array(items), "has_more": .bool(page.hasMore), "count": .integer(Int64(items.count)),
+         "next_cursor": page.nextCursor.map { .string($0.token) } ?? .null]
     }
 
     /// Query parameters, each checked with an error naming it.
@@ -202,6 +209,19 @@ public struct TaskAPI: Sendable {
             }
             return value
         }
+
+        /// `cursor`: a `next_cursor` this server issued for the same listing.
+        func cursor(kind: String) throws(StoreError) -> ListCursor? {
+            guard let text = parameters["cursor"] else { return nil }
+            guard let cursor = ListCursor(token: text, kind: kind) else {
+                throw .invalid("cursor is not a next_cursor of this \(kind) listing; start again without it", field: "cursor")
+            }
+            guard parameters["offset"] == nil else { throw .invalid("give cursor or offset, not both", field: "offset") }
+            return cursor
+        }
+
+        /// `offset`, kept for clients written before cursors.
+        func offset() throws(StoreError) -> Int { try integer("offset", 0...Int(Int32.max)) ?? 0 }
 
         func enumeration<E: RawRepresentable & CaseIterable>(_ name: String, _ type: E.Type) throws(StoreError) -> E? where E.RawValue == String {
             guard let text = parameters[name] else { return nil }

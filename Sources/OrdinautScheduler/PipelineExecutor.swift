@@ -23,14 +23,17 @@ public struct PipelineExecutor: Sendable {
     let deadlines: Deadlines
     let limits: RunLimits
     let observer: (any SchedulerObserver)?
+    /// Told each step's end (`step.finished`).
+    let changes: ChangeFeed?
     let clock: @Sendable () -> Int64
 
     public init(invoker: ToolInvoker, deadlines: Deadlines, limits: RunLimits = RunLimits(), observer: (any SchedulerObserver)? = nil,
-                clock: @escaping @Sendable () -> Int64) {
+                changes: ChangeFeed? = nil, clock: @escaping @Sendable () -> Int64) {
         self.invoker = invoker
         self.deadlines = deadlines
         self.limits = limits
         self.observer = observer
+        self.changes = changes
         self.clock = clock
     }
 
@@ -80,21 +83,21 @@ public struct PipelineExecutor: Sendable {
                     if try !condition.holds(in: context, budget: budget) {
                         record["status"] = "skipped"
                         records.append(.object(record))
-                        report(step.uses, "skipped", began: began)
+                        report(record, "skipped", began: began, run: run)
                         continue
                     }
                 } catch {
-                    return fail(&records, record, "step \(step.id): if: \(error.message)", began: began, permanent: true)
+                    return fail(&records, record, run: run, "step \(step.id): if: \(error.message)", began: began, permanent: true)
                 }
             }
             let arguments: JSONValue
             do throws(TemplateError) {
                 arguments = try step.arguments.render(context, budget: budget)
             } catch {
-                return fail(&records, record, "step \(step.id): with\(error.path): \(error.message)", began: began, permanent: true)
+                return fail(&records, record, run: run, "step \(step.id): with\(error.path): \(error.message)", began: began, permanent: true)
             }
             if let problem = ledger.admit(input: arguments) {
-                return fail(&records, record, "step \(step.id): \(problem)", began: began, permanent: true)
+                return fail(&records, record, run: run, "step \(step.id): \(problem)", began: began, permanent: true)
             }
             record["input"] = arguments
             if step.isApproval {
@@ -115,29 +118,34 @@ public struct PipelineExecutor: Sendable {
             switch outcome {
             case .success(let value):
                 if let problem = ledger.admit(output: value) {
-                    return fail(&records, record, "step \(step.id): \(problem)", began: began, permanent: true)
+                    return fail(&records, record, run: run, "step \(step.id): \(problem)", began: began, permanent: true)
                 }
                 record["status"] = "succeeded"
                 record["output"] = value
                 record["duration_ms"] = .integer(clock() - began)
                 records.append(.object(record))
-                report(step.uses, "succeeded", began: began)
+                report(record, "succeeded", began: began, run: run)
                 results[step.id] = value
                 if let saveAs = step.saveAs { results[saveAs] = value }
                 last = value
             case .failure(let message, let permanent):
-                return fail(&records, record, "step \(step.id): \(message)", began: began, permanent: permanent)
+                return fail(&records, record, run: run, "step \(step.id): \(message)", began: began, permanent: permanent)
             }
         }
         return .succeeded(output: ["steps": .array(records), "result": last])
     }
 
-    private func report(_ tool: String, _ outcome: String, began: Int64) {
+    private func report(_ step: JSONObject, _ outcome: String, began: Int64, run: RunRecord) {
+        let tool = step["uses"]?.stringValue ?? ""
         observer?.stepFinished(tool: tool, outcome: outcome, duration: .milliseconds(clock() - began))
+        changes?.publish("step.finished", [
+            "run_id": .string(run.id), "task_id": .string(run.taskId), "step_id": step["id"] ?? .null, "uses": .string(tool),
+            "status": .string(outcome),
+        ])
     }
 
-    private func fail(_ records: inout [JSONValue], _ record: JSONObject, _ message: String, began: Int64, permanent: Bool) -> Result {
-        if let tool = record["uses"]?.stringValue { report(tool, "failed", began: began) }
+    private func fail(_ records: inout [JSONValue], _ record: JSONObject, run: RunRecord, _ message: String, began: Int64, permanent: Bool) -> Result {
+        report(record, "failed", began: began, run: run)
         var record = record
         record["status"] = "failed"
         record["error"] = .string(message)

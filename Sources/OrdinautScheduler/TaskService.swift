@@ -23,17 +23,21 @@ public final class TaskService: Sendable {
     private let tasksSlot = Mutex<MCPTaskService?>(nil)
     private let triggered = Mutex<(loaded: Int64, tasks: [(TaskRecord, Schedule)])?>(nil)
     let triggerGuard: TriggerGuard
+    /// Changes to tasks, runs, steps and approvals, for `GET /changes`.
+    public let changes: ChangeFeed
     let observer: (any SchedulerObserver)?
     let logger: Logger
 
     public init(store: TaskStore, server: MCPServer, bus: (any EventBus)?, configuration: SchedulerConfiguration,
-                observer: (any SchedulerObserver)? = nil, logger: Logger = Logger(label: "ordinaut.scheduler")) {
+                observer: (any SchedulerObserver)? = nil, changes: ChangeFeed = ChangeFeed(),
+                logger: Logger = Logger(label: "ordinaut.scheduler")) {
         self.store = store
         self.server = server
         self.bus = bus
         self.configuration = configuration
         self.triggerGuard = TriggerGuard(limits: configuration.limits)
         self.observer = observer
+        self.changes = changes
         self.logger = logger
     }
 
@@ -63,6 +67,16 @@ public final class TaskService: Sendable {
     /// task keeps the principal's scopes, and its runs act with them; a step whose tool needs a scope
     /// the principal lacks is refused now.
     public func create(_ input: JSONObject, principal: Principal) async throws(StoreError) -> TaskRecord {
+        let task = try prepare(input, principal: principal)
+        try await store.createTask(task, actor: principal.displayName)
+        invalidateTriggered(task)
+        changes.publish("task.created", Self.change(task))
+        return task
+    }
+
+    /// The task `input` would create, with every check `create` makes (fields, scopes, schedule,
+    /// pipeline against the registered tools' schemas, the evaluation dry run), stored nowhere.
+    func prepare(_ input: JSONObject, principal: Principal) throws(StoreError) -> TaskRecord {
         let actor = principal.displayName
         try TaskInput.checkKeys(input, allowed: TaskInput.fields)
         for field in ["title", "schedule_kind", "payload"] where input[field] == nil {
@@ -80,8 +94,6 @@ public final class TaskService: Sendable {
         if case .once = schedule {} else if task.scheduleKind == .cron || task.scheduleKind == .rrule, task.nextRunAt == nil {
             throw .invalid("schedule_expr has no future occurrence", field: "schedule_expr")
         }
-        try await store.createTask(task, actor: actor)
-        invalidateTriggered(task)
         return task
     }
 
@@ -112,7 +124,7 @@ public final class TaskService: Sendable {
                 task.nextRunAt = Self.nextRun(task, schedule, now: now)
             }
         }
-        changed(task)
+        changed(task, "task.updated")
         return task
     }
 
@@ -131,7 +143,7 @@ public final class TaskService: Sendable {
             case .active: task.status = .paused
             }
         }
-        changed(task)
+        changed(task, "task.status")
         return task
     }
 
@@ -152,7 +164,7 @@ public final class TaskService: Sendable {
                 }
             }
         }
-        changed(task)
+        changed(task, "task.status")
         return task
     }
 
@@ -163,7 +175,7 @@ public final class TaskService: Sendable {
             task.status = .canceled
             task.nextRunAt = nil
         }
-        changed(task)
+        changed(task, "task.status")
         return task
     }
 
@@ -180,7 +192,7 @@ public final class TaskService: Sendable {
                 if case .once = schedule { task.nextRunAt = until } else { task.nextRunAt = schedule.next(after: until - 1) }
             }
         }
-        changed(task)
+        changed(task, "task.updated")
         return task
     }
 
@@ -206,12 +218,16 @@ public final class TaskService: Sendable {
     public func approve(runId: String, approved: Bool, comment: String?, actor: String) async throws(StoreError) -> RunRecord {
         let run = try await store.answerApproval(runId: runId, approved: approved, by: actor, comment: comment)
         server.resourceUpdated(Self.runURI(runId))
+        var change = Self.change(run)
+        change["approved"] = .bool(approved)
+        changes.publish("approval.answered", change)
         return run
     }
 
     public func cancelRun(id: String, actor: String) async throws(StoreError) -> RunRecord {
         let run = try await store.cancelRun(id: id, actor: actor)
         server.resourceUpdated(Self.runURI(id))
+        changes.publish("run.finished", Self.change(run))
         return run
     }
 
@@ -301,10 +317,19 @@ public final class TaskService: Sendable {
         schedulerBell.ring()
     }
 
-    private func changed(_ task: TaskRecord) {
+    private func changed(_ task: TaskRecord, _ change: String) {
         triggered.withLock { $0 = nil }
         schedulerBell.ring()
         server.resourceUpdated(Self.taskURI(task.id))
+        changes.publish(change, Self.change(task))
+    }
+
+    static func change(_ task: TaskRecord) -> JSONObject {
+        ["task_id": .string(task.id), "title": .string(task.title), "status": .string(task.status.rawValue)]
+    }
+
+    static func change(_ run: RunRecord) -> JSONObject {
+        ["run_id": .string(run.id), "task_id": .string(run.taskId), "status": .string(run.status.rawValue), "attempt": .integer(Int64(run.attempt))]
     }
 
     public static func taskURI(_ id: String) -> String { "ordinaut://tasks/\(id)" }

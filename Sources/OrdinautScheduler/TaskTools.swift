@@ -73,6 +73,12 @@ public enum TaskTools {
                  required: ["title", "schedule_kind", "payload"], output: taskSchema, scope: Scope.tasksWrite) { arguments, principal throws(StoreError) in
             try await service.create(arguments, principal: principal).json
         }
+        try tool("schedule_preview", "Preview a schedule before creating a task: its next occurrences in UTC and in its time zone, with DST shifts marked (`moved`: the wall-clock time did not exist; `offset_changed`: a transition lies before it). Creates nothing.",
+                 ScheduleForecast.inputSchema, required: ["schedule_kind", "schedule_expr"],
+                 output: ["type": "object", "required": ["schedule_kind", "timezone", "occurrences"]], readOnly: true,
+                 scope: Scope.tasksRead) { arguments, _ throws(StoreError) in
+            try ScheduleForecast.preview(arguments, now: service.store.clock())
+        }
         try tool("task_list", "List tasks, oldest first, with filters and pagination.", [
             "status": ["type": "string", "enum": ["active", "paused", "canceled"]], "created_by": ["type": "string"],
             "schedule_kind": ["type": "string", "enum": ["cron", "rrule", "once", "event", "condition"]],

@@ -1,5 +1,6 @@
 import Logging
 import OrdinautCore
+import OrdinautEvents
 import OrdinautMCP
 import OrdinautStore
 import ServiceLifecycle
@@ -31,7 +32,7 @@ public final class WorkerPool: Service, Sendable {
         self.service = service
         self.logger = logger
         executor = PipelineExecutor(invoker: ToolInvoker(server: service.server), deadlines: deadlines, limits: service.configuration.limits,
-                                    observer: service.observer, clock: service.store.clock)
+                                    observer: service.observer, changes: service.changes, clock: service.store.clock)
     }
 
     public func run() async throws {
@@ -75,6 +76,7 @@ public final class WorkerPool: Service, Sendable {
                 continue
             }
             for work in claimed {
+                service.changes.publish("run.started", TaskService.change(work.run))
                 let execution = Task { await self.execute(work) }
                 running.withLock { $0[work.dueId] = Running(work: work, cancel: { execution.cancel() }) }
                 group.addTask {
@@ -177,5 +179,9 @@ public final class WorkerPool: Service, Sendable {
         service.server.resourceUpdated(TaskService.taskURI(work.task.id))
         for id in finished?.mcpTaskIDs ?? [] { service.server.taskUpdated(id) }
         service.runFinished(work.run.id)
+        var change = TaskService.change(work.run)
+        change["status"] = .string(label == "retrying" ? RunStatus.failed.rawValue : label)
+        if case .waiting(let request) = outcome { change["step_id"] = .string(request.stepId) }
+        service.changes.publish(label == "waiting" ? "approval.waiting" : "run.finished", change)
     }
 }

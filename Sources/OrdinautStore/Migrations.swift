@@ -91,6 +91,15 @@ enum Migrations {
             "CREATE INDEX agent_tokens_by_agent ON agent_tokens (agent_id, id)",
             "ALTER TABLE tasks ADD COLUMN creator_scopes TEXT",
         ]),
+        // Every listing filter reads an index that also gives the listing's order, so a filtered page
+        // stops after `limit` rows; the overview's backlog and failure counts read only what they count.
+        Migration(version: 4, summary: "indexes for filtered listings and the overview", statements: [
+            "CREATE INDEX tasks_by_status ON tasks (status, created_at, id)",
+            "CREATE INDEX tasks_by_kind ON tasks (schedule_kind, created_at, id)",
+            "CREATE INDEX tasks_by_creator ON tasks (created_by, created_at, id)",
+            "CREATE INDEX due_work_backlog ON due_work (run_at) WHERE locked_by IS NULL",
+            "CREATE INDEX runs_by_finish ON runs (status, finished_at)",
+        ]),
     ]
 
     static var latest: Int { all.last!.version }

@@ -109,41 +109,6 @@ extension TaskStore {
         }
     }
 
-    public struct RunFilter: Sendable {
-        public var taskId: String?
-        public var status: RunStatus?
-        public var limit = 50
-        public var offset = 0
-
-        public init(taskId: String? = nil, status: RunStatus? = nil, limit: Int = 50, offset: Int = 0) {
-            self.taskId = taskId
-            self.status = status
-            self.limit = limit
-            self.offset = offset
-        }
-    }
-
-    /// Runs, newest first.
-    public func runs(_ filter: RunFilter) async throws(StoreError) -> Page<RunRecord> {
-        var conditions: [String] = []
-        var parameters: [SQLValue] = []
-        if let taskId = filter.taskId {
-            parameters.append(.text(taskId))
-            conditions.append("task_id = $\(parameters.count)")
-        }
-        if let status = filter.status {
-            parameters.append(.text(status.rawValue))
-            conditions.append("status = $\(parameters.count)")
-        }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let sql = "SELECT \(Self.runColumns) FROM runs \(whereClause) ORDER BY id DESC LIMIT \(filter.limit + 1) OFFSET \(filter.offset)"
-        let finalParameters = parameters
-        return try await database.transaction { connection throws(StoreError) in
-            let rows = try connection.execute(sql, finalParameters)
-            return Page(items: rows.prefix(filter.limit).map { Self.run(from: $0) }, hasMore: rows.count > filter.limit)
-        }
-    }
-
     /// The audit log of a task (or of everything), oldest first.
     public func auditLog(taskId: String?, limit: Int = 200) async throws(StoreError) -> [AuditEntry] {
         try await database.transaction { connection throws(StoreError) in
@@ -178,7 +143,7 @@ extension TaskStore {
                 .integer(now)).first
             counts.due = due?.int(0) ?? 0
             counts.scheduled = due?.int(1) ?? 0
-            for row in try connection.execute("SELECT status, COUNT(*) FROM runs WHERE status IN ('running', 'waiting', 'dead') GROUP BY status") {
+            for row in try connection.execute(Self.overviewQueries.statuses) {
                 switch row.text(0) {
                 case "running": counts.running = row.int(1)
                 case "waiting": counts.waiting = row.int(1)

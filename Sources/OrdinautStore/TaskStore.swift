@@ -131,36 +131,6 @@ public final class TaskStore: Sendable {
         }
     }
 
-    public struct TaskFilter: Sendable {
-        public var status: TaskStatus?
-        public var createdBy: String?
-        public var scheduleKind: ScheduleKind?
-        public var limit = 50
-        public var offset = 0
-
-        public init(status: TaskStatus? = nil, createdBy: String? = nil, scheduleKind: ScheduleKind? = nil, limit: Int = 50, offset: Int = 0) {
-            self.status = status
-            self.createdBy = createdBy
-            self.scheduleKind = scheduleKind
-            self.limit = limit
-            self.offset = offset
-        }
-    }
-
-    /// Tasks, oldest first.
-    public func tasks(_ filter: TaskFilter) async throws(StoreError) -> Page<TaskRecord> {
-        var conditions = SQLConditions()
-        if let status = filter.status { conditions.add("status = ?", .text(status.rawValue)) }
-        if let createdBy = filter.createdBy { conditions.add("created_by = ?", .text(createdBy)) }
-        if let kind = filter.scheduleKind { conditions.add("schedule_kind = ?", .text(kind.rawValue)) }
-        let sql = "SELECT \(Self.taskColumns) FROM tasks\(conditions.sql) ORDER BY created_at, id LIMIT \(filter.limit + 1) OFFSET \(filter.offset)"
-        let finalParameters = conditions.parameters
-        return try await database.transaction { connection throws(StoreError) in
-            let rows = try connection.execute(sql, finalParameters)
-            return Page(items: rows.prefix(filter.limit).map { Self.task(from: $0) }, hasMore: rows.count > filter.limit)
-        }
-    }
-
     /// Changes a task under its row lock: `change` sees the current record and edits it (throwing
     /// to refuse); the new record is written with `action` in the audit log. Work of a task that
     /// stops being active is removed unless a worker holds it.

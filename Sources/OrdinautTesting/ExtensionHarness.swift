@@ -21,9 +21,10 @@ public final class ExtensionHarness: Sendable {
     private let routes: SetupResult
 
     /// Runs `setup` and `startup` of `extension` with `grants` (intersected with what it requests,
-    /// as the host does). `declarations` are the tools its manifest declares, for `implement`.
+    /// as the host does). `declarations` are the tools its manifest declares, for `implement`;
+    /// `templates` are the contents of its `templates/` folder (name → Mustache text).
     public init(_ extension: any Extension, grants: Set<Capability>, declarations: [ToolDeclaration] = [],
-                directory: String? = nil) async throws {
+                directory: String? = nil, templates: [String: String] = [:]) async throws {
         server = MCPServer()
         bus = InProcessEventBus()
         supervisor = TaskSupervisor()
@@ -34,7 +35,7 @@ public final class ExtensionHarness: Sendable {
             logger: Logger(label: "test.\(id)"),
             tools: ToolRegistrar(extensionID: id, server: server, declarations: declarations),
             events: ExtensionEvents(extensionID: id, bus: bus, grants: granted, grantSource: "the test's grants"),
-            background: BackgroundTasks(extensionID: id, supervisor: supervisor))
+            background: BackgroundTasks(extensionID: id, supervisor: supervisor), templates: { templates })
         routes = SetupResult(routes: try await `extension`.setup(context: context))
         try await `extension`.startup(context: context)
         client = TestClient(server: server, kind: .httpStateless)

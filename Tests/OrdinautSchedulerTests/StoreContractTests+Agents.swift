@@ -202,7 +202,7 @@ extension StoreContractTests {
             try connection.execute("INSERT INTO tasks (\(columns)) VALUES (\((1...20).map { "$\($0)" }.joined(separator: ", ")))",
                                    Array(TaskStore.parameterList(of: old).prefix(20)))
         }
-        #expect(try await store.migrate() == [3])
+        #expect(try await store.migrate(upTo: 3) == [3])
         #expect(try await store.schemaVersion() == 3)
         #expect(try await store.task(id: old.id) == old, "the task reads back, its creator's scopes unknown")
         let agents = AgentStore(sharing: store)

@@ -17,7 +17,7 @@ public struct EventsDemoExtension: Extension {
         id: "events_demo", name: "Events demo", version: "1.0.0",
         description: "Publish to and follow event streams over HTTP (Server-Sent Events) and MCP tools.")
 
-    public let requestedCapabilities: Set<Capability> = [.routes, .tools, .eventsPublish, .eventsSubscribe]
+    public let requestedCapabilities: Set<Capability> = [.routes, .tools, .eventsPublish, .eventsSubscribe, .staticFiles]
 
     public func setup(context: ExtensionContext) async throws -> ExtensionRoutes? {
         let events = try context.events

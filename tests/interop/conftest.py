@@ -10,12 +10,14 @@ import time
 import uuid
 
 import httpx2
+import jsonschema
 import pytest
 
 import wire
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINARY = pathlib.Path(os.environ.get("ORDINAUT_BIN", ROOT / ".build" / "debug" / "ordinaut"))
+OPENAPI = json.loads((ROOT / "protocol" / "openapi.json").read_text())
 
 # Every ordinaut process the tests start keeps its tasks in a temporary folder, never in the
 # user's data directory; servers started by `start_server` each get a folder of their own.
@@ -50,6 +52,18 @@ class RunningServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             return self.process.wait()
+
+
+def openapi_checked(response, path: str, method: str):
+    """Checks a REST answer against protocol/openapi.json: the status must be documented for the
+    operation and a JSON body must match its schema. Returns the response."""
+    operation = OPENAPI["paths"][path][method.lower()]
+    status = str(response.status_code)
+    assert status in operation["responses"], f"{method} {path} answered {status}, which the document does not list: {response.text}"
+    schema = operation["responses"][status].get("content", {}).get("application/json", {}).get("schema")
+    if schema:
+        jsonschema.Draft202012Validator({**schema, "components": OPENAPI["components"]}).validate(response.json())
+    return response
 
 
 def wait_for(predicate, timeout: float = 60, message: str = "condition"):

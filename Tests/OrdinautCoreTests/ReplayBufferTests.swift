@@ -1,5 +1,4 @@
 import OrdinautCore
-@testable import OrdinautHTTP
 import Testing
 
 @Suite("Replay buffer")
