@@ -50,6 +50,13 @@ class Browser:
     def find(self, css: str):
         return self.wait(lambda d: d.find_element(By.CSS_SELECTOR, css), f"an element {css}")
 
+    def click(self, css: str) -> None:
+        """Clicks `css`, finding it again if a live update replaced it meanwhile."""
+        def clicked(driver):
+            driver.find_element(By.CSS_SELECTOR, css).click()
+            return True
+        self.wait(clicked, f"a click on {css}")
+
     def all(self, css: str):
         return self.driver.find_elements(By.CSS_SELECTOR, css)
 

@@ -77,6 +77,7 @@ async function showTask(main, id) {
     const act = (verb, body) => async () => {
       const updated = await post(`/tasks/${encodeURIComponent(id)}/${verb}`, body);
       await reload(updated?.id ? updated : null);
+      loadAudit();
       return `Done: ${verb.replace('_', ' ')}.`;
     };
     const snoozeMinutes = h('input', { type: 'number', min: '1', max: '10080', value: '60', name: 'snooze', class: 'short' });
