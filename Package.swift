@@ -205,13 +205,17 @@ let package = Package(
             exclude: ["extension.json"], swiftSettings: swiftSettings
         ),
         .target(
+            name: "OrdinautExtWebUI", dependencies: ["OrdinautExtensionKit"], path: "extensions/webui",
+            exclude: ["extension.json", "static"], swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Ordinaut",
             dependencies: [
                 "OrdinautTracing", .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "OrdinautCore", "OrdinautMCP", "OrdinautStdio", "OrdinautHTTP", "OrdinautStore", "OrdinautSQLite", "OrdinautPostgres",
                 "OrdinautScheduler", "OrdinautAuth", "OrdinautAccess", "OrdinautREST", "OrdinautHTTPCommon", "OrdinautWebhooks",
                 "OrdinautEvents", "OrdinautRedis", "OrdinautExtensionKit", "OrdinautExtensionHost", "OrdinautExtEventsDemo", "OrdinautExtMCPHTTP",
-                "OrdinautExtObservability", "CBuildInfo",
+                "OrdinautExtObservability", "OrdinautExtWebUI", "CBuildInfo",
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -20,6 +20,8 @@ if [ "$mode" = test ]; then
     python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
     # Servers the tests start themselves on loopback (Redis, PostgreSQL; promtool checks the metrics text).
     packages+=(redis-server postgresql prometheus)
+    # The web UI's tests drive a real browser.
+    packages+=(chromium chromium-driver)
 fi
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

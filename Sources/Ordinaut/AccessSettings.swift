@@ -35,6 +35,10 @@ public struct AccessSettings: Sendable {
     /// How long a stored agent token's check is remembered: the bound within which a revocation
     /// takes effect on every node (`ORDINAUT_TOKEN_CACHE_SECONDS`).
     public var tokenCacheSeconds = 5
+    /// How long a web UI sign-in lasts (`ORDINAUT_UI_SESSION_SECONDS`, 8 hours).
+    public var uiSessionSeconds = 8 * 3600
+    /// Web UI sign-ins held at once; the oldest ends when a new one would pass it (`ORDINAUT_UI_MAX_SESSIONS`).
+    public var uiMaxSessions = 1000
     /// The principal of a stdio process (`ORDINAUT_STDIO_PRINCIPAL`, `ORDINAUT_STDIO_SCOPES`).
     public var stdioPrincipal = Principal.local
 
@@ -125,6 +129,12 @@ public struct AccessSettings: Sendable {
         }
         if let value = environment["ORDINAUT_TOKEN_CACHE_SECONDS"] {
             tokenCacheSeconds = try Configuration.integer(value, "ORDINAUT_TOKEN_CACHE_SECONDS", range: 0...300)
+        }
+        if let value = environment["ORDINAUT_UI_SESSION_SECONDS"] {
+            uiSessionSeconds = try Configuration.integer(value, "ORDINAUT_UI_SESSION_SECONDS", range: 1...30 * 86400)
+        }
+        if let value = environment["ORDINAUT_UI_MAX_SESSIONS"] {
+            uiMaxSessions = try Configuration.integer(value, "ORDINAUT_UI_MAX_SESSIONS", range: 1...1_000_000)
         }
     }
 

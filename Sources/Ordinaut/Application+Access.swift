@@ -43,6 +43,7 @@ func makeAccessGate(_ configuration: Configuration, agents: AgentStore, observer
         publicURL: access.publicURL, authorizationServers: access.oauthIssuer.map { [$0] } ?? [],
         challengeScopes: access.challengeScopes, rateLimits: access.rateLimits,
         concurrentRequestsPerPrincipal: access.maxRequestsPerPrincipal, observer: observer)
+    settings.sessions = BrowserSessions(lifetime: .seconds(access.uiSessionSeconds), capacity: access.uiMaxSessions)
     var failureLogger = logger
     failureLogger[metadataKey: "component"] = "access"
     let failures = failureLogger

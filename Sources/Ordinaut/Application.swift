@@ -7,6 +7,7 @@ import OrdinautEvents
 import OrdinautExtEventsDemo
 import OrdinautExtMCPHTTP
 import OrdinautExtObservability
+import OrdinautExtWebUI
 import OrdinautExtensionHost
 import OrdinautExtensionKit
 import OrdinautHTTP
@@ -30,6 +31,7 @@ public let builtInExtensions: [CompiledExtension] = [
     CompiledExtension(builtIn: "events_demo") { EventsDemoExtension() },
     CompiledExtension(builtIn: "mcp_http") { MCPHTTPExtension() },
     CompiledExtension(builtIn: "observability") { ObservabilityExtension() },
+    CompiledExtension(builtIn: "webui") { WebUIExtension() },
 ]
 
 /// The engine and the background services that belong to it, as configured.
@@ -203,6 +205,7 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
     // Every route below goes through the access layer; it must come before them.
     router.add(middleware: AccessMiddleware(gate: gate!))
     gate!.addMetadataRoutes(to: router)
+    SessionAPI(gate: gate!).addRoutes(to: router)
     endpoint!.addRoutes(to: router)
     TaskAPI(service: engine.tasks, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: router)
     AuditAPI(audit: engine.tasks.store.audit).addRoutes(to: router)
@@ -212,6 +215,7 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
     ChangesAPI(feed: engine.tasks.changes, keepAlive: .milliseconds(Int64(configuration.changesKeepAliveSeconds * 1000))).addRoutes(to: router)
     DocumentsAPI(openAPI: ExtensionHost.openAPIDocument, webUIEnabled: host.isLoaded("webui")).addRoutes(to: router)
     engine.extensions.addRoutes(to: router)
+    engine.extensions.addEventTailRoute(to: router)
     // Upgrades are decided by a router that holds only the extension mount points: only extensions'
     // `ws` routes accept WebSockets, and only after the same access checks (Origin included).
     let webSockets = Router(context: ExtensionRequestContext.self)

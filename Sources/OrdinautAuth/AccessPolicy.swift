@@ -26,6 +26,9 @@ public enum AccessPolicy {
         // The REST contract, and the root (a redirect to the web UI, or a note saying where things are).
         if path == "/openapi.json" || path == "/" { return .open }
         if path.hasPrefix("/.well-known/oauth-protected-resource") { return .open }
+        // Signing in presents the credential in the body, and asking whether one is signed in must
+        // work without one; both handlers check credentials through the gate. Signing out needs one.
+        if path == "/session" { return method == "DELETE" ? .authenticated : .open }
         if path == "/mcp" || path.hasPrefix("/mcp/") || path == "/sse" || path == "/messages" { return .authenticated }
         if path.hasPrefix("/ext/") {
             let tail = path.dropFirst(5)
@@ -35,6 +38,9 @@ public enum AccessPolicy {
             let rest = tail.dropFirst(id.count)
             // An extension's health is a probe, like the server's.
             if rest == "/health" && method == "GET" { return .open }
+            // The web UI's pages hold no data (every datum comes from the API, asked with the
+            // viewer's credential), and its sign-in page must load before there is one.
+            if id == "webui" && (method == "GET" || method == "HEAD") && (rest == "" || rest == "/" || rest.hasPrefix("/static")) { return .open }
             // The seed's `/metrics` alias and the observability extension's own address.
             if id == "observability" && rest.hasPrefix("/metrics") { return .scope(Scope.metricsRead) }
             return .scope(Scope.extensionRoutes(String(id)))
@@ -42,7 +48,8 @@ public enum AccessPolicy {
         if path == "/metrics" { return .scope(Scope.metricsRead) }
         if path == "/extensions" || path == "/tools" { return .scope(Scope.extensionsRead) }
         if path == "/agents" || path.hasPrefix("/agents/") || path == "/audit" { return .scope(Scope.admin) }
-        if path == "/events" { return .scope(Scope.eventsPublish) }
+        // Following the bus shows what publishers send: the scope of publishing to it.
+        if path == "/events" || path == "/events/tail" { return .scope(Scope.eventsPublish) }
         let reads = method == "GET" || method == "HEAD"
         // Dashboards' reads, and checks that create nothing (schedule previews, task validation).
         if path == "/stats" || path == "/changes" || path == "/schedules/preview" || path == "/tasks/validate" {

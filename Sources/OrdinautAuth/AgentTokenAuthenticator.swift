@@ -13,10 +13,7 @@ public enum AgentTokenFormat {
 
     /// A new token from 32 bytes of the system's CSPRNG. Show it once; store only `TokenDigest.hex(of:)`.
     public static func generate() -> String {
-        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-        let base64url = bytes.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        return marker + base64url
+        marker + RandomToken.base64url()
     }
 
     /// Whether `token` has the shape of an agent token (the marker, then 43 base64url characters).

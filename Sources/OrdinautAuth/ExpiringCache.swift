@@ -35,6 +35,11 @@ struct ExpiringCache<Key: Hashable & Sendable, Value: Sendable, Instant: Compara
         return entry.value
     }
 
+    /// Forgets `key` (its insertion-order pair becomes a left-over).
+    mutating func remove(_ key: Key) {
+        entries[key] = nil
+    }
+
     /// Keeps `value` for `key` until `expires`; nothing is kept for a time already past.
     mutating func insert(_ value: Value, for key: Key, until expires: Instant, now: Instant) {
         guard expires > now, capacity > 0 else { return }

@@ -25,6 +25,8 @@ public struct AccessConfiguration: Sendable {
     public var rateLimits: RateLimitPolicy
     /// Requests (and the streams they answer with) one principal may have open at once.
     public var concurrentRequestsPerPrincipal: Int
+    /// The web UI's cookie sessions; `nil` turns signing in with a cookie off.
+    public var sessions: BrowserSessions?
     /// Told about refusals (metrics).
     public var observer: (any AccessObserver)?
     /// Told about refused credentials (the audit log, rate-limited by the receiver).

@@ -78,14 +78,16 @@ public final class AccessGate: Sendable {
         let response: Response
     }
 
-    private func authenticate(_ request: Request, clientAddress: String?) async -> Result<Principal, Refusal> {
-        let credential: Credential?
+    func authenticate(_ request: Request, clientAddress: String?) async -> Result<Principal, Refusal> {
+        let presented: Credential?
         switch Self.credential(request) {
-        case .success(let found): credential = found
+        case .success(let found): presented = found
         case .failure(let problem):
             return .failure(Refusal(response: unauthorized(request, error: "invalid_request", problem.message, reason: "invalid", address: clientAddress)))
         }
-        guard let credential else {
+        // Without a header, the web UI's session cookie may stand for the credential it was opened with.
+        guard let credential = presented ?? sessionCredential(request) else {
+            if let refusal = sessionRefusal(request, address: clientAddress) { return .failure(refusal) }
             if !configuration.requireCredentials { return .success(.anonymous(address: clientAddress)) }
             configuration.observer?.accessDenied(reason: "missing")
             return .failure(Refusal(response: unauthorized(request, error: nil, "this endpoint needs a bearer token", reason: nil, address: clientAddress)))
@@ -177,7 +179,8 @@ public final class AccessGate: Sendable {
                 // A page's own policy is kept, but it may not allow framing.
                 if !policy.contains("frame-ancestors") { response.headers[.contentSecurityPolicy] = policy + "; frame-ancestors 'none'" }
             } else {
-                response.headers[.contentSecurityPolicy] = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+                // `data:` images: the web UI shows images tools return, which arrive as base64.
+                response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
             }
             response.headers[.xFrameOptions] = "DENY"
         }

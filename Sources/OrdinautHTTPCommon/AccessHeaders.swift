@@ -12,4 +12,6 @@ extension HTTPField.Name {
     public static let rateLimitPolicy = HTTPField.Name("RateLimit-Policy")!
     public static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
     public static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+    /// The web UI session's CSRF token, required on state-changing requests made with its cookie.
+    public static let csrfToken = HTTPField.Name("X-CSRF-Token")!
 }

@@ -44,6 +44,16 @@ struct ScopeTests {
         #expect(requirement("POST", "/ext/weather/health") == .scope("ext:weather:routes"))
         #expect(requirement("GET", "/ext/weather/static/index.html") == .scope("ext:weather:routes"))
         #expect(requirement("POST", "/ext/mcp_http/") == .scope("ext:mcp_http:routes"))
+        // The web UI's pages load before anyone signs in; nothing else of it, nor another extension's files, does.
+        #expect(requirement("GET", "/ext/webui/") == .open)
+        #expect(requirement("GET", "/ext/webui/static/js/app.js") == .open)
+        #expect(requirement("POST", "/ext/webui/static/x") == .scope("ext:webui:routes"))
+        #expect(requirement("GET", "/ext/webui/other") == .scope("ext:webui:routes"))
+        #expect(requirement("GET", "/ext/webuix/static/a") == .scope("ext:webuix:routes"))
+        #expect(requirement("POST", "/session") == .open)
+        #expect(requirement("GET", "/session") == .open)
+        #expect(requirement("DELETE", "/session") == .authenticated)
+        #expect(requirement("GET", "/events/tail") == .scope("events:publish"))
         // What the policy does not know needs a credential: a 404 then tells an anonymous client nothing.
         #expect(requirement("GET", "/nothing/here") == .authenticated)
     }

@@ -146,12 +146,12 @@ struct ExtensionHostTests {
                 #expect(status["extensions"]?["events_demo"]?["state"] == "lazy")
                 #expect(status["extensions"]?["mcp_http"]?["eager"] == true)
                 #expect(status["discovery"]?["sources"]?.arrayValue?.first?["kind"] == "builtin")
-                #expect(status["totals"]?["discovered"] == 3)
+                #expect(status["totals"]?["discovered"] == 4)
                 #expect(status["events"]?["backend"] == "memory")
             }
             try await client.execute(uri: "/extensions", method: .get) { response in
                 let body = try json(response)
-                #expect(body.arrayValue?.compactMap { $0["id"]?.stringValue } == ["events_demo", "mcp_http", "observability"])
+                #expect(body.arrayValue?.compactMap { $0["id"]?.stringValue } == ["events_demo", "mcp_http", "observability", "webui"])
             }
             try await client.execute(uri: "/tools", method: .get) { response in
                 let tools = try json(response)["tools"]?.arrayValue ?? []
