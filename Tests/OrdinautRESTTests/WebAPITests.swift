@@ -141,21 +141,15 @@ struct WebAPITests {
                 let document = try json(response)
                 #expect(document["paths"]?["/stats"] != nil && document["paths"]?["/changes"] != nil)
             }
+            // The built-in web UI is enabled by default: the root leads to it.
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.status == .seeOther && response.headers[.location] == "/ext/webui/")
+            }
+        }
+        try await withOrdinautApplication(configure: { $0.extensions.disabled.insert("webui") }) { client in
             try await client.execute(uri: "/", method: .get) { response in
                 #expect(response.status == .notFound)
                 #expect(String(buffer: response.body).contains("/openapi.json"))
-            }
-        }
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("webui-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        try FileManager.default.createDirectory(atPath: "\(root)/webui", withIntermediateDirectories: true)
-        try Data(#"{"id": "webui", "name": "UI", "version": "1.0.0", "module": "run.sh", "grants": ["STATIC"]}"#.utf8)
-            .write(to: URL(fileURLWithPath: "\(root)/webui/extension.json"))
-        try Data("#!/bin/sh\nexit 0\n".utf8).write(to: URL(fileURLWithPath: "\(root)/webui/run.sh"))
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(root)/webui/run.sh")
-        try await withOrdinautApplication(configure: { $0.extensions.paths = [root] }) { client in
-            try await client.execute(uri: "/", method: .get) { response in
-                #expect(response.status == .seeOther && response.headers[.location] == "/ext/webui/")
             }
         }
     }

@@ -205,6 +205,7 @@ extension StoreContractTests {
         }
         #expect(try await store.migrate(upTo: 3) == [3])
         #expect(try await store.schemaVersion() == 3)
+        _ = try await store.migrate()
         #expect(try await store.tasks.task(id: old.id) == old, "the task reads back, its creator's scopes unknown")
         let agents = AgentStore(sharing: store)
         let agent = try await agents.createAgent(name: "bot", scopes: ["tasks:read"], actor: "cli:ops")
