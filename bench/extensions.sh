@@ -27,8 +27,8 @@ fi
 work=$root/bench/.work
 mkdir -p "$work" bench/results
 gcc -O2 -Wall -o "$work/mcpbench" bench/c/mcpbench.c
-swift build -c release --product ordinaut >/dev/null
-swift build -c release --product OrdinautBench >/dev/null
+swift build -c release --static-swift-stdlib --product ordinaut >/dev/null
+swift build -c release --static-swift-stdlib --product OrdinautBench >/dev/null
 ordinaut=$root/.build/release/ordinaut
 benchbin=$root/.build/release/OrdinautBench
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)

@@ -23,7 +23,7 @@ export ORDINAUT_RATE_LIMIT=off ORDINAUT_TOOL_RATE_LIMIT=off
 work=bench/.work
 mkdir -p "$work" bench/results
 gcc -O2 -Wall -o "$work/mcpbench" bench/c/mcpbench.c
-swift build -c release --product ordinaut >/dev/null
+swift build -c release --static-swift-stdlib --product ordinaut >/dev/null
 ordinaut=$root/.build/release/ordinaut
 python=$root/.venv/bin/python
 peer=$root/bench/peers/python_echo_server.py
@@ -67,7 +67,7 @@ for _ in $(seq "$repeats"); do
 done
 
 echo "== W9: schedule computation and JMESPath"
-swift build -c release --product OrdinautBench >/dev/null
+swift build -c release --static-swift-stdlib --product OrdinautBench >/dev/null
 for _ in $(seq "$repeats"); do
     while read -r line; do record W9 ordinaut unpinned "$line"; done < <(.build/release/OrdinautBench)
     while read -r line; do record W9 python unpinned "$line"; done < <("$python" bench/peers/calendar_peer.py)

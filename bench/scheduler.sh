@@ -18,7 +18,7 @@ work=$(mktemp -d)
 mkdir -p bench/results
 
 echo "building (release)…" >&2
-swift build -c release --product OrdinautBench >&2
+swift build -c release --static-swift-stdlib --product OrdinautBench >&2
 bench=.build/release/OrdinautBench
 cc -O2 -o "$work/sqliteprobe" bench/c/sqliteprobe.c -lsqlite3
 

@@ -47,13 +47,16 @@ enum StaticFiles: Sendable {
             name = "index.html"
         }
         guard let real = realPath(candidate), real.hasPrefix(root + "/") else { return .missing }
-        let descriptor = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        // Through FileManager rather than `stat`: the struct's members are not visible to Swift in a
+        // build with the static Swift SDK.
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: real),
+              attributes[.type] as? FileAttributeType == .typeRegular,
+              let size = (attributes[.size] as? NSNumber)?.intValue,
+              let modifiedAt = attributes[.modificationDate] as? Date else { return .missing }
+        guard size <= maxBytes else { return .tooLarge(size: size) }
+        let descriptor = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { return .missing }
         defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_mode & mode_t(S_IFMT) == mode_t(S_IFREG) else { return .missing }
-        let size = Int(info.st_size)
-        guard size <= maxBytes else { return .tooLarge(size: size) }
         var bytes = [UInt8](repeating: 0, count: size)
         var done = 0
         while done < size {
@@ -62,8 +65,8 @@ enum StaticFiles: Sendable {
             guard count > 0 else { return .missing }
             done += count
         }
-        let nanoseconds = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
-        return .found(File(bytes: bytes, modified: Int(info.st_mtim.tv_sec),
+        let nanoseconds = Int((modifiedAt.timeIntervalSince1970 * 1e9).rounded())
+        return .found(File(bytes: bytes, modified: Int(modifiedAt.timeIntervalSince1970),
                                  etag: "\"\(String(size, radix: 16))-\(String(nanoseconds, radix: 16))\"", name: name))
     }
 
@@ -74,8 +77,8 @@ enum StaticFiles: Sendable {
     }
 
     private static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && info.st_mode & mode_t(S_IFMT) == mode_t(S_IFDIR)
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     // MARK: Compiled in
@@ -95,8 +98,9 @@ enum StaticFiles: Sendable {
 
     /// Compiled-in files changed when the binary did.
     private static let binaryModified: Int = {
-        var info = stat()
-        return stat("/proc/self/exe", &info) == 0 ? Int(info.st_mtim.tv_sec) : 0
+        guard let binary = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
+              let modified = (try? FileManager.default.attributesOfItem(atPath: binary))?[.modificationDate] as? Date else { return 0 }
+        return Int(modified.timeIntervalSince1970)
     }()
 
     /// FNV-1a, 64 bits, in hex: a content validator, not a security measure.

@@ -7,28 +7,26 @@ import Synchronization
 final class SurfaceGate: Sendable {
     private struct State {
         var holds = 0
-        var waiting: OneShot<Void>?
+        /// Every request waiting for the gate to open (many may wait at once).
+        var waiting: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state = Mutex(State())
 
     /// Requests wait from now on until this hold and every other is released.
     func hold() -> SurfaceHold {
-        state.withLock { state in
-            state.holds += 1
-            if state.waiting == nil { state.waiting = OneShot() }
-        }
+        state.withLock { $0.holds += 1 }
         return SurfaceHold(gate: self)
     }
 
     fileprivate func release() {
-        let opened = state.withLock { state -> OneShot<Void>? in
+        let opened = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.holds -= 1
-            guard state.holds == 0 else { return nil }
-            defer { state.waiting = nil }
+            guard state.holds == 0 else { return [] }
+            defer { state.waiting = [] }
             return state.waiting
         }
-        opened?.fire()
+        for waiter in opened { waiter.resume() }
     }
 
     /// Whether someone holds the gate now.
@@ -36,8 +34,15 @@ final class SurfaceGate: Sendable {
 
     /// Returns when the gate is open.
     func pass() async {
-        guard let waiting = state.withLock({ $0.waiting }) else { return }
-        _ = await waiting.value()
+        guard state.withLock({ $0.holds > 0 }) else { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let open = state.withLock { state -> Bool in
+                guard state.holds > 0 else { return true }
+                state.waiting.append(continuation)
+                return false
+            }
+            if open { continuation.resume() }
+        }
     }
 }
 

@@ -244,14 +244,17 @@ struct SurfaceGateTests {
         let server = try makeServer()
         let engine = server.holdSurface(), extensions = server.holdSurface()
         let client = TestClient(server: server, kind: .httpStateless)
-        let listing = Task { await client.statelessRequest("tools/list")?.result }
+        // Many requests wait at once, and every one of them waits.
+        let listings = (0..<8).map { _ in Task { await client.statelessRequest("tools/list")?.result } }
         engine.release()
         engine.release()  // does not count as the other hold
         try await Task.sleep(for: .milliseconds(50))
         try server.tools.register(Tool(name: "late", inputSchema: ["type": "object"]) { _, _ in .text("late") })
         extensions.release()
-        let tools = try #require(await listing.value)
-        #expect(tools["tools"]?.arrayValue?.contains { $0["name"] == "late" } == true)
+        for listing in listings {
+            let tools = try #require(await listing.value)
+            #expect(tools["tools"]?.arrayValue?.contains { $0["name"] == "late" } == true)
+        }
         // Open again: a new request passes at once.
         #expect(await client.statelessRequest("tools/list")?.result != nil)
     }

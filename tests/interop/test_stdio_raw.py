@@ -176,3 +176,19 @@ def test_initialize_is_answered_while_the_database_opens(binary, tmp_path):
             if session.process.poll() is None:
                 session.process.kill()
                 session.process.wait()
+
+
+def test_calls_pipelined_behind_initialize_wait_for_the_engine(binary, tmp_path):
+    """Sixteen calls sent right after `initialize` all find their tool: each waits until the engine is built."""
+    session = Stdio(binary, env={"ORDINAUT_DATA_DIR": str(tmp_path)})
+    try:
+        session.send(INIT)
+        assert session.receive()["id"] == 0
+        session.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        for i in range(16):
+            session.send({"jsonrpc": "2.0", "id": i + 1, "method": "tools/call", "params": {"name": "test_simple_text", "arguments": {}}})
+        answers = [session.receive() for _ in range(16)]
+        assert sorted(answer["id"] for answer in answers) == list(range(1, 17))
+        assert all("result" in answer for answer in answers), [a for a in answers if "error" in a][:2]
+    finally:
+        session.close()

@@ -212,8 +212,9 @@ def test_oversized_bodies_are_refused(site):
 def test_the_contract_is_served_openly_and_the_root_explains(site):
     served = httpx.get(site.base + "/openapi.json")
     assert served.status_code == 200 and served.json() == OPENAPI
+    # The built-in web UI is on by default: the root leads to it (without it, 404 explains; WebAPITests).
     root = httpx.get(site.base + "/", follow_redirects=False)
-    assert root.status_code == 404 and "/openapi.json" in root.json()["message"]
+    assert root.status_code == 303 and root.headers["location"] == "/ext/webui/"
 
 
 # --- The change stream ---------------------------------------------------------------------------------
