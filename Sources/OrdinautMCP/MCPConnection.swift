@@ -163,11 +163,18 @@ public final class MCPConnection: Sendable {
             }
             if duplicate { return .failure(request.id, .invalidRequest("request id \(request.id) is already in flight")) }
             defer { _ = state.withLock { $0.inFlight.removeValue(forKey: request.id) } }
-            // A task of its own, so that `notifications/cancelled` can cancel this request by id. It is
-            // awaited right here, so it never outlives the request.
-            let task = Task(operation: run)
-            entry.attach { task.cancel() }
-            outcome = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+            if kind == .stdio {
+                // The stdio transport runs every request in a task of its own (a child of its request
+                // group): `notifications/cancelled` cancels that task, with no second one to hop to.
+                outcome = await entry.run(run)
+            } else {
+                // An HTTP session request is called from the task that also answers on its stream, so
+                // it gets a task of its own that `notifications/cancelled` can cancel by id. It is
+                // awaited right here, so it never outlives the request.
+                let task = Task(operation: run)
+                entry.attach { task.cancel() }
+                outcome = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+            }
             if entry.isCancelled { return nil }
         }
         // A cancelled request gets no response (2025-11-25 cancellation; 2026-07-28 stream close).
