@@ -8,35 +8,46 @@ import Logging
 import OrdinautCore
 import OrdinautMCP
 
-/// Writes one JSON message per line to a file descriptor from a thread of its own, through a queue
-/// bounded in bytes (`OutboundQueue`).
+/// Writes one JSON message per line to a file descriptor, through a queue bounded in bytes
+/// (`OutboundQueue`) drained by a thread of its own.
 ///
-/// `send` only queues, so no task of the concurrency pool ever waits on the client: a client that
-/// stops reading its stdout stalls this thread alone, while the scheduler, HTTP and extensions keep
-/// running. Before each read the reader calls `waitForRoom`, which holds the stdin thread while the
-/// queue is full (until the client reads again, or hangs up) or `maximumInFlight` requests are being
-/// handled, so a client's further requests wait in its own pipe: what it can make us hold is the
-/// queue's limit, plus the answers of at most `maximumInFlight` requests, plus one read of input.
+/// No task of the concurrency pool ever waits on the client. A line goes out at once, on the
+/// sender's thread, only when nothing is queued before it, the descriptor is a pipe with room for it
+/// (`poll` says writable, and a line of at most `PIPE_BUF` bytes is then written whole without
+/// blocking). Otherwise it is queued for the writing thread, so a client that stops reading its
+/// stdout stalls that thread alone, while the scheduler, HTTP and extensions keep running. The stdio
+/// thread asks `admitsInput()` before it takes a line: while the queue is full or `maximumInFlight`
+/// requests are being handled it reads no more, so a client's further requests wait in its own pipe,
+/// and what it can make us hold is the queue's limit, plus the answers of at most `maximumInFlight`
+/// requests, plus one read of input. When room appears, `onRoom` tells the stdio thread.
 ///
-/// The state is guarded by `condition` (a lock the two threads also wait on), hence `@unchecked`.
+/// The state is guarded by `condition` (a lock the writing thread also waits on), hence `@unchecked`.
 final class LineWriter: MessageSink, @unchecked Sendable {
     private let descriptor: Int32
     private let maximumInFlight: Int
     private let logger: Logger
+    private let onRoom: @Sendable () -> Void
+    /// Whether the descriptor is a pipe, whose free room `poll` reports exactly enough for direct writes.
+    private let isPipe: Bool
     private let condition = NSCondition()
     private var queue: OutboundQueue
     private var broken = false
     private var closed = false
     private var reportedDrops = 0
+    /// Input is refused because the queue is full; logged once each time it starts.
+    private var refusingInput = false
     /// Lines not yet written, for `flush`.
     private let unwritten = Tally()
     /// Requests being handled (`requestStarted`, `requestEnded`).
     let requests = Tally()
 
-    init(descriptor: Int32, limit: Int, maximumInFlight: Int, logger: Logger) {
+    init(descriptor: Int32, limit: Int, maximumInFlight: Int, logger: Logger, onRoom: @escaping @Sendable () -> Void) {
         self.descriptor = descriptor
         self.maximumInFlight = maximumInFlight
         self.logger = logger
+        self.onRoom = onRoom
+        var status = stat()
+        isPipe = fstat(descriptor, &status) == 0 && status.st_mode & S_IFMT == S_IFIFO
         queue = OutboundQueue(limit: limit)
     }
 
@@ -59,6 +70,7 @@ final class LineWriter: MessageSink, @unchecked Sendable {
         let droppable = message["method"] != nil && message["id"] == nil
         condition.lock()
         guard !broken else { return condition.unlock() }
+        if queue.pendingLines == 0 && writesAtOnce(bytes) { return condition.unlock() }
         var report: String?
         switch queue.offer(bytes, droppable: droppable) {
         case .queued:
@@ -81,28 +93,22 @@ final class LineWriter: MessageSink, @unchecked Sendable {
 
     func requestEnded() {
         requests.decrement()
-        condition.lock()
-        condition.broadcast()
-        condition.unlock()
+        onRoom()
     }
 
-    /// Blocks the calling thread (the stdin reader) while the queue is full or `maximumInFlight`
-    /// requests run, until that changes, `input` hangs up (then what is left in its pipe is read to
-    /// its end), or `close()`.
-    func waitForRoom(input: Int32) {
+    /// Whether the stdio thread may take another line of input: not while the queue is full (until
+    /// the client reads again, or `close()`) or `maximumInFlight` requests run.
+    func admitsInput() -> Bool {
         condition.lock()
-        if queue.isFull && !broken && !closed {
-            let (waiting, limit) = (queue.pendingBytes, queue.limit)
-            condition.unlock()
+        let full = queue.isFull && !broken && !closed
+        let (waiting, limit) = (queue.pendingBytes, queue.limit)
+        let report = full && !refusingInput
+        refusingInput = full
+        condition.unlock()
+        if report {
             logger.warning("stdout is not being read and \(waiting) bytes wait for it (the limit is \(limit)); reading no more requests until it drains")
-            condition.lock()
         }
-        defer { condition.unlock() }
-        while (queue.isFull || requests.count >= maximumInFlight) && !broken && !closed {
-            var probe = pollfd(fd: input, events: 0, revents: 0)
-            if poll(&probe, 1, 0) > 0 && probe.revents & Int16(POLLHUP | POLLERR) != 0 { return }
-            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.1))
-        }
+        return !full && requests.count < maximumInFlight
     }
 
     /// Waits up to `limit` for everything queued to be written (end of input).
@@ -110,7 +116,7 @@ final class LineWriter: MessageSink, @unchecked Sendable {
         await unwritten.waitForZero(atMost: limit)
     }
 
-    /// Lets the writing thread end once the queue is empty, and releases a waiting reader.
+    /// Lets the writing thread end once the queue is empty; input is admitted again whatever waits.
     func close() {
         condition.lock()
         closed = true
@@ -136,10 +142,20 @@ final class LineWriter: MessageSink, @unchecked Sendable {
                 broken = true
                 discarded = queue.discardAll()
             }
-            condition.broadcast()
             condition.unlock()
             for _ in 0...discarded { unwritten.decrement() }
+            onRoom()
         }
+    }
+
+    /// Writes `line` now when that cannot block: the descriptor is a pipe with room for it. Called
+    /// with the lock held and nothing queued, so lines keep their order.
+    private func writesAtOnce(_ line: [UInt8]) -> Bool {
+        guard isPipe && line.count <= PIPE_BUF else { return false }
+        var probe = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+        guard poll(&probe, 1, 0) == 1 && probe.revents == Int16(POLLOUT) else { return false }
+        if !writeAll(line) { broken = true }
+        return true
     }
 
     /// Writes `line` whole; false when the descriptor fails (the reader went away).

@@ -7,11 +7,14 @@ import ServiceLifecycle
 
 /// MCP over stdio: newline-delimited JSON-RPC on stdin and stdout, logs on stderr.
 ///
-/// Requests run concurrently (a slow tool never delays a `ping`); `initialize` and notifications are
-/// handled in arrival order because they change session state. Output goes through a queue bounded
-/// in bytes and written by a thread of its own (`LineWriter`): a client that stops reading stalls
-/// only itself, and once `maximumPendingBytes` wait for it, no more of its input is read until it
-/// reads again. End of input closes the connection, cancels what is still running and returns.
+/// Requests run concurrently (a tool that waits never delays a `ping`); `initialize` and notifications
+/// are handled in arrival order because they change session state. Reading, handling and answering
+/// happen on one thread of the transport's own (`StdioThread`), which the transport's tasks prefer:
+/// a round trip wakes no other thread. Output goes out at once when the pipe has room and is queued
+/// otherwise, bounded in bytes and written by a thread of its own (`LineWriter`): a client that stops
+/// reading stalls only itself, and once `maximumPendingBytes` wait for it, no more of its input is
+/// read until it reads again. End of input closes the connection, cancels what is still running and
+/// returns.
 public struct StdioTransport: Service {
     /// Limits for the transport.
     public struct Configuration: Sendable {
@@ -59,30 +62,37 @@ public struct StdioTransport: Service {
     }
 
     public func run() async throws {
+        let thread = StdioThread(input: input, maximumLineLength: configuration.maximumMessageSize)
         let writer = LineWriter(descriptor: output, limit: configuration.maximumPendingBytes,
-                                maximumInFlight: configuration.maximumInFlight, logger: logger)
-        let input = self.input
-        // Every line counts as in flight from the moment it is read until it is handled, so that
+                                maximumInFlight: configuration.maximumInFlight, logger: logger, onRoom: { thread.wake() })
+        // Every line counts as in flight from the moment it is taken until it is handled, so that
         // one read of many small requests cannot admit more than `maximumInFlight` of them.
-        let reader = LineReader(descriptor: input, maximumLineLength: configuration.maximumMessageSize) {
-            writer.waitForRoom(input: input)
-            writer.requestStarted()
-        }
-        let connection = MCPConnection(server: server, kind: .stdio)
+        thread.start(admits: { writer.admitsInput() }, onLine: { writer.requestStarted() })
         writer.start()
-        reader.start()
         logger.info("serving MCP on stdio")
+        await withTaskExecutorPreference(thread) {
+            await serve(thread.lines, writer: writer, stopInput: { thread.stopInput() })
+        }
+        thread.close()
+        await writer.flush(atMost: configuration.drainTimeout)
+        writer.close()
+        logger.info("stdin closed; stdio transport stopped")
+    }
+
+    /// Handles the lines until input ends, then what still runs, on the stdio thread.
+    private func serve(_ lines: AsyncStream<LineSplitter.Line>, writer: LineWriter, stopInput: @escaping @Sendable () -> Void) async {
+        let connection = MCPConnection(server: server, kind: .stdio)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 while let message = await connection.outbox.receive() { await writer.send(message) }
             }
             await withDiscardingTaskGroup { requests in
                 await withGracefulShutdownHandler {
-                    for await line in reader.lines {
+                    for await line in lines {
                         if await !self.dispatch(line, connection: connection, writer: writer, requests: &requests) { writer.requestEnded() }
                     }
                 } onGracefulShutdown: {
-                    reader.stop()
+                    stopInput()
                 }
                 // Input is over: answer what is running if it finishes promptly, then cancel the rest.
                 await writer.requests.waitForZero(atMost: configuration.drainTimeout)
@@ -90,14 +100,11 @@ public struct StdioTransport: Service {
             }
             group.cancelAll()
         }
-        await writer.flush(atMost: configuration.drainTimeout)
-        writer.close()
-        logger.info("stdin closed; stdio transport stopped")
     }
 
     /// Handles one line; `true` when it became a request running in `requests`, which ends it as
     /// in flight when it finishes, `false` when it was handled here.
-    private func dispatch(_ line: LineReader.Line, connection: MCPConnection, writer: LineWriter,
+    private func dispatch(_ line: LineSplitter.Line, connection: MCPConnection, writer: LineWriter,
                           requests: inout DiscardingTaskGroup) async -> Bool {
         let bytes: [UInt8]
         switch line {
