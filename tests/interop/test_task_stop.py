@@ -13,6 +13,7 @@ from conftest import start_server, wait_for
 from test_extensions import call_tool
 from test_observability import FAST, create, extensions, metrics, runs, value
 
+NO_WEBHOOKS = "http://127.0.0.1:9"  # the tests call no webhook tool
 FAILING = {"pipeline": [{"id": "a", "uses": "ext.metered.fail", "with": {}}]}
 
 
@@ -25,8 +26,8 @@ def dead_runs(base: str, task_id: str) -> list:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
-def test_a_task_whose_runs_keep_failing_is_stopped_once_and_resumed(binary, tmp_path, request, backend, status_service):
-    env = {**FAST, "ORDINAUT_EXT_PATHS": str(extensions(tmp_path / "extensions", status_service)), "ORDINAUT_NODE_ID": "node-a"}
+def test_a_task_whose_runs_keep_failing_is_stopped_once_and_resumed(binary, tmp_path, request, backend):
+    env = {**FAST, "ORDINAUT_EXT_PATHS": str(extensions(tmp_path / "extensions", NO_WEBHOOKS)), "ORDINAUT_NODE_ID": "node-a"}
     if backend == "postgres":
         env["ORDINAUT_DATABASE_URL"] = request.getfixturevalue("postgres").new_database()
     running = start_server(binary, env=env)
@@ -51,7 +52,7 @@ def test_a_task_whose_runs_keep_failing_is_stopped_once_and_resumed(binary, tmp_
         assert stopped["stopped_by_run_id"] == last["id"]
         listed = call_tool(base, "task_list", {"status": "paused"})["structuredContent"]
         assert [(t["id"], t["paused_reason"]) for t in listed["items"]] == [(failing["id"], "failures")]
-        got = call_tool(base, "task_get", {"id": failing["id"]})["structuredContent"]
+        got = call_tool(base, "task_get", {"id": failing["id"]})["structuredContent"]["task"]
         assert got["paused_reason"] == "failures" and got["stopped_by_run_id"] == last["id"]
         audit = httpx2.get(f"{base}/tasks/{failing['id']}/audit", timeout=10).json()["items"]
         stops = [entry for entry in audit if entry["action"] == "task.stopped"]
@@ -73,8 +74,8 @@ def test_a_task_whose_runs_keep_failing_is_stopped_once_and_resumed(binary, tmp_
         running.stop()
 
 
-def test_the_server_default_stops_tasks_that_set_no_limit(binary, tmp_path, status_service):
-    env = {**FAST, "ORDINAUT_EXT_PATHS": str(extensions(tmp_path / "extensions", status_service)),
+def test_the_server_default_stops_tasks_that_set_no_limit(binary, tmp_path):
+    env = {**FAST, "ORDINAUT_EXT_PATHS": str(extensions(tmp_path / "extensions", NO_WEBHOOKS)),
            "ORDINAUT_TASK_MAX_CONSECUTIVE_FAILURES": "1"}
     running = start_server(binary, env=env)
     try:
@@ -94,7 +95,7 @@ def test_the_server_default_stops_tasks_that_set_no_limit(binary, tmp_path, stat
 
 @pytest.fixture(scope="module")
 def plain(binary, tmp_path_factory):
-    root = extensions(tmp_path_factory.mktemp("stop") / "extensions", "http://127.0.0.1:9")
+    root = extensions(tmp_path_factory.mktemp("stop") / "extensions", NO_WEBHOOKS)
     running = start_server(binary, env={"ORDINAUT_EXT_PATHS": str(root)})
     yield running
     running.stop()

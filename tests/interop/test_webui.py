@@ -151,6 +151,14 @@ def test_a_task_stopped_by_failures_says_why_until_it_is_resumed(server, browser
     browser.text("#task-status", "active")
     browser.text("#consecutive-failures", "0 of 1")
     assert not browser.all("#paused-reason")
+    # The form shows the task's limit and changes it.
+    browser.click(f'a[href="#/tasks/{task["id"]}/edit"]')
+    limit = browser.find('input[name="max_consecutive_failures"]')
+    assert limit.get_attribute("value") == "1"
+    limit.clear()
+    limit.send_keys("3")
+    browser.click('form button[type="submit"]')
+    browser.text("#consecutive-failures", "0 of 3")
     httpx.post(f"{server.base}/tasks/{task['id']}/cancel")
     finish(browser)
 
