@@ -3,6 +3,7 @@ failing is paused after exactly `max_consecutive_failures` dead runs, says why i
 MCP, audit log), moves `ordinaut_tasks_stopped_total`, publishes `ordinaut.task.stopped` to an event
 task, and resuming clears it; the server's default applies to tasks that set no limit; bad limits are
 refused naming the field."""
+import json
 import os
 import subprocess
 
@@ -128,3 +129,15 @@ def test_a_bad_server_default_stops_the_start(binary, tmp_path):
                              env=dict(os.environ, ORDINAUT_DATA_DIR=str(tmp_path), ORDINAUT_TASK_MAX_CONSECUTIVE_FAILURES="-2"))
     assert started.returncode != 0
     assert "ORDINAUT_TASK_MAX_CONSECUTIVE_FAILURES" in started.stderr
+
+
+def test_the_cli_sets_the_failure_limit_and_refuses_a_bad_one(binary, tmp_path):
+    env = dict(os.environ, ORDINAUT_DATA_DIR=str(tmp_path), ORDINAUT_EXT_PATHS=str(extensions(tmp_path / "extensions", NO_WEBHOOKS)))
+    common = ["task", "create", "--title", "limited", "--schedule-kind", "once", "--schedule-expr", "2030-01-01T00:00:00Z",
+              "--payload", '{"pipeline": [{"uses": "ext.metered.echo", "with": {}}]}']
+    created = subprocess.run([str(binary), *common, "--max-consecutive-failures", "4"], capture_output=True, text=True, env=env, timeout=120)
+    assert created.returncode == 0, created.stderr
+    assert json.loads(created.stdout)["max_consecutive_failures"] == 4
+    refused = subprocess.run([str(binary), *common, "--max-consecutive-failures", "0"], capture_output=True, text=True, env=env, timeout=120)
+    # The CLI calls task_create, whose input schema refuses the value first, naming where.
+    assert refused.returncode != 0 and "/max_consecutive_failures: must be at least 1" in refused.stderr
