@@ -8,7 +8,9 @@ import OrdinautCore
 extension WorkQueue {
     /// A task an ending paused because its runs ended dead `consecutiveFailures` times in a row.
     public struct TaskStop: Sendable, Equatable {
+        /// The task that was paused.
         public let taskId: String
+        /// Its dead runs in a row when this ending stopped it.
         public let consecutiveFailures: Int
         /// The task's limit that was reached (its own, or the server's default).
         public let limit: Int
