@@ -203,6 +203,10 @@ public struct Configuration: Sendable {
         }
         if let value = environment["ORDINAUT_RETRY_BASE_SECONDS"] { scheduler.retryBaseSeconds = try Self.seconds(value, "ORDINAUT_RETRY_BASE_SECONDS") }
         if let value = environment["ORDINAUT_RETRY_CAP_SECONDS"] { scheduler.retryCapSeconds = try Self.seconds(value, "ORDINAUT_RETRY_CAP_SECONDS") }
+        if let value = environment["ORDINAUT_TASK_MAX_CONSECUTIVE_FAILURES"] {
+            scheduler.taskFailureLimit = try Self.integer(value, "ORDINAUT_TASK_MAX_CONSECUTIVE_FAILURES",
+                                                          range: 0...SchedulerConfiguration.taskFailureLimits.upperBound)
+        }
         if let value = environment["ORDINAUT_CLAIM_BATCH"] { scheduler.claimBatch = try Self.integer(value, "ORDINAUT_CLAIM_BATCH", range: 1...1000) }
     }
 

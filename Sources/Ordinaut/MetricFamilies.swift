@@ -36,6 +36,7 @@ enum Families {
     static let runsFinished = counter("runs_finished_total", "Runs this process executed that ended, by outcome (succeeded, retrying, dead, waiting).")
     static let retries = counter("run_retries_total", "Failed runs this process scheduled to be tried again.")
     static let deadLetters = counter("dead_letters_total", "Runs this process recorded as dead: failed with no retry left (each also publishes ordinaut.run.dead).")
+    static let tasksStopped = counter("tasks_stopped_total", "Tasks this process paused because their runs ended dead max_consecutive_failures times in a row (each also publishes ordinaut.task.stopped).")
     static let runDuration = work("run_duration_seconds", "Time runs took from their start, by outcome.")
     static let stepDuration = work("step_duration_seconds", "Time pipeline steps took, by tool and outcome (succeeded, failed, skipped).")
     static let queueLatency = work("run_queue_latency_seconds", "Time from when due work became due (enqueued, scheduled or retry time) to its start, by trigger.")

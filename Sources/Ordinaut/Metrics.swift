@@ -84,6 +84,10 @@ public final class OrdinautMetrics: MCPObserver, SchedulerObserver, EventBusObse
         if outcome == "dead" { host.increment(Families.deadLetters) }
     }
 
+    public func taskStopped() {
+        host.increment(Families.tasksStopped)
+    }
+
     public func stepFinished(tool: String, outcome: String, duration: Duration) {
         host.observe(Families.stepDuration, [("tool", tool), ("outcome", outcome)], duration)
     }

@@ -36,6 +36,7 @@ struct TaskCommand: AsyncParsableCommand {
         @Option(help: "The payload, a JSON object {\"pipeline\": [...], \"params\": {...}}.") var payload: String?
         @Option(help: "1–9; 9 runs first.") var priority: Int?
         @Option var maxRetries: Int?
+        @Option(help: "Pause the task after this many runs in a row fail for good (1–10000; default: the server's).") var maxConsecutiveFailures: Int?
 
         func run() async throws {
             var fields: JSONObject = [:]
@@ -51,6 +52,7 @@ struct TaskCommand: AsyncParsableCommand {
             if let payload { fields["payload"] = .object(try jsonObject(payload, what: "--payload")) }
             if let priority { fields["priority"] = .integer(Int64(priority)) }
             if let maxRetries { fields["max_retries"] = .integer(Int64(maxRetries)) }
+            if let maxConsecutiveFailures { fields["max_consecutive_failures"] = .integer(Int64(maxConsecutiveFailures)) }
             print(try await callTaskTool(common, "task_create", fields).encodedString())
         }
     }

@@ -25,6 +25,11 @@ public struct SchedulerConfiguration: Sendable {
     public var shutdownGrace: Duration = .seconds(10)
     /// This process's name in leases and the audit log.
     public var nodeID: String
+    /// Dead runs in a row after which a task that sets no `max_consecutive_failures` is paused
+    /// (`ORDINAUT_TASK_MAX_CONSECUTIVE_FAILURES`); 0, the default, never pauses one.
+    public var taskFailureLimit = 0
+    /// The limits a task (or the server's default, which may also be 0) may set.
+    public static let taskFailureLimits = 1...10_000
     /// Evaluation budgets, output caps and event-chain bounds.
     public var limits = RunLimits()
 

@@ -14,6 +14,9 @@ public protocol SchedulerObserver: Sendable {
     func leaseRenewed(held: Bool)
     /// The runs this process executes right now, of `capacity` workers.
     func workersBusy(_ busy: Int, capacity: Int)
+    /// A run this process executed ended dead and paused its task: its runs reached the task's
+    /// `max_consecutive_failures` (each also publishes `ordinaut.task.stopped`).
+    func taskStopped()
     /// Whether node `node` (this process) produces scheduled work, each time the scheduler checks.
     func leadership(node: String, leading: Bool)
 

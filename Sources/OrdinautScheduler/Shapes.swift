@@ -27,6 +27,10 @@ extension TaskRecord {
             "concurrency_key": concurrencyKey.map(JSONValue.string) ?? .null, "created_at": .string(isoTime(createdAt)),
             "updated_at": .string(isoTime(updatedAt)), "next_run_at": isoTime(nextRunAt), "snoozed_until": isoTime(snoozedUntil),
             "dtstart": .string(isoTime(dtstart)),
+            "max_consecutive_failures": maxConsecutiveFailures.map { .integer(Int64($0)) } ?? .null,
+            "consecutive_failures": .integer(Int64(consecutiveFailures)),
+            "paused_reason": pausedReason.map { .string($0.rawValue) } ?? .null,
+            "stopped_by_run_id": stoppedByRun.map(JSONValue.string) ?? .null,
         ]
     }
 }

@@ -6,7 +6,7 @@ import OrdinautStore
 enum TaskInput {
     static let fields: Set<String> = [
         "title", "description", "created_by", "schedule_kind", "schedule_expr", "timezone", "payload", "status", "priority",
-        "dedupe_key", "dedupe_window_seconds", "max_retries", "backoff_strategy", "concurrency_key",
+        "dedupe_key", "dedupe_window_seconds", "max_retries", "backoff_strategy", "concurrency_key", "max_consecutive_failures",
     ]
     /// Fields an update may change (`status` changes through pause, resume and cancel).
     static let mutable: Set<String> = fields.subtracting(["created_by", "status"])
@@ -51,6 +51,8 @@ enum TaskInput {
                 }
                 task.backoffStrategy = strategy
             case "concurrency_key": task.concurrencyKey = try string(value, key, maxLength: 200, nullable: true)
+            case "max_consecutive_failures":
+                task.maxConsecutiveFailures = try value == .null ? nil : integer(value, key, SchedulerConfiguration.taskFailureLimits, nullable: true)
             default: throw .invalid("unknown field \"\(key)\"", field: key)
             }
         }
@@ -67,9 +69,11 @@ enum TaskInput {
         return text
     }
 
-    private static func integer(_ value: JSONValue, _ field: String, _ range: ClosedRange<Int>) throws(StoreError) -> Int {
+    private static func integer(_ value: JSONValue, _ field: String, _ range: ClosedRange<Int>,
+                                nullable: Bool = false) throws(StoreError) -> Int {
         guard let number = value.integerValue, range.contains(Int(number)) else {
-            throw .invalid("\(field) must be an integer from \(range.lowerBound) to \(range.upperBound)", field: field)
+            let orNull = nullable ? " (or null)" : ""
+            throw .invalid("\(field) must be an integer from \(range.lowerBound) to \(range.upperBound)\(orNull)", field: field)
         }
         return Int(number)
     }

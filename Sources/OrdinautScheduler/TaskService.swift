@@ -157,6 +157,9 @@ public final class TaskService: Sendable {
             case .canceled: throw .conflict("task \(id) is canceled")
             case .paused:
                 task.status = .active
+                task.consecutiveFailures = 0
+                task.pausedReason = nil
+                task.stoppedByRun = nil
                 let schedule = try task.schedule()
                 if case .once(let at) = schedule {
                     // A one-off that has not fired yet still fires; one that fired stays done.
@@ -319,7 +322,7 @@ public final class TaskService: Sendable {
         schedulerBell.ring()
     }
 
-    private func changed(_ task: TaskRecord, _ change: String) {
+    func changed(_ task: TaskRecord, _ change: String) {
         triggered.withLock { $0 = nil }
         schedulerBell.ring()
         server.resourceUpdated(Self.taskURI(task.id))

@@ -36,6 +36,11 @@ public enum TaskTools {
         "max_retries": ["type": "integer", "minimum": 0, "maximum": 100],
         "backoff_strategy": ["type": "string", "enum": ["exponential_jitter", "exponential", "linear", "fixed"]],
         "concurrency_key": ["type": ["string", "null"], "description": "At most one run at a time among tasks with this key."],
+        "max_consecutive_failures": [
+            "type": ["integer", "null"], "minimum": .integer(Int64(SchedulerConfiguration.taskFailureLimits.lowerBound)),
+            "maximum": .integer(Int64(SchedulerConfiguration.taskFailureLimits.upperBound)),
+            "description": "Pause the task after this many runs in a row end dead (failed after their retries); null: the server's default (off unless ORDINAUT_TASK_MAX_CONSECUTIVE_FAILURES is set). Resuming clears the count.",
+        ],
     ]
 
     /// Registers the tools and resource templates on `service`'s server.

@@ -184,7 +184,8 @@ public final class WorkerPool: Service, Sendable {
         var finished: WorkQueue.Finished?
         while finished == nil {
             do throws(StoreError) {
-                finished = try await store.queue.finish(work, outcome: outcome, output: output)
+                finished = try await store.queue.finish(work, outcome: outcome, output: output,
+                                                        failureLimit: configuration.taskFailureLimit)
             } catch where error.kind == .conflict {
                 logger.warning("run \(work.run.id): \(error)")
                 return
@@ -196,7 +197,10 @@ public final class WorkerPool: Service, Sendable {
             }
         }
         service.observer?.runFinished(outcome: label, duration: .milliseconds(store.clock() - (work.run.startedAt ?? store.clock())))
-        if case .failed(let error, nil) = outcome { await service.alertDead(work, error: error) }
+        if case .failed(let error, nil) = outcome {
+            await service.alertDead(work, error: error)
+            if let stop = finished?.stop { await service.taskStopped(work, stop, error: error) }
+        }
         service.server.resourceUpdated(TaskService.runURI(work.run.id))
         service.server.resourceUpdated(TaskService.taskURI(work.task.id))
         for id in finished?.mcpTaskIDs ?? [] { service.server.taskUpdated(id) }

@@ -104,6 +104,14 @@ enum Migrations {
         Migration(version: 5, summary: "the trace context a task was created in", statements: [
             "ALTER TABLE tasks ADD COLUMN trace_parent TEXT",
         ]),
+        // A task stopped by errors: its own limit (NULL: the server's default), the dead runs in a row,
+        // and why and by which run it was paused. Existing tasks start with no failures counted.
+        Migration(version: 6, summary: "tasks stopped after consecutive failed runs", statements: [
+            "ALTER TABLE tasks ADD COLUMN max_consecutive_failures INTEGER",
+            "ALTER TABLE tasks ADD COLUMN consecutive_failures INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE tasks ADD COLUMN paused_reason TEXT",
+            "ALTER TABLE tasks ADD COLUMN stopped_by_run TEXT",
+        ]),
     ]
 
     static var latest: Int { all.last!.version }

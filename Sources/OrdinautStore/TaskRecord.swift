@@ -33,13 +33,24 @@ public struct TaskRecord: Sendable, Equatable {
     /// The W3C `traceparent` of the span the task was created in (tracing on), so that each run's
     /// trace links back to it; `nil` otherwise and for tasks older than migration 5.
     public var traceParent: String?
+    /// After this many runs in a row end dead the task is paused (`pausedReason` `.failures`); `nil`
+    /// takes the server's default (`ORDINAUT_TASK_MAX_CONSECUTIVE_FAILURES`, off unless set).
+    public var maxConsecutiveFailures: Int?
+    /// Runs in a row that ended dead: a run that succeeds sets it back to 0, and so does resuming.
+    public var consecutiveFailures: Int
+    /// Why the task is paused when the scheduler paused it; `nil` when someone paused it (or it is not paused).
+    public var pausedReason: PauseReason?
+    /// The dead run that stopped the task (with `pausedReason` `.failures`).
+    public var stoppedByRun: String?
 
     public init(id: String, title: String, description: String? = nil, createdBy: String, scheduleKind: ScheduleKind,
                 scheduleExpr: String?, timezone: String = "UTC", payload: JSONValue, status: TaskStatus = .active,
                 priority: Int = 5, dedupeKey: String? = nil, dedupeWindowSeconds: Int = 0, maxRetries: Int = 3,
                 backoffStrategy: BackoffStrategy = .exponentialJitter, concurrencyKey: String? = nil,
                 createdAt: Int64, updatedAt: Int64? = nil, nextRunAt: Int64? = nil, dtstart: Int64? = nil,
-                snoozedUntil: Int64? = nil, creatorScopes: [String]? = nil, traceParent: String? = nil) {
+                snoozedUntil: Int64? = nil, creatorScopes: [String]? = nil, traceParent: String? = nil,
+                maxConsecutiveFailures: Int? = nil, consecutiveFailures: Int = 0, pausedReason: PauseReason? = nil,
+                stoppedByRun: String? = nil) {
         self.id = id
         self.title = title
         self.description = description
@@ -62,5 +73,9 @@ public struct TaskRecord: Sendable, Equatable {
         self.snoozedUntil = snoozedUntil
         self.creatorScopes = creatorScopes
         self.traceParent = traceParent
+        self.maxConsecutiveFailures = maxConsecutiveFailures
+        self.consecutiveFailures = consecutiveFailures
+        self.pausedReason = pausedReason
+        self.stoppedByRun = stoppedByRun
     }
 }

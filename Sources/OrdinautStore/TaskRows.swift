@@ -5,7 +5,8 @@ public enum TaskRows {
     public static let columns = """
         id, title, description, created_by, schedule_kind, schedule_expr, timezone, payload, status, priority, \
         dedupe_key, dedupe_window_seconds, max_retries, backoff_strategy, concurrency_key, created_at, updated_at, \
-        next_run_at, dtstart, snoozed_until, creator_scopes, trace_parent
+        next_run_at, dtstart, snoozed_until, creator_scopes, trace_parent, max_consecutive_failures, consecutive_failures, \
+        paused_reason, stopped_by_run
         """
 
     /// `$1, $2, …`, one placeholder per column of `columns`.
@@ -23,7 +24,9 @@ public enum TaskRows {
             concurrencyKey: row.text(o + 14), createdAt: row.integer(o + 15) ?? 0, updatedAt: row.integer(o + 16),
             nextRunAt: row.integer(o + 17), dtstart: row.integer(o + 18), snoozedUntil: row.integer(o + 19),
             creatorScopes: row.text(o + 20) == nil ? nil : row.json(o + 20).arrayValue?.compactMap(\.stringValue),
-            traceParent: row.text(o + 21))
+            traceParent: row.text(o + 21), maxConsecutiveFailures: row.integer(o + 22).map(Int.init),
+            consecutiveFailures: row.int(o + 23), pausedReason: row.text(o + 24).flatMap(PauseReason.init(rawValue:)),
+            stoppedByRun: row.text(o + 25))
     }
 
     /// The parameters of a task row, in the order of `columns` (also for bulk loading: benchmarks, imports).
@@ -35,7 +38,8 @@ public enum TaskRows {
             SQLValue(task.maxRetries), .text(task.backoffStrategy.rawValue), SQLValue(task.concurrencyKey),
             .integer(task.createdAt), .integer(task.updatedAt), SQLValue(task.nextRunAt), .integer(task.dtstart),
             SQLValue(task.snoozedUntil), task.creatorScopes.map { SQLValue(json: .array($0.map(JSONValue.string))) } ?? .null,
-            SQLValue(task.traceParent),
+            SQLValue(task.traceParent), SQLValue(task.maxConsecutiveFailures.map(Int64.init)), SQLValue(task.consecutiveFailures),
+            SQLValue(task.pausedReason?.rawValue), SQLValue(task.stoppedByRun),
         ]
     }
 }

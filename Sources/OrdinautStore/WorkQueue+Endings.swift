@@ -24,16 +24,21 @@ extension WorkQueue {
         }
     }
 
-    /// A recorded end: the run as stored, and the MCP tasks that stand for its retry chain.
+    /// A recorded end: the run as stored, the MCP tasks that stand for its retry chain, and the
+    /// stop of its task when this run's death paused it.
     public struct Finished: Sendable {
         public let run: RunRecord
         public let mcpTaskIDs: [String]
+        public let stop: TaskStop?
     }
 
     /// Records how a claimed run ended, fenced by its lease: if the lease was lost the store is left
-    /// untouched and `StoreError.conflict` is thrown (the new holder finishes the run).
+    /// untouched and `StoreError.conflict` is thrown (the new holder finishes the run). The ending
+    /// also moves its task's count of dead runs in a row, and pauses the task when the count reaches
+    /// its `max_consecutive_failures` (`failureLimit` for tasks that set none; 0 never stops one).
     @discardableResult
-    public func finish(_ work: ClaimedWork, outcome: Outcome, output: JSONValue) async throws(StoreError) -> Finished {
+    public func finish(_ work: ClaimedWork, outcome: Outcome, output: JSONValue,
+                       failureLimit: Int = 0) async throws(StoreError) -> Finished {
         let now = clock()
         let writingCTEs = database.dialect.writingCTEs
         let ending: (Finished, Bool)
@@ -41,11 +46,11 @@ extension WorkQueue {
             // PostgreSQL: one autocommitted statement.
             let only = Ending(work: work, outcome: outcome, output: output)
             ending = try await database.autocommit { connection throws(StoreError) in
-                (try Self.finishFinal(connection, [only], now: now)[work.run.id]!.get(), false)
+                (try Self.finishFinal(connection, [only], failureLimit: failureLimit, now: now)[work.run.id]!.get(), false)
             }
         } else {
             ending = try await database.transaction { connection throws(StoreError) in
-                try Self.finish(connection, work, outcome: outcome, output: output, now: now)
+                try Self.finish(connection, work, outcome: outcome, output: output, failureLimit: failureLimit, now: now)
             }
         }
         if ending.1 { doorbell.ring() }
@@ -68,13 +73,14 @@ extension WorkQueue {
     /// Records many endings in one transaction — one commit for a batch of runs. Each ending is fenced
     /// by its own lease: one that lost it gets `StoreError.conflict` and leaves nothing behind, the
     /// others are recorded. Any other failure fails them all (each may then be finished alone).
-    public func finishAll(_ endings: [Ending]) async throws(StoreError) -> [Result<Finished, StoreError>] {
+    /// Task failure counts move as `finish` moves them, in the order of `endings`.
+    public func finishAll(_ endings: [Ending], failureLimit: Int = 0) async throws(StoreError) -> [Result<Finished, StoreError>] {
         let now = clock()
         let writingCTEs = database.dialect.writingCTEs
         if writingCTEs && endings.allSatisfy({ Self.finalStatus($0.outcome) != nil }) {
             // PostgreSQL, nothing scheduled further: one autocommitted statement for the whole batch.
             let recorded = try await database.autocommit { connection throws(StoreError) in
-                try Self.finishFinal(connection, endings, now: now)
+                try Self.finishFinal(connection, endings, failureLimit: failureLimit, now: now)
             }
             return endings.map { recorded[$0.work.run.id]! }
         }
@@ -84,7 +90,7 @@ extension WorkQueue {
             var recorded: [String: Result<Finished, StoreError>] = [:]
             let final = endings.filter { Self.finalStatus($0.outcome) != nil }
             if writingCTEs && !final.isEmpty {
-                recorded = try Self.finishFinal(connection, final, now: now)
+                recorded = try Self.finishFinal(connection, final, failureLimit: failureLimit, now: now)
             }
             for ending in endings {
                 if let done = recorded[ending.work.run.id] {
@@ -92,7 +98,8 @@ extension WorkQueue {
                     continue
                 }
                 do throws(StoreError) {
-                    let (finished, retried) = try Self.finish(connection, ending.work, outcome: ending.outcome, output: ending.output, now: now)
+                    let (finished, retried) = try Self.finish(connection, ending.work, outcome: ending.outcome, output: ending.output,
+                                                              failureLimit: failureLimit, now: now)
                     results.append((.success(finished), retried))
                 } catch where error.kind == .conflict {
                     // The lease check is the first write, so a lost lease leaves nothing to undo.
@@ -107,8 +114,9 @@ extension WorkQueue {
 
     /// Records `endings` (each final: succeeded, dead or canceled) in one statement; an ending whose
     /// lease was lost gets `StoreError.conflict`.
-    private static func finishFinal(_ connection: any SQLConnection, _ endings: [Ending], now: Int64) throws(StoreError) -> [String: Result<Finished, StoreError>] {
-        let inputs: [JSONValue] = endings.map { ending in
+    private static func finishFinal(_ connection: any SQLConnection, _ endings: [Ending], failureLimit: Int,
+                                    now: Int64) throws(StoreError) -> [String: Result<Finished, StoreError>] {
+        let inputs: [JSONValue] = endings.enumerated().map { ord, ending in
             let status = finalStatus(ending.outcome)!
             let error = message(of: ending.outcome)
             var details: JSONObject = ["attempt": .integer(Int64(ending.work.run.attempt))]
@@ -118,27 +126,32 @@ extension WorkQueue {
                 "error": error.map(JSONValue.string) ?? .null, "output": .string(ending.output.encodedString()),
                 "run_id": .string(ending.work.run.id), "actor": .string(ending.work.lease.split(separator: "/").first.map(String.init) ?? "worker"),
                 "action": .string("run.\(status.rawValue)"), "task_id": .string(ending.work.task.id),
-                "details": .string(JSONValue.object(details).encodedString()),
+                "details": .string(JSONValue.object(details).encodedString()), "ord": .integer(Int64(ord)),
             ]
         }
         let qualified = RunRows.columns.split(separator: ",").map { "r." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
         let rows = try connection.execute(
             """
             WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(due_id bigint, lease text, status text, error text, output text,
-                           run_id text, actor text, action text, task_id text, details text)),
+                           run_id text, actor text, action text, task_id text, details text, ord bigint)),
                  held AS (DELETE FROM due_work d USING input i WHERE d.id = i.due_id AND d.locked_by = i.lease RETURNING d.id),
                  unlocked AS (DELETE FROM concurrency_locks c USING held h WHERE c.due_id = h.id),
                  updated AS (UPDATE runs r SET status = i.status, finished_at = $2, error = i.error, output = i.output, lease_owner = NULL,
                                     lease_expires_at = NULL
                              FROM input i JOIN held h ON h.id = i.due_id WHERE r.id = i.run_id RETURNING \(qualified)),
                  logged AS (INSERT INTO audit_log (at, actor, action, task_id, run_id, details)
-                            SELECT $2, i.actor, i.action, i.task_id, i.run_id, i.details FROM input i JOIN updated u ON u.id = i.run_id)
-            SELECT u.*, (SELECT string_agg(m.id, ',') FROM mcp_tasks m WHERE m.root_due_id = u.root_due_id) FROM updated u
-            """, .text(JSONValue.array(inputs).encodedString()), .integer(now))
+                            SELECT $2, i.actor, i.action, i.task_id, i.run_id, i.details FROM input i JOIN updated u ON u.id = i.run_id),
+                 \(countEndingsCTEs)
+            SELECT u.*, (SELECT string_agg(m.id, ',') FROM mcp_tasks m WHERE m.root_due_id = u.root_due_id),
+                   s.stop_count, s.limit_reached
+            FROM updated u LEFT JOIN stopped s ON s.stop_run = u.id
+            """, .text(JSONValue.array(inputs).encodedString()), .integer(now), SQLValue(failureLimit))
         var results: [String: Result<Finished, StoreError>] = [:]
         for row in rows {
             let run = RunRows.run(from: row)
-            results[run.id] = .success(Finished(run: run, mcpTaskIDs: row.text(15).map { $0.split(separator: ",").map(String.init) } ?? []))
+            let stop = row.integer(16).map { TaskStop(taskId: run.taskId, consecutiveFailures: Int($0), limit: row.int(17)) }
+            results[run.id] = .success(Finished(run: run, mcpTaskIDs: row.text(15).map { $0.split(separator: ",").map(String.init) } ?? [],
+                                                stop: stop))
         }
         for ending in endings where results[ending.work.run.id] == nil {
             results[ending.work.run.id] = .failure(.conflict("the lease on run \(ending.work.run.id) was lost; another worker holds it"))
@@ -166,7 +179,7 @@ extension WorkQueue {
 
     /// `finish` on a connection inside a transaction; returns the ending and whether a retry was queued.
     private static func finish(_ connection: any SQLConnection, _ work: ClaimedWork, outcome: Outcome, output: JSONValue,
-                               now: Int64) throws(StoreError) -> (Finished, Bool) {
+                               failureLimit: Int, now: Int64) throws(StoreError) -> (Finished, Bool) {
         let held = try connection.execute("DELETE FROM due_work WHERE id = $1 AND locked_by = $2 RETURNING id",
                                           .integer(work.dueId), .text(work.lease))
         guard !held.isEmpty else { throw .conflict("the lease on run \(work.run.id) was lost; another worker holds it") }
@@ -213,11 +226,13 @@ extension WorkQueue {
         guard let row else { throw .unavailable("run \(work.run.id) is missing") }
         var details: JSONObject = ["attempt": .integer(Int64(work.run.attempt))]
         if let error { details["error"] = .string(String(error.prefix(500))) }
-        try AuditLog.write(connection, at: now, actor: work.lease.split(separator: "/").first.map(String.init) ?? "worker",
-                           action: "run.\(status.rawValue)", task: work.task.id, run: work.run.id, details: .object(details))
+        let actor = work.lease.split(separator: "/").first.map(String.init) ?? "worker"
+        try AuditLog.write(connection, at: now, actor: actor, action: "run.\(status.rawValue)", task: work.task.id, run: work.run.id,
+                           details: .object(details))
+        let stop = try countEnding(connection, work, status: status, error: error, failureLimit: failureLimit, actor: actor, now: now)
         let linked = try work.run.rootDueId.map { root throws(StoreError) in
             try connection.execute("SELECT id FROM mcp_tasks WHERE root_due_id = $1", .integer(root)).compactMap { $0.text(0) }
         } ?? []
-        return (Finished(run: RunRows.run(from: row), mcpTaskIDs: linked), retry)
+        return (Finished(run: RunRows.run(from: row), mcpTaskIDs: linked, stop: stop), retry)
     }
 }

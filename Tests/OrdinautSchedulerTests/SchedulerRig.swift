@@ -115,6 +115,7 @@ final class ObservedScheduler: SchedulerObserver {
     let starts = Box<[String]>([])
     let renewals = Box<[Bool]>([])
     let leading = Box<[Bool]>([])
+    let stops = Box<Int>(0)
 
     func runStarted(trigger: String, waited: Duration, takeover: Bool) { starts.update { $0.append(takeover ? "\(trigger):takeover" : trigger) } }
     func leaseRenewed(held: Bool) { renewals.update { $0.append(held) } }
@@ -123,5 +124,6 @@ final class ObservedScheduler: SchedulerObserver {
     func runFinished(outcome: String, duration: Duration) { runs.update { $0.append(outcome) } }
     func stepFinished(tool: String, outcome: String, duration: Duration) { steps.update { $0.append("\(tool):\(outcome)") } }
     func triggerRefused(reason: String) { refusals.update { $0.append(reason) } }
+    func taskStopped() { stops.update { $0 += 1 } }
 }
 

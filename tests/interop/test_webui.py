@@ -136,6 +136,33 @@ def test_create_a_task_through_the_form_see_its_errors_then_watch_its_run(server
     finish(browser)
 
 
+def test_a_task_stopped_by_failures_says_why_until_it_is_resumed(server, browser):
+    stuck = {"pipeline": [{"id": "work", "uses": "ext.work.work", "with": {"key": "${run.id}", "ms": 5000}, "timeout_seconds": 1}]}
+    task = create_task(server.base, title="Keeps timing out", schedule_expr="2000-01-01T00:00:00Z", payload=stuck,
+                       max_retries=0, max_consecutive_failures=1)
+    wait_for(lambda: httpx.get(f"{server.base}/tasks/{task['id']}").json()["paused_reason"] == "failures", message="the task to stop")
+    browser.open(ui(server) + f"#/tasks/{task['id']}")
+    browser.heading("Keeps timing out")
+    assert "paused" in browser.find("#task-status").text
+    assert "1 failed run(s) in a row" in browser.text("#paused-reason", "resume it once the cause is fixed")
+    assert browser.find("#consecutive-failures").text == "1 of 1"
+    browser.shot("task-stopped-by-failures")
+    browser.click("#resume")
+    browser.text("#task-status", "active")
+    browser.text("#consecutive-failures", "0 of 1")
+    assert not browser.all("#paused-reason")
+    # The form shows the task's limit and changes it.
+    browser.click(f'a[href="#/tasks/{task["id"]}/edit"]')
+    limit = browser.find('input[name="max_consecutive_failures"]')
+    assert limit.get_attribute("value") == "1"
+    limit.clear()
+    limit.send_keys("3")
+    browser.click('form button[type="submit"]')
+    browser.text("#consecutive-failures", "0 of 3")
+    httpx.post(f"{server.base}/tasks/{task['id']}/cancel")
+    finish(browser)
+
+
 def test_a_run_page_follows_its_steps_live(server, browser):
     task = create_task(server.base, title="slow", payload={"pipeline": [
         {"id": "first", "uses": "ext.work.work", "with": {"key": "a", "ms": 1500}},

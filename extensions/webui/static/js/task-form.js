@@ -19,6 +19,7 @@ export async function show(main, route) {
     payload: h('textarea', { name: 'payload', rows: '12', spellcheck: 'false' }),
     priority: h('input', { name: 'priority', type: 'number', min: '1', max: '9', value: String(existing?.priority ?? 5) }),
     max_retries: h('input', { name: 'max_retries', type: 'number', min: '0', max: '100', value: String(existing?.max_retries ?? 3) }),
+    max_consecutive_failures: h('input', { name: 'max_consecutive_failures', type: 'number', min: '1', max: '10000', value: existing?.max_consecutive_failures == null ? '' : String(existing.max_consecutive_failures) }),
   };
   inputs.payload.value = JSON.stringify(existing?.payload ?? EXAMPLE_PAYLOAD, null, 2);
   const problems = {
@@ -45,6 +46,7 @@ export async function show(main, route) {
     field('Payload (JSON: pipeline and params)', inputs.payload, 'Each step: {"id", "uses": a tool, "with": arguments}. Checked against the tools\' schemas as you type.'),
     problems.payload,
     h('div', { class: 'grid2' }, field('Priority (1–9)', inputs.priority), field('Retries', inputs.max_retries)),
+    field('Pause after this many failed runs in a row', inputs.max_consecutive_failures, 'Runs that failed after their retries. Empty: the server\'s default (never, unless the operator set one).'),
     problems.other,
     h('div', { class: 'actions' }, submit, h('a', { href: existing ? `#/tasks/${encodeURIComponent(existing.id)}` : '#/tasks' }, 'Back')),
     status);
@@ -62,6 +64,8 @@ export async function show(main, route) {
       timezone: inputs.timezone.value, payload, priority: Number(inputs.priority.value), max_retries: Number(inputs.max_retries.value),
     };
     if (inputs.description.value) value.description = inputs.description.value;
+    if (inputs.max_consecutive_failures.value !== '') value.max_consecutive_failures = Number(inputs.max_consecutive_failures.value);
+    else if (existing?.max_consecutive_failures != null) value.max_consecutive_failures = null;
     return { value };
   }
 

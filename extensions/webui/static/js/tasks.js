@@ -64,6 +64,9 @@ async function showTask(main, id) {
     fill(title, current.title);
     fill(properties,
       h('dt', {}, 'Status'), h('dd', { id: 'task-status' }, badge(current.status)),
+      current.paused_reason === 'failures' ? [h('dt', {}, 'Paused because'), h('dd', { id: 'paused-reason' },
+        `${current.consecutive_failures} failed run(s) in a row (last: `,
+        h('a', { href: `#/runs/${encodeURIComponent(current.stopped_by_run_id)}` }, 'this run'), '); resume it once the cause is fixed')] : null,
       h('dt', {}, 'Schedule'), h('dd', {}, current.schedule_kind, current.schedule_expr ? h('code', {}, ' ', current.schedule_expr) : null),
       h('dt', {}, 'Time zone'), h('dd', {}, current.timezone),
       h('dt', {}, 'Next run'), h('dd', {}, time(current.next_run_at)),
@@ -72,6 +75,8 @@ async function showTask(main, id) {
       h('dt', {}, 'Created'), h('dd', {}, time(current.created_at)),
       h('dt', {}, 'Priority'), h('dd', {}, String(current.priority)),
       h('dt', {}, 'Retries'), h('dd', {}, `${current.max_retries} (${current.backoff_strategy})`),
+      h('dt', {}, 'Failed runs in a row'), h('dd', { id: 'consecutive-failures' }, current.max_consecutive_failures == null
+        ? `${current.consecutive_failures} (pauses at the server's default, if any)` : `${current.consecutive_failures} of ${current.max_consecutive_failures}`),
       current.description ? [h('dt', {}, 'Description'), h('dd', {}, current.description)] : null);
     if (!can('tasks:write')) return fill(actions);
     const act = (verb, body) => async () => {
