@@ -43,6 +43,9 @@ public struct AccessSettings: Sendable {
     /// (`ORDINAUT_UI_OAUTH_CLIENT_ID`, `ORDINAUT_UI_OAUTH_CLIENT_SECRET`); unset: tokens only.
     public var uiOAuthClientID: String?
     public var uiOAuthClientSecret: String?
+    /// Without a client id, register the web UI's client at the authorization server on the first
+    /// sign-in (RFC 7591; `ORDINAUT_UI_OAUTH_REGISTER`).
+    public var uiOAuthRegister = false
     /// The scopes the web UI asks for (`ORDINAUT_UI_OAUTH_SCOPES`; the challenge scopes by default).
     public var uiOAuthScopes: [String]?
     /// What the "Sign in with …" button names (`ORDINAUT_UI_OAUTH_NAME`; the issuer's host by default).
@@ -138,6 +141,15 @@ public struct AccessSettings: Sendable {
         }
         if let value = environment["ORDINAUT_UI_OAUTH_MAX_PENDING"] {
             uiOAuthMaxPending = try Configuration.integer(value, "ORDINAUT_UI_OAUTH_MAX_PENDING", range: 1...1_000_000)
+        }
+        if let value = environment["ORDINAUT_UI_OAUTH_REGISTER"] {
+            uiOAuthRegister = try Configuration.boolean(value, "ORDINAUT_UI_OAUTH_REGISTER")
+        }
+        if uiOAuthRegister && uiOAuthClientID != nil {
+            throw ConfigurationError("ORDINAUT_UI_OAUTH_REGISTER registers a client when none is configured; unset it, or unset ORDINAUT_UI_OAUTH_CLIENT_ID")
+        }
+        if uiOAuthRegister && oauthIssuer == nil {
+            throw ConfigurationError("ORDINAUT_UI_OAUTH_REGISTER needs ORDINAUT_OAUTH_ISSUER (the authorization server to register the web UI with)")
         }
         if uiOAuthClientSecret != nil && uiOAuthClientID == nil {
             throw ConfigurationError("ORDINAUT_UI_OAUTH_CLIENT_SECRET needs ORDINAUT_UI_OAUTH_CLIENT_ID (the web UI's client at the authorization server)")

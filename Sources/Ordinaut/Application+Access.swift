@@ -46,11 +46,12 @@ func makeAccessGate(_ configuration: Configuration, agents: AgentStore, observer
         challengeScopes: access.challengeScopes, rateLimits: access.rateLimits,
         concurrentRequestsPerPrincipal: access.maxRequestsPerPrincipal, observer: observer)
     settings.sessions = BrowserSessions(lifetime: .seconds(access.uiSessionSeconds), capacity: access.uiMaxSessions)
-    if let oauth, let clientID = access.uiOAuthClientID, let publicURL = access.publicURL {
+    if let oauth, access.uiOAuthClientID != nil || access.uiOAuthRegister, let publicURL = access.publicURL {
         // The sign-in shares the authenticator's discovery: one metadata fetch serves both.
         settings.oauthSignIn = OAuthSignIn(
             configuration: OAuthSignIn.Configuration(
-                issuer: oauth.configuration.issuer, clientID: clientID, clientSecret: access.uiOAuthClientSecret,
+                issuer: oauth.configuration.issuer,
+                client: access.uiOAuthClientID.map { OAuthClient(id: $0, secret: access.uiOAuthClientSecret) },
                 redirectURI: publicURL + "/session/oauth/callback", resource: oauth.configuration.resource,
                 scopes: access.uiOAuthScopes ?? access.challengeScopes, pendingLifetime: .seconds(access.uiOAuthPendingSeconds),
                 maxPending: access.uiOAuthMaxPending, displayName: access.uiOAuthName),

@@ -2,7 +2,7 @@ import Foundation
 import OrdinautAuth
 import OrdinautWebhooks
 
-/// Fetches OAuth metadata and key sets, and posts introspection and token requests, through libcurl (the
+/// Fetches OAuth metadata and key sets, and posts introspection, token and registration requests, through libcurl (the
 /// thread that also carries webhook calls): every request is bounded in time and size, and
 /// redirects are not followed.
 struct CurlOAuthFetcher: OAuthFetcher {
@@ -25,6 +25,11 @@ struct CurlOAuthFetcher: OAuthFetcher {
         let body = FormEncoding.encode(fields)
         return await perform(HTTPCall(url: url, method: "POST", headers: headers, body: Array(body.utf8), timeout: timeout,
                                       maxResponseBytes: maximumBytes))
+    }
+
+    func postJSON(_ url: String, body: [UInt8]) async -> Result<HTTPDocument, FetchFailure> {
+        await perform(HTTPCall(url: url, method: "POST", headers: [("Accept", "application/json"), ("Content-Type", "application/json")],
+                               body: body, timeout: timeout, maxResponseBytes: maximumBytes))
     }
 
     private func perform(_ call: HTTPCall) async -> Result<HTTPDocument, FetchFailure> {

@@ -8,22 +8,27 @@ struct OAuthSignInTests {
     static let issuer = "https://auth.example.com"
     static let tokenURL = "https://auth.example.com/token"
 
-    static func metadata(pkce: [String]? = ["S256"], issuesIss: Bool = true, authorize: String = "https://auth.example.com/authorize")
-        -> AuthorizationServerMetadata {
+    static let registerURL = "https://auth.example.com/register"
+
+    static func metadata(pkce: [String]? = ["S256"], issuesIss: Bool = true, authorize: String = "https://auth.example.com/authorize",
+                         register: String? = registerURL) -> AuthorizationServerMetadata {
         AuthorizationServerMetadata(
             issuer: issuer, jwksURI: nil, introspectionEndpoint: nil, source: "test",
             authorizationEndpoint: try? OAuthURL(parsing: authorize, setting: "test"),
-            tokenEndpoint: try? OAuthURL(parsing: tokenURL, setting: "test"), codeChallengeMethods: pkce, issuesResponseIssuer: issuesIss)
+            tokenEndpoint: try? OAuthURL(parsing: tokenURL, setting: "test"),
+            registrationEndpoint: register.flatMap { try? OAuthURL(parsing: $0, setting: "test") }, codeChallengeMethods: pkce,
+            issuesResponseIssuer: issuesIss)
     }
 
-    static func configuration(secret: String? = nil, maxPending: Int = 10) -> OAuthSignIn.Configuration {
-        OAuthSignIn.Configuration(issuer: issuer, clientID: "webui", clientSecret: secret, redirectURI: "https://ordinaut.example.com/session/oauth/callback",
+    static func configuration(client: OAuthClient?, maxPending: Int = 10) -> OAuthSignIn.Configuration {
+        OAuthSignIn.Configuration(issuer: issuer, client: client, redirectURI: "https://ordinaut.example.com/session/oauth/callback",
                                   resource: "https://ordinaut.example.com/mcp", scopes: ["mcp", "tasks:read"], maxPending: maxPending)
     }
 
-    static func signIn(_ fetcher: InMemoryOAuthFetcher, secret: String? = nil, maxPending: Int = 10,
+    static func signIn(_ fetcher: InMemoryOAuthFetcher, secret: String? = nil, maxPending: Int = 10, registers: Bool = false,
                        metadata: AuthorizationServerMetadata = metadata()) -> OAuthSignIn {
-        OAuthSignIn(configuration: configuration(secret: secret, maxPending: maxPending), fetcher: fetcher, metadata: { .success(metadata) })
+        let client = registers ? nil : OAuthClient(id: "webui", secret: secret)
+        return OAuthSignIn(configuration: configuration(client: client, maxPending: maxPending), fetcher: fetcher, metadata: { .success(metadata) })
     }
 
     /// The query parameters of `url`, decoded.
@@ -189,6 +194,49 @@ struct OAuthSignInTests {
             return
         }
         #expect(failure.kind == .busy && failure.description.contains("ORDINAUT_UI_OAUTH_MAX_PENDING"))
+    }
+
+    @Test func withoutAClientIdOneIsRegisteredOnceOnTheFirstSignIn() async throws {
+        let fetcher = InMemoryOAuthFetcher()
+        fetcher.onPost(Self.registerURL) { _ in Self.tokenAnswer(status: 201, ["client_id": "registered-1", "token_endpoint_auth_method": "none"]) }
+        fetcher.onPost(Self.tokenURL) { _ in Self.tokenAnswer(["access_token": "at", "token_type": "Bearer"]) }
+        let signIn = Self.signIn(fetcher, registers: true)
+        async let one = signIn.start(returnPath: nil)
+        async let two = signIn.start(returnPath: nil)
+        let started = [try await one.get(), try await two.get()]
+        #expect(fetcher.count(Self.registerURL) == 1)
+        #expect(started.allSatisfy { Self.query($0.url)["client_id"] == "registered-1" })
+        let posted = try #require(fetcher.posts.first?.field("json"))
+        let registration = try #require(try JSONParser().parse(Array(posted.utf8)).objectValue)
+        #expect(registration["redirect_uris"] == ["https://ordinaut.example.com/session/oauth/callback"])
+        #expect(registration["grant_types"] == ["authorization_code"] && registration["token_endpoint_auth_method"] == "none")
+        _ = try await signIn.finish(.init(state: Self.query(started[0].url)["state"], code: "c", error: nil, issuer: Self.issuer),
+                                    binding: started[0].binding).get()
+        let exchange = try #require(fetcher.posts.last)
+        #expect(exchange.url == Self.tokenURL && exchange.field("client_id") == "registered-1" && exchange.user == nil)
+        #expect(fetcher.count(Self.registerURL) == 1)
+    }
+
+    @Test func aRefusedRegistrationIsReportedAndNotRetriedAtOnce() async throws {
+        let fetcher = InMemoryOAuthFetcher()
+        fetcher.onPost(Self.registerURL) { _ in Self.tokenAnswer(status: 400, ["error": "invalid_client_metadata"]) }
+        let signIn = Self.signIn(fetcher, registers: true)
+        let now = ContinuousClock.now
+        for (offset, registrations) in [(0, 1), (5, 1), (11, 2)] {
+            guard case .failure(let failure) = await signIn.start(returnPath: nil, now: now + .seconds(offset)) else {
+                Issue.record("a refused registration must fail the sign-in")
+                return
+            }
+            #expect(failure.kind == .unavailable && failure.description.contains("invalid_client_metadata"))
+            #expect(fetcher.count(Self.registerURL) == registrations)
+        }
+        // No registration endpoint: the operator is told to configure a client.
+        let bare = Self.signIn(InMemoryOAuthFetcher(), registers: true, metadata: Self.metadata(register: nil))
+        guard case .failure(let failure) = await bare.start(returnPath: nil) else {
+            Issue.record("without a registration endpoint the sign-in must fail")
+            return
+        }
+        #expect(failure.description.contains("ORDINAUT_UI_OAUTH_CLIENT_ID"))
     }
 
     @Test("only paths on this server are returned to", arguments: [

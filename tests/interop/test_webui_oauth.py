@@ -4,6 +4,8 @@ plain HTTP client and its cookie jar, each refusal an attacker would try (forged
 state; a callback in a browser that did not start the sign-in; another issuer; a token for another
 audience; a replayed code), the authorization server's error answer, and one flow in a real browser.
 """
+import os
+import subprocess
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -205,6 +207,35 @@ def test_without_a_ui_client_only_tokens_are_offered(auth, binary):
         assert httpx.get(server.public + "/session/oauth").status_code == 404
     finally:
         server.stop()
+
+
+def test_without_a_client_id_the_web_ui_registers_itself_once(auth, binary):
+    server = start_protected(binary, auth, {"ORDINAUT_UI_OAUTH_REGISTER": "true"})
+    try:
+        for _ in range(2):
+            with httpx.Client(follow_redirects=True) as client:
+                assert client.get(server.public + "/session").json()["oauth"]["start"] == "/session/oauth"
+                assert str(client.get(server.public + "/session/oauth").url) == server.public + "/ext/webui/static/"
+                assert client.get(server.public + "/session").json()["signed_in"] is True
+    finally:
+        server.stop()
+    registered = [c for c in auth.clients.values() if c.get("client_name", "").startswith("Ordinaut web UI")]
+    assert len(registered) == 1, registered
+    assert registered[0]["redirect_uris"] == [server.public + CALLBACK] and registered[0]["token_endpoint_auth_method"] == "none"
+    assert registered[0]["grant_types"] == ["authorization_code"]
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"ORDINAUT_UI_OAUTH_CLIENT_ID": "webui"}, "ORDINAUT_UI_OAUTH_CLIENT_ID needs ORDINAUT_OAUTH_ISSUER"),
+    ({"ORDINAUT_UI_OAUTH_CLIENT_SECRET": "s"}, "ORDINAUT_UI_OAUTH_CLIENT_SECRET needs ORDINAUT_UI_OAUTH_CLIENT_ID"),
+    ({"ORDINAUT_UI_OAUTH_REGISTER": "true"}, "ORDINAUT_UI_OAUTH_REGISTER needs ORDINAUT_OAUTH_ISSUER"),
+    ({"ORDINAUT_UI_OAUTH_MAX_PENDING": "0"}, "ORDINAUT_UI_OAUTH_MAX_PENDING"),
+    ({"ORDINAUT_UI_OAUTH_PENDING_SECONDS": "5"}, "ORDINAUT_UI_OAUTH_PENDING_SECONDS"),
+])
+def test_a_web_ui_client_without_what_it_needs_stops_the_start(binary, tmp_path, env, message):
+    finished = subprocess.run([str(binary), "serve", "--port", "0"], env={**os.environ, "ORDINAUT_DATA_DIR": str(tmp_path), **env},
+                              capture_output=True, text=True, timeout=30)
+    assert finished.returncode != 0 and message in finished.stderr, finished.stderr
 
 
 # --- In a real browser ----------------------------------------------------------------------------

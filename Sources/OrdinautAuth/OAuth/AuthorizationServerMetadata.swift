@@ -17,6 +17,8 @@ public struct AuthorizationServerMetadata: Sendable, Hashable {
     public let authorizationEndpoint: OAuthURL?
     /// `token_endpoint`, where a code is exchanged for tokens.
     public let tokenEndpoint: OAuthURL?
+    /// `registration_endpoint` (RFC 7591), where a client may register itself.
+    public let registrationEndpoint: OAuthURL?
     /// `code_challenge_methods_supported`; `nil` when the document does not say.
     public let codeChallengeMethods: [String]?
     /// `authorization_response_iss_parameter_supported` (RFC 9207): authorization responses then
@@ -27,13 +29,14 @@ public struct AuthorizationServerMetadata: Sendable, Hashable {
 
     /// Metadata with these members.
     public init(issuer: String, jwksURI: OAuthURL?, introspectionEndpoint: OAuthURL?, source: String,
-                authorizationEndpoint: OAuthURL? = nil, tokenEndpoint: OAuthURL? = nil, codeChallengeMethods: [String]? = nil,
-                issuesResponseIssuer: Bool = false) {
+                authorizationEndpoint: OAuthURL? = nil, tokenEndpoint: OAuthURL? = nil, registrationEndpoint: OAuthURL? = nil,
+                codeChallengeMethods: [String]? = nil, issuesResponseIssuer: Bool = false) {
         self.issuer = issuer
         self.jwksURI = jwksURI
         self.introspectionEndpoint = introspectionEndpoint
         self.authorizationEndpoint = authorizationEndpoint
         self.tokenEndpoint = tokenEndpoint
+        self.registrationEndpoint = registrationEndpoint
         self.codeChallengeMethods = codeChallengeMethods
         self.issuesResponseIssuer = issuesResponseIssuer
         self.source = source
@@ -79,6 +82,7 @@ public struct AuthorizationServerMetadata: Sendable, Hashable {
         self.introspectionEndpoint = try endpoint("introspection_endpoint")
         self.authorizationEndpoint = try endpoint("authorization_endpoint")
         self.tokenEndpoint = try endpoint("token_endpoint")
+        self.registrationEndpoint = try endpoint("registration_endpoint")
         self.codeChallengeMethods = object["code_challenge_methods_supported"]?.arrayValue?.compactMap(\.stringValue)
         self.issuesResponseIssuer = object["authorization_response_iss_parameter_supported"]?.boolValue == true
         self.source = source

@@ -14,11 +14,9 @@ public final class OAuthSignIn: Sendable {
     public struct Configuration: Sendable, CustomStringConvertible {
         /// The issuer (as ``OAuthConfiguration/issuer``): what `iss` on the callback must say.
         public var issuer: String
-        /// The web UI's client id (`ORDINAUT_UI_OAUTH_CLIENT_ID`).
-        public var clientID: String
-        /// Its secret for a confidential client (`ORDINAUT_UI_OAUTH_CLIENT_SECRET`), sent with HTTP
-        /// Basic; `nil` for a public client.
-        public var clientSecret: String?
+        /// The web UI's client (`ORDINAUT_UI_OAUTH_CLIENT_ID`, `ORDINAUT_UI_OAUTH_CLIENT_SECRET`);
+        /// `nil` registers one on the first sign-in (RFC 7591, `ORDINAUT_UI_OAUTH_REGISTER`).
+        public var client: OAuthClient?
         /// `<ORDINAUT_PUBLIC_URL>/session/oauth/callback`, registered with the client.
         public var redirectURI: String
         /// The resource tokens are asked for: `<ORDINAUT_PUBLIC_URL>/mcp`.
@@ -33,12 +31,11 @@ public final class OAuthSignIn: Sendable {
         public var displayName: String
 
         /// A configuration with the documented defaults (10 minutes, 1,000 pending sign-ins).
-        public init(issuer: String, clientID: String, clientSecret: String?, redirectURI: String, resource: String, scopes: [String],
+        public init(issuer: String, client: OAuthClient?, redirectURI: String, resource: String, scopes: [String],
                     pendingLifetime: Duration = .seconds(600), maxPending: Int = 1000, displayName: String? = nil) {
             self.displayName = displayName ?? (try? OAuthURL(parsing: issuer, setting: "issuer"))?.host ?? issuer
             self.issuer = issuer
-            self.clientID = clientID
-            self.clientSecret = clientSecret
+            self.client = client
             self.redirectURI = redirectURI
             self.resource = resource
             self.scopes = scopes
@@ -48,7 +45,7 @@ public final class OAuthSignIn: Sendable {
 
         /// The settings with the secret left out, for logs.
         public var description: String {
-            "OAuthSignIn.Configuration(issuer: \(issuer), clientID: \(clientID), clientSecret: \(clientSecret == nil ? "none" : "<redacted>"))"
+            "OAuthSignIn.Configuration(issuer: \(issuer), client: \(client.map(String.init(describing:)) ?? "registered on first use"))"
         }
     }
 
@@ -101,6 +98,7 @@ public final class OAuthSignIn: Sendable {
     private let metadata: @Sendable () async -> Result<AuthorizationServerMetadata, MetadataProblem>
     private let fetcher: any OAuthFetcher
     private let pending: Mutex<PendingSignIns<ContinuousClock.Instant>>
+    private let registration: ClientRegistration
 
     /// A sign-in for `configuration`; `metadata` is the authorization server's (shared with the
     /// token checks: ``OAuthAuthenticator/authorizationServerMetadata()``).
@@ -110,6 +108,8 @@ public final class OAuthSignIn: Sendable {
         self.fetcher = fetcher
         self.metadata = metadata
         pending = Mutex(PendingSignIns(capacity: configuration.maxPending))
+        registration = ClientRegistration(fetcher: fetcher, clientName: "Ordinaut web UI (\(configuration.redirectURI))",
+                                          redirectURI: configuration.redirectURI, scopes: configuration.scopes)
     }
 
     /// Records a sign-in and says where to send the browser.
@@ -122,6 +122,11 @@ public final class OAuthSignIn: Sendable {
         guard let authorizationEndpoint = server.authorizationEndpoint else {
             return .failure(SignInFailure(.unavailable, "the metadata at \(server.source) has no authorization_endpoint"))
         }
+        let client: OAuthClient
+        switch await self.client(server, now: now) {
+        case .success(let found): client = found
+        case .failure(let failure): return .failure(failure)
+        }
         let state = RandomToken.base64url(), binding = RandomToken.base64url(), pkce = PKCE.random()
         let path = returnPath.flatMap(Self.safeReturnPath) ?? Self.defaultReturnPath
         let added = pending.withLock {
@@ -132,7 +137,7 @@ public final class OAuthSignIn: Sendable {
             return .failure(SignInFailure(.busy, "\(configuration.maxPending) sign-ins are already in progress (ORDINAUT_UI_OAUTH_MAX_PENDING)"))
         }
         let request = AuthorizationRequest(
-            endpoint: authorizationEndpoint, clientID: configuration.clientID, redirectURI: configuration.redirectURI,
+            endpoint: authorizationEndpoint, clientID: client.id, redirectURI: configuration.redirectURI,
             scopes: configuration.scopes, state: state, codeChallenge: pkce.challenge, resource: configuration.resource)
         return .success(Started(url: request.url, binding: binding))
     }
@@ -172,13 +177,18 @@ public final class OAuthSignIn: Sendable {
         guard let tokenEndpoint = server.tokenEndpoint else {
             return .failure(SignInFailure(.unavailable, "the metadata at \(server.source) has no token_endpoint"))
         }
+        let client: OAuthClient
+        switch await self.client(server, now: now) {
+        case .success(let found): client = found
+        case .failure(let failure): return .failure(failure)
+        }
         var fields = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", configuration.redirectURI),
                       ("code_verifier", signIn.verifier), ("resource", configuration.resource)]
         var basic: (user: String, password: String)?
-        if let secret = configuration.clientSecret {
-            basic = (configuration.clientID, secret)
+        if let secret = client.secret {
+            basic = (client.id, secret)
         } else {
-            fields.append(("client_id", configuration.clientID))
+            fields.append(("client_id", client.id))
         }
         switch await fetcher.postForm(tokenEndpoint.text, fields: fields, basicAuthorization: basic) {
         case .failure(let failure):
@@ -200,6 +210,12 @@ public final class OAuthSignIn: Sendable {
         guard path.utf8.count <= maximumReturnPathBytes, path.hasPrefix("/"), !path.hasPrefix("//"),
               path.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") }) else { return nil }
         return path
+    }
+
+    /// The configured client, or the one registered at the authorization server.
+    private func client(_ server: AuthorizationServerMetadata, now: ContinuousClock.Instant) async -> Result<OAuthClient, SignInFailure> {
+        if let configured = configuration.client { return .success(configured) }
+        return await registration.client(at: server.registrationEndpoint, now: now)
     }
 
     /// The metadata, when it allows this sign-in (PKCE S256 offered, as MCP authorization requires).
