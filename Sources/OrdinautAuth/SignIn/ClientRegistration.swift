@@ -67,9 +67,8 @@ actor ClientRegistration {
         }
         let value = try? JSONParser(maximumDepth: 8).parse(answer.body)
         guard answer.status == 201 || answer.status == 200 else {
-            let error = value?["error"]?.stringValue.map { TokenRejection.excerpt($0) } ?? "no error code"
-            let detail = value?["error_description"]?.stringValue.map { ": " + TokenRejection.excerpt($0, limit: 200) } ?? ""
-            return .failure(SignInFailure(.unavailable, "\(endpoint) refused to register the web UI's client (HTTP \(answer.status), \(error)\(detail))"))
+            return .failure(SignInFailure(.unavailable,
+                "\(endpoint) refused to register the web UI's client (HTTP \(answer.status), \(SignInFailure.serverSaid(value)))"))
         }
         guard let id = value?["client_id"]?.stringValue, !id.isEmpty, id.utf8.count <= 1024 else {
             return .failure(SignInFailure(.unavailable, "\(endpoint) registered the web UI's client but answered no client_id"))

@@ -114,18 +114,13 @@ public final class OAuthSignIn: Sendable {
 
     /// Records a sign-in and says where to send the browser.
     public func start(returnPath: String?, now: ContinuousClock.Instant = .now) async -> Result<Started, SignInFailure> {
-        let server: AuthorizationServerMetadata
-        switch await endpoints() {
-        case .success(let found): server = found
+        let (server, client): (AuthorizationServerMetadata, OAuthClient)
+        switch await prepared(now: now) {
+        case .success(let found): (server, client) = found
         case .failure(let failure): return .failure(failure)
         }
         guard let authorizationEndpoint = server.authorizationEndpoint else {
             return .failure(SignInFailure(.unavailable, "the metadata at \(server.source) has no authorization_endpoint"))
-        }
-        let client: OAuthClient
-        switch await self.client(server, now: now) {
-        case .success(let found): client = found
-        case .failure(let failure): return .failure(failure)
         }
         let state = RandomToken.base64url(), binding = RandomToken.base64url(), pkce = PKCE.random()
         let path = returnPath.flatMap(Self.safeReturnPath) ?? Self.defaultReturnPath
@@ -155,9 +150,9 @@ public final class OAuthSignIn: Sendable {
         case .failure(.bindingMismatch):
             return .failure(SignInFailure(.binding, "the callback came to a browser without the sign-in's binding cookie"))
         }
-        let server: AuthorizationServerMetadata
-        switch await endpoints() {
-        case .success(let found): server = found
+        let (server, client): (AuthorizationServerMetadata, OAuthClient)
+        switch await prepared(now: now) {
+        case .success(let found): (server, client) = found
         case .failure(let failure): return .failure(failure)
         }
         // RFC 9207 §2.4: a different issuer is a mix-up; none at all is one when the server promises it.
@@ -176,11 +171,6 @@ public final class OAuthSignIn: Sendable {
         }
         guard let tokenEndpoint = server.tokenEndpoint else {
             return .failure(SignInFailure(.unavailable, "the metadata at \(server.source) has no token_endpoint"))
-        }
-        let client: OAuthClient
-        switch await self.client(server, now: now) {
-        case .success(let found): client = found
-        case .failure(let failure): return .failure(failure)
         }
         var fields = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", configuration.redirectURI),
                       ("code_verifier", signIn.verifier), ("resource", configuration.resource)]
@@ -212,23 +202,19 @@ public final class OAuthSignIn: Sendable {
         return path
     }
 
-    /// The configured client, or the one registered at the authorization server.
-    private func client(_ server: AuthorizationServerMetadata, now: ContinuousClock.Instant) async -> Result<OAuthClient, SignInFailure> {
-        if let configured = configuration.client { return .success(configured) }
-        return await registration.client(at: server.registrationEndpoint, now: now)
-    }
-
-    /// The metadata, when it allows this sign-in (PKCE S256 offered, as MCP authorization requires).
-    private func endpoints() async -> Result<AuthorizationServerMetadata, SignInFailure> {
+    /// The metadata, when it allows this sign-in (PKCE S256 offered, as MCP authorization
+    /// requires), and the client: the configured one, or the one registered there.
+    private func prepared(now: ContinuousClock.Instant) async -> Result<(AuthorizationServerMetadata, OAuthClient), SignInFailure> {
+        let server: AuthorizationServerMetadata
         switch await metadata() {
-        case .failure(let problem):
-            return .failure(SignInFailure(.unavailable, problem.description))
-        case .success(let server):
-            guard server.codeChallengeMethods?.contains("S256") == true else {
-                return .failure(SignInFailure(.unavailable,
-                    "the metadata at \(server.source) does not list S256 in code_challenge_methods_supported; PKCE is required"))
-            }
-            return .success(server)
+        case .failure(let problem): return .failure(SignInFailure(.unavailable, problem.description))
+        case .success(let found): server = found
         }
+        guard server.codeChallengeMethods?.contains("S256") == true else {
+            return .failure(SignInFailure(.unavailable,
+                "the metadata at \(server.source) does not list S256 in code_challenge_methods_supported; PKCE is required"))
+        }
+        if let configured = configuration.client { return .success((server, configured)) }
+        return await registration.client(at: server.registrationEndpoint, now: now).map { (server, $0) }
     }
 }

@@ -1,3 +1,5 @@
+import OrdinautCore
+
 /// Why a sign-in through the authorization server did not end signed in. ``code`` is what the sign-in
 /// page is told (one of a fixed set, never text from the request or the authorization server);
 /// ``description`` is for the log.
@@ -41,6 +43,14 @@ public struct SignInFailure: Error, Sendable, Hashable, CustomStringConvertible 
         self.kind = kind
         self.description = description
         self.serverError = serverError.flatMap { Self.registeredErrors.contains($0) ? $0 : nil }
+    }
+
+    /// What an authorization server's error body says (`error`, `error_description`), cut short, for
+    /// the log.
+    static func serverSaid(_ body: JSONValue?) -> String {
+        let error = body?["error"]?.stringValue.map { TokenRejection.excerpt($0) } ?? "no error code"
+        let detail = body?["error_description"]?.stringValue.map { ": " + TokenRejection.excerpt($0, limit: 200) } ?? ""
+        return error + detail
     }
 
     /// The sign-in page's code: the kind, and for `denied` the registered error (`denied:access_denied`).

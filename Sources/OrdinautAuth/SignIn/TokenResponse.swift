@@ -13,9 +13,7 @@ public struct TokenResponse: Sendable, Hashable {
     public init(_ document: HTTPDocument, endpoint: String) throws(SignInFailure) {
         let value = try? JSONParser(maximumDepth: 8).parse(document.body)
         guard document.status == 200 else {
-            let error = value?["error"]?.stringValue.map { TokenRejection.excerpt($0, limit: 64) } ?? "no error code"
-            let detail = value?["error_description"]?.stringValue.map { ": " + TokenRejection.excerpt($0, limit: 200) } ?? ""
-            throw SignInFailure(.exchange, "the token endpoint \(endpoint) refused the code (HTTP \(document.status), \(error)\(detail))")
+            throw SignInFailure(.exchange, "the token endpoint \(endpoint) refused the code (HTTP \(document.status), \(SignInFailure.serverSaid(value)))")
         }
         guard let object = value?.objectValue, let token = object["access_token"]?.stringValue, !token.isEmpty else {
             throw SignInFailure(.exchange, "the token endpoint \(endpoint) answered 200 without an access_token")
