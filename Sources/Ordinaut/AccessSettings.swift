@@ -39,6 +39,21 @@ public struct AccessSettings: Sendable {
     public var uiSessionSeconds = 8 * 3600
     /// Web UI sign-ins held at once; the oldest ends when a new one would pass it (`ORDINAUT_UI_MAX_SESSIONS`).
     public var uiMaxSessions = 1000
+    /// The web UI's own OAuth client, for signing in through the authorization server
+    /// (`ORDINAUT_UI_OAUTH_CLIENT_ID`, `ORDINAUT_UI_OAUTH_CLIENT_SECRET`); unset: tokens only.
+    public var uiOAuthClientID: String?
+    public var uiOAuthClientSecret: String?
+    /// Without a client id, register the web UI's client at the authorization server on the first
+    /// sign-in (RFC 7591; `ORDINAUT_UI_OAUTH_REGISTER`).
+    public var uiOAuthRegister = false
+    /// The scopes the web UI asks for (`ORDINAUT_UI_OAUTH_SCOPES`; the challenge scopes by default).
+    public var uiOAuthScopes: [String]?
+    /// What the "Sign in with …" button names (`ORDINAUT_UI_OAUTH_NAME`; the issuer's host by default).
+    public var uiOAuthName: String?
+    /// How long a browser may take at the authorization server (`ORDINAUT_UI_OAUTH_PENDING_SECONDS`, 10 minutes).
+    public var uiOAuthPendingSeconds = 600
+    /// Sign-ins through the authorization server in progress at once (`ORDINAUT_UI_OAUTH_MAX_PENDING`).
+    public var uiOAuthMaxPending = 1000
     /// The principal of a stdio process (`ORDINAUT_STDIO_PRINCIPAL`, `ORDINAUT_STDIO_SCOPES`).
     public var stdioPrincipal = Principal.local
 
@@ -104,8 +119,43 @@ public struct AccessSettings: Sendable {
         if oauthIssuer == nil && (oauthJWKSURL != nil || oauthIntrospectionURL != nil || oauthClientID != nil) {
             throw ConfigurationError("ORDINAUT_OAUTH_JWKS_URL, ORDINAUT_OAUTH_INTROSPECTION_URL and ORDINAUT_OAUTH_CLIENT_ID need ORDINAUT_OAUTH_ISSUER (the issuer tokens must name)")
         }
+        try readUIOAuth(environment)
         if let issuer = oauthIssuer, publicURL == nil {
             throw ConfigurationError("ORDINAUT_OAUTH_ISSUER=\(issuer) needs ORDINAUT_PUBLIC_URL, the URL clients use (such as https://ordinaut.example.com): access tokens must name <ORDINAUT_PUBLIC_URL>/mcp as their audience")
+        }
+    }
+
+    /// The web UI's OAuth client. Its own variables, not `ORDINAUT_OAUTH_CLIENT_ID`: that client is
+    /// the resource server's, for introspection (client credentials, no redirect URI), and giving it
+    /// the browser's authorization-code grant would mix the two roles at the authorization server.
+    private mutating func readUIOAuth(_ environment: [String: String]) throws(ConfigurationError) {
+        if let value = environment["ORDINAUT_UI_OAUTH_CLIENT_ID"], !value.isEmpty { uiOAuthClientID = value }
+        if let value = environment["ORDINAUT_UI_OAUTH_CLIENT_SECRET"], !value.isEmpty { uiOAuthClientSecret = value }
+        if let value = environment["ORDINAUT_UI_OAUTH_SCOPES"] { uiOAuthScopes = value.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init) }
+        if let value = environment["ORDINAUT_UI_OAUTH_NAME"], !value.isEmpty {
+            guard value.count <= 64 else { throw ConfigurationError("ORDINAUT_UI_OAUTH_NAME is longer than 64 characters") }
+            uiOAuthName = value
+        }
+        if let value = environment["ORDINAUT_UI_OAUTH_PENDING_SECONDS"] {
+            uiOAuthPendingSeconds = try Configuration.integer(value, "ORDINAUT_UI_OAUTH_PENDING_SECONDS", range: 10...3600)
+        }
+        if let value = environment["ORDINAUT_UI_OAUTH_MAX_PENDING"] {
+            uiOAuthMaxPending = try Configuration.integer(value, "ORDINAUT_UI_OAUTH_MAX_PENDING", range: 1...1_000_000)
+        }
+        if let value = environment["ORDINAUT_UI_OAUTH_REGISTER"] {
+            uiOAuthRegister = try Configuration.boolean(value, "ORDINAUT_UI_OAUTH_REGISTER")
+        }
+        if uiOAuthRegister && uiOAuthClientID != nil {
+            throw ConfigurationError("ORDINAUT_UI_OAUTH_REGISTER registers a client when none is configured; unset it, or unset ORDINAUT_UI_OAUTH_CLIENT_ID")
+        }
+        if uiOAuthRegister && oauthIssuer == nil {
+            throw ConfigurationError("ORDINAUT_UI_OAUTH_REGISTER needs ORDINAUT_OAUTH_ISSUER (the authorization server to register the web UI with)")
+        }
+        if uiOAuthClientSecret != nil && uiOAuthClientID == nil {
+            throw ConfigurationError("ORDINAUT_UI_OAUTH_CLIENT_SECRET needs ORDINAUT_UI_OAUTH_CLIENT_ID (the web UI's client at the authorization server)")
+        }
+        if uiOAuthClientID != nil && oauthIssuer == nil {
+            throw ConfigurationError("ORDINAUT_UI_OAUTH_CLIENT_ID needs ORDINAUT_OAUTH_ISSUER (the authorization server the web UI signs in through)")
         }
     }
 

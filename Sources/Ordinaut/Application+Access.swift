@@ -35,7 +35,9 @@ func makeAccessGate(_ configuration: Configuration, agents: AgentStore, observer
     if !access.tokens.isEmpty { authenticators.append(access.tokens) }
     // OAuth after both: an introspected opaque token it does not know is refused, not passed on.
     // (Each of the three hashes a token it considers; the agent prefix keeps that to two at most.)
-    if let oauth = try makeOAuthAuthenticator(access, logger: logger) { authenticators.append(oauth) }
+    let fetcher = CurlOAuthFetcher(client: CurlClient(maxConnections: 8))
+    let oauth = try makeOAuthAuthenticator(access, fetcher: fetcher, logger: logger)
+    if let oauth { authenticators.append(oauth) }
     if let secret = access.proxySecret { authenticators.append(TrustedProxyAuthenticator(secret: secret)) }
     var settings = AccessConfiguration(
         authenticators: AuthenticatorChain(authenticators), requireCredentials: access.requireScopes,
@@ -44,6 +46,17 @@ func makeAccessGate(_ configuration: Configuration, agents: AgentStore, observer
         challengeScopes: access.challengeScopes, rateLimits: access.rateLimits,
         concurrentRequestsPerPrincipal: access.maxRequestsPerPrincipal, observer: observer)
     settings.sessions = BrowserSessions(lifetime: .seconds(access.uiSessionSeconds), capacity: access.uiMaxSessions)
+    if let oauth, access.uiOAuthClientID != nil || access.uiOAuthRegister, let publicURL = access.publicURL {
+        // The sign-in shares the authenticator's discovery: one metadata fetch serves both.
+        settings.oauthSignIn = OAuthSignIn(
+            configuration: OAuthSignIn.Configuration(
+                issuer: oauth.configuration.issuer,
+                client: access.uiOAuthClientID.map { OAuthClient(id: $0, secret: access.uiOAuthClientSecret) },
+                redirectURI: publicURL + "/session/oauth/callback", resource: oauth.configuration.resource,
+                scopes: access.uiOAuthScopes ?? access.challengeScopes, pendingLifetime: .seconds(access.uiOAuthPendingSeconds),
+                maxPending: access.uiOAuthMaxPending, displayName: access.uiOAuthName),
+            fetcher: fetcher, metadata: { await oauth.authorizationServerMetadata() })
+    }
     var failureLogger = logger
     failureLogger[metadataKey: "component"] = "access"
     let failures = failureLogger
@@ -60,7 +73,7 @@ func makeAccessGate(_ configuration: Configuration, agents: AgentStore, observer
 /// The OAuth 2.1 authenticator `ORDINAUT_OAUTH_*` describe, fetching through libcurl; `nil` without an
 /// issuer. It does no I/O until the first token arrives, so the server starts while the
 /// authorization server is down.
-func makeOAuthAuthenticator(_ access: AccessSettings, logger: Logger) throws(ConfigurationError) -> OAuthAuthenticator? {
+func makeOAuthAuthenticator(_ access: AccessSettings, fetcher: CurlOAuthFetcher, logger: Logger) throws(ConfigurationError) -> OAuthAuthenticator? {
     guard let issuer = access.oauthIssuer, let publicURL = access.publicURL else { return nil }
     var introspection: OAuthConfiguration.Introspection?
     if let clientID = access.oauthClientID, let secret = access.oauthClientSecret {
@@ -73,7 +86,7 @@ func makeOAuthAuthenticator(_ access: AccessSettings, logger: Logger) throws(Con
             configuration: OAuthConfiguration(
                 issuer: issuer, resource: publicURL + "/mcp", additionalAudiences: access.oauthAudiences,
                 leeway: .seconds(access.oauthLeewaySeconds), jwksURL: access.oauthJWKSURL, introspection: introspection),
-            fetcher: CurlOAuthFetcher(client: CurlClient(maxConnections: 8)), logger: oauthLogger)
+            fetcher: fetcher, logger: oauthLogger)
     } catch {
         throw ConfigurationError("ORDINAUT_OAUTH_*: \(error.description)")
     }

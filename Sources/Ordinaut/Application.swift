@@ -200,12 +200,14 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
     if let gateProblem { throw gateProblem }
     let router = Router(context: ExtensionRequestContext.self)
     // The server span of each request, parented by its `traceparent` header; absent when tracing is off.
-    if Spans.areOn { router.add(middleware: TracingMiddleware(recordingHeaders: [], redactingQueryParameters: [])) }
+    // The web UI's OAuth callback carries a code and a state in its query: they stay out of traces.
+    if Spans.areOn { router.add(middleware: TracingMiddleware(recordingHeaders: [], redactingQueryParameters: ["code", "state"])) }
     router.add(middleware: HTTPMetricsMiddleware(metrics: engine.metrics))
     // Every route below goes through the access layer; it must come before them.
     router.add(middleware: AccessMiddleware(gate: gate!))
     gate!.addMetadataRoutes(to: router)
     SessionAPI(gate: gate!).addRoutes(to: router)
+    OAuthSignInAPI(gate: gate!)?.addRoutes(to: router)
     endpoint!.addRoutes(to: router)
     TaskAPI(service: engine.tasks, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: router)
     AuditAPI(audit: engine.tasks.store.audit).addRoutes(to: router)

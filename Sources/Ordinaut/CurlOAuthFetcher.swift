@@ -2,7 +2,7 @@ import Foundation
 import OrdinautAuth
 import OrdinautWebhooks
 
-/// Fetches OAuth metadata and key sets, and posts introspection requests, through libcurl (the
+/// Fetches OAuth metadata and key sets, and posts introspection, token and registration requests, through libcurl (the
 /// thread that also carries webhook calls): every request is bounded in time and size, and
 /// redirects are not followed.
 struct CurlOAuthFetcher: OAuthFetcher {
@@ -19,12 +19,17 @@ struct CurlOAuthFetcher: OAuthFetcher {
         var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("Content-Type", "application/x-www-form-urlencoded")]
         if let basic = basicAuthorization {
             // RFC 6749 §2.3.1: the client id and secret are form-encoded before they are joined.
-            let pair = Self.formEncoded(basic.user) + ":" + Self.formEncoded(basic.password)
+            let pair = FormEncoding.encode(basic.user) + ":" + FormEncoding.encode(basic.password)
             headers.append(("Authorization", "Basic " + Data(pair.utf8).base64EncodedString()))
         }
-        let body = fields.map { Self.formEncoded($0.0) + "=" + Self.formEncoded($0.1) }.joined(separator: "&")
+        let body = FormEncoding.encode(fields)
         return await perform(HTTPCall(url: url, method: "POST", headers: headers, body: Array(body.utf8), timeout: timeout,
                                       maxResponseBytes: maximumBytes))
+    }
+
+    func postJSON(_ url: String, body: [UInt8]) async -> Result<HTTPDocument, FetchFailure> {
+        await perform(HTTPCall(url: url, method: "POST", headers: [("Accept", "application/json"), ("Content-Type", "application/json")],
+                               body: body, timeout: timeout, maxResponseBytes: maximumBytes))
     }
 
     private func perform(_ call: HTTPCall) async -> Result<HTTPDocument, FetchFailure> {
@@ -32,11 +37,5 @@ struct CurlOAuthFetcher: OAuthFetcher {
         case .success(let response): return .success(HTTPDocument(status: response.status, body: response.body))
         case .failure(let failure): return .failure(FetchFailure(failure.description))
         }
-    }
-
-    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-
-    static func formEncoded(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
     }
 }

@@ -29,6 +29,9 @@ public enum AccessPolicy {
         // Signing in presents the credential in the body, and asking whether one is signed in must
         // work without one; both handlers check credentials through the gate. Signing out needs one.
         if path == "/session" { return method == "DELETE" ? .authenticated : .open }
+        // Signing in through the authorization server: a browser with no credential yet goes there
+        // and comes back; the callback checks the token it brings through the same authenticators.
+        if path == "/session/oauth" || path == "/session/oauth/callback" { return method == "GET" || method == "HEAD" ? .open : .authenticated }
         if path == "/mcp" || path.hasPrefix("/mcp/") || path == "/sse" || path == "/messages" { return .authenticated }
         if path.hasPrefix("/ext/") {
             let tail = path.dropFirst(5)

@@ -19,6 +19,11 @@ public final class BrowserSessions: Sendable {
         public let secret: String
         /// The value of the `X-CSRF-Token` header state-changing requests must carry.
         public let csrfToken: String
+        /// How long the session lasts.
+        public let lifetime: Duration
+
+        /// The lifetime in whole seconds: the cookie's `Max-Age`.
+        public var maxAge: Int { Int(lifetime.components.seconds) }
     }
 
     /// How long a session lasts from sign-in (`ORDINAUT_UI_SESSION_SECONDS`).
@@ -35,11 +40,13 @@ public final class BrowserSessions: Sendable {
         sessions = Mutex(ExpiringCache(capacity: capacity))
     }
 
-    /// Opens a session for a credential that has just authenticated.
-    public func open(_ credential: Credential, now: ContinuousClock.Instant = .now) -> Issued {
+    /// Opens a session for a credential that has just authenticated, for ``lifetime`` or for
+    /// `notAfter` when that is shorter (the remaining life of an access token).
+    public func open(_ credential: Credential, notAfter: Duration? = nil, now: ContinuousClock.Instant = .now) -> Issued {
         let secret = RandomToken.base64url()
-        sessions.withLock { $0.insert(credential, for: TokenFingerprint(of: secret), until: now + lifetime, now: now) }
-        return Issued(secret: secret, csrfToken: csrfToken(for: secret))
+        let length = notAfter.map { min($0, lifetime) } ?? lifetime
+        sessions.withLock { $0.insert(credential, for: TokenFingerprint(of: secret), until: now + length, now: now) }
+        return Issued(secret: secret, csrfToken: csrfToken(for: secret), lifetime: length)
     }
 
     /// The credential of the session a cookie names, unless the session ended.

@@ -27,6 +27,8 @@ public struct AccessConfiguration: Sendable {
     public var concurrentRequestsPerPrincipal: Int
     /// The web UI's cookie sessions; `nil` turns signing in with a cookie off.
     public var sessions: BrowserSessions?
+    /// Signing in to the web UI through the authorization server; `nil` leaves only tokens.
+    public var oauthSignIn: OAuthSignIn?
     /// Told about refusals (metrics).
     public var observer: (any AccessObserver)?
     /// Told about refused credentials (the audit log, rate-limited by the receiver).

@@ -32,6 +32,11 @@ extension AccessGate {
                                          "a request that changes something must carry the session's CSRF token in X-CSRF-Token"))
     }
 
+    /// `Set-Cookie` for a session just opened (by a token, or through the authorization server).
+    func sessionCookie(_ issued: BrowserSessions.Issued) -> String {
+        SessionCookie.setting(issued.secret, maxAge: issued.maxAge, secure: secureCookies)
+    }
+
     /// Whether cookies get `Secure`: when clients reach the server over TLS (`ORDINAUT_PUBLIC_URL=https://…`).
     var secureCookies: Bool { configuration.publicURL?.hasPrefix("https://") == true }
 

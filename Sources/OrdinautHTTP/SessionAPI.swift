@@ -5,8 +5,9 @@ import OrdinautAuth
 import OrdinautCore
 import OrdinautHTTPCommon
 
-/// `/session`: the web UI signs in with a token (`POST`), learns who it is and its CSRF token
-/// (`GET`), and signs out (`DELETE`). Signing in checks the token with the gate's own
+/// `/session`: the web UI signs in with a token (`POST`), learns who it is and its CSRF token, or
+/// how it may sign in (`GET`), and signs out (`DELETE`). Signing in through the authorization
+/// server is ``OAuthSignInAPI``. Signing in checks the token with the gate's own
 /// authenticators; the session it opens is used through the gate like a bearer token.
 public struct SessionAPI: Sendable {
     let gate: AccessGate
@@ -37,10 +38,8 @@ public struct SessionAPI: Sendable {
         switch await gate.configuration.authenticators.authenticate(credential) {
         case .authenticated(let principal):
             let issued = sessions.open(credential)
-            let seconds = Int(sessions.lifetime.components.seconds)
-            return ErrorBody.json(.created, Self.describe(principal, csrfToken: issued.csrfToken, expiresIn: seconds), headers: [
-                .setCookie: SessionCookie.setting(issued.secret, maxAge: seconds, secure: gate.secureCookies),
-                .cacheControl: "no-store",
+            return ErrorBody.json(.created, Self.describe(principal, csrfToken: issued.csrfToken, expiresIn: issued.maxAge), headers: [
+                .setCookie: gate.sessionCookie(issued), .cacheControl: "no-store",
             ])
         case .unrecognized, .rejected:
             return gate.unauthorized(request, error: "invalid_token", "the token is not valid", reason: "invalid", address: context.clientAddress)
@@ -62,10 +61,15 @@ public struct SessionAPI: Sendable {
         case .failure(let refusal):
             var headers: HTTPFields = [.cacheControl: "no-store"]
             if let clearing = refusal.response.headers[.setCookie] { headers[.setCookie] = clearing }
-            return ErrorBody.json(.ok, [
-                "signed_in": false,
-                "authorization_servers": .array(gate.configuration.authorizationServers.map { .string($0) }),
-            ], headers: headers)
+            var body: [(String, JSONValue)] = [
+                ("signed_in", false),
+                ("authorization_servers", .array(gate.configuration.authorizationServers.map { .string($0) })),
+            ]
+            // The sign-in methods besides pasting a token: the page shows "Sign in with …" for this.
+            if let signIn = gate.configuration.oauthSignIn {
+                body.append(("oauth", ["start": .string(OAuthSignInAPI.startPath), "name": .string(signIn.name)]))
+            }
+            return ErrorBody.json(.ok, .object(JSONObject(body)), headers: headers)
         }
     }
 

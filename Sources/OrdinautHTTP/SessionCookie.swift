@@ -8,6 +8,11 @@ enum SessionCookie {
 
     /// The cookie's value in a request, if it carries one.
     static func value(in request: Request) -> String? {
+        value(of: name, in: request)
+    }
+
+    /// The value of the cookie `name` in a request, if it carries one.
+    static func value(of name: String, in request: Request) -> String? {
         for header in request.headers[values: .cookie] {
             for pair in header.split(separator: ";") {
                 let trimmed = pair.drop { $0 == " " }

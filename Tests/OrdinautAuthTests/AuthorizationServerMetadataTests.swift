@@ -73,6 +73,28 @@ struct AuthorizationServerMetadataTests {
         #expect(local.jwksURI?.isLoopback == true)
     }
 
+    @Test("reads the endpoints a client needs: authorization, token, PKCE methods, RFC 9207 iss")
+    func readsClientEndpoints() throws {
+        let document = JSONValue.object([
+            "issuer": "https://auth.example.com", "authorization_endpoint": "https://auth.example.com/authorize",
+            "token_endpoint": "https://auth.example.com/token", "code_challenge_methods_supported": ["plain", "S256"],
+            "authorization_response_iss_parameter_supported": true,
+        ]).encoded()
+        let metadata = try AuthorizationServerMetadata(parsing: document, expectedIssuer: "https://auth.example.com", source: "test")
+        #expect(metadata.authorizationEndpoint?.text == "https://auth.example.com/authorize")
+        #expect(metadata.tokenEndpoint?.text == "https://auth.example.com/token")
+        #expect(metadata.codeChallengeMethods == ["plain", "S256"] && metadata.issuesResponseIssuer)
+        let bare = try AuthorizationServerMetadata(parsing: self.document(issuer: "https://auth.example.com"),
+                                                   expectedIssuer: "https://auth.example.com", source: "test")
+        #expect(bare.authorizationEndpoint == nil && bare.codeChallengeMethods == nil && !bare.issuesResponseIssuer)
+        // An authorization endpoint over plain http on a public host is refused like any endpoint.
+        #expect(throws: MetadataProblem.self) {
+            try AuthorizationServerMetadata(parsing: JSONValue.object([
+                "issuer": "https://auth.example.com", "authorization_endpoint": "http://auth.example.com/authorize",
+            ]).encoded(), expectedIssuer: "https://auth.example.com", source: "test")
+        }
+    }
+
     @Test("reports every attempt when no document is found")
     func reportsAttempts() async throws {
         let fetcher = InMemoryOAuthFetcher()

@@ -13,6 +13,16 @@ struct BrowserSessionsTests {
         #expect(sessions.credential("made-up", now: start) == nil)
     }
 
+    @Test func aSessionEndsNoLaterThanTheTokenItWasOpenedWith() {
+        let sessions = BrowserSessions(lifetime: .seconds(60), capacity: 10)
+        let short = sessions.open(.bearer("a"), notAfter: .seconds(20), now: start)
+        #expect(short.maxAge == 20)
+        #expect(sessions.credential(short.secret, now: start + .seconds(19)) == .bearer("a"))
+        #expect(sessions.credential(short.secret, now: start + .seconds(20)) == nil)
+        // A token living longer than a session does not lengthen it.
+        #expect(sessions.open(.bearer("b"), notAfter: .seconds(3600), now: start).maxAge == 60)
+    }
+
     @Test func signingOutEndsTheSessionAtOnce() {
         let sessions = BrowserSessions(lifetime: .seconds(60), capacity: 10)
         let issued = sessions.open(.bearer("token-a"), now: start)

@@ -53,6 +53,11 @@ struct ScopeTests {
         #expect(requirement("POST", "/session") == .open)
         #expect(requirement("GET", "/session") == .open)
         #expect(requirement("DELETE", "/session") == .authenticated)
+        // The OAuth sign-in's start and callback are navigations of a browser with no credential yet.
+        #expect(requirement("GET", "/session/oauth") == .open)
+        #expect(requirement("GET", "/session/oauth/callback") == .open)
+        #expect(requirement("POST", "/session/oauth/callback") == .authenticated)
+        #expect(requirement("GET", "/session/other") == .authenticated)
         #expect(requirement("GET", "/events/tail") == .scope("events:publish"))
         // What the policy does not know needs a credential: a 404 then tells an anonymous client nothing.
         #expect(requirement("GET", "/nothing/here") == .authenticated)

@@ -69,6 +69,9 @@ private func oauthWithOneToken() throws -> (OAuthAuthenticator, String) {
         func postForm(_ url: String, fields: [(String, String)], basicAuthorization: (user: String, password: String)?) async -> Result<HTTPDocument, FetchFailure> {
             .failure(FetchFailure("no introspection here"))
         }
+        func postJSON(_ url: String, body: [UInt8]) async -> Result<HTTPDocument, FetchFailure> {
+            .failure(FetchFailure("no registration here"))
+        }
     }
     let now = Int64(Date().timeIntervalSince1970)
     let header: JSONValue = ["alg": "ES256", "kid": "k1", "typ": "at+jwt"]

@@ -54,8 +54,7 @@ def ui(server) -> str:
 
 def finish(browser: Browser, expected: tuple[str, ...] = ()) -> None:
     """No error in the console but the refusals the test provoked on purpose (`expected`, substrings)."""
-    errors = [error for error in browser.console_errors() if not any(part in error for part in expected)]
-    assert not errors, f"the browser console shows errors: {errors}"
+    browser.assert_console_clean(expected)
 
 
 def create_task(base: str, **fields) -> dict:

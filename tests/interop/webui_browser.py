@@ -88,6 +88,11 @@ class Browser:
     def console_errors(self) -> list[str]:
         return [entry["message"] for entry in self.read_console() if entry["level"] == "SEVERE"]
 
+    def assert_console_clean(self, expected: tuple[str, ...] = ()) -> None:
+        """No error in the console but the refusals the test provoked on purpose (`expected`, substrings)."""
+        errors = [error for error in self.console_errors() if not any(part in error for part in expected)]
+        assert not errors, f"the browser console shows errors: {errors}"
+
     def horizontal_overflow(self) -> int:
         """How many pixels the page is wider than the window (0: no horizontal scrolling)."""
         return self.driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")

@@ -93,7 +93,9 @@ actor AuthorizationServerLink {
         return await keySetCache?.problem
     }
 
-    private func metadata() async -> Result<AuthorizationServerMetadata, MetadataProblem> {
+    /// The authorization server's metadata, discovered once (and again no more than once per retry
+    /// interval after a failure).
+    func metadata() async -> Result<AuthorizationServerMetadata, MetadataProblem> {
         switch discovery {
         case .done(let metadata):
             return .success(metadata)

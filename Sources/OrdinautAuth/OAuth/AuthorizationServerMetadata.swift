@@ -1,7 +1,8 @@
 import OrdinautCore
 
-/// What a resource server needs from its authorization server's metadata (RFC 8414, OpenID Connect
-/// Discovery): the verified issuer, where its keys are, and where to introspect.
+/// What Ordinaut needs from its authorization server's metadata (RFC 8414, OpenID Connect
+/// Discovery): the verified issuer, where its keys are and where to introspect (as a resource
+/// server), and where to send a browser and exchange its code (as the web UI's client).
 public struct AuthorizationServerMetadata: Sendable, Hashable {
     /// The largest metadata document accepted, in bytes.
     public static let maximumDocumentBytes = 256 * 1024
@@ -12,14 +13,32 @@ public struct AuthorizationServerMetadata: Sendable, Hashable {
     public let jwksURI: OAuthURL?
     /// `introspection_endpoint`, if the server offers introspection.
     public let introspectionEndpoint: OAuthURL?
+    /// `authorization_endpoint`, where a browser signs in.
+    public let authorizationEndpoint: OAuthURL?
+    /// `token_endpoint`, where a code is exchanged for tokens.
+    public let tokenEndpoint: OAuthURL?
+    /// `registration_endpoint` (RFC 7591), where a client may register itself.
+    public let registrationEndpoint: OAuthURL?
+    /// `code_challenge_methods_supported`; `nil` when the document does not say.
+    public let codeChallengeMethods: [String]?
+    /// `authorization_response_iss_parameter_supported` (RFC 9207): authorization responses then
+    /// must carry `iss`.
+    public let issuesResponseIssuer: Bool
     /// The URL the document was read from.
     public let source: String
 
     /// Metadata with these members.
-    public init(issuer: String, jwksURI: OAuthURL?, introspectionEndpoint: OAuthURL?, source: String) {
+    public init(issuer: String, jwksURI: OAuthURL?, introspectionEndpoint: OAuthURL?, source: String,
+                authorizationEndpoint: OAuthURL? = nil, tokenEndpoint: OAuthURL? = nil, registrationEndpoint: OAuthURL? = nil,
+                codeChallengeMethods: [String]? = nil, issuesResponseIssuer: Bool = false) {
         self.issuer = issuer
         self.jwksURI = jwksURI
         self.introspectionEndpoint = introspectionEndpoint
+        self.authorizationEndpoint = authorizationEndpoint
+        self.tokenEndpoint = tokenEndpoint
+        self.registrationEndpoint = registrationEndpoint
+        self.codeChallengeMethods = codeChallengeMethods
+        self.issuesResponseIssuer = issuesResponseIssuer
         self.source = source
     }
 
@@ -61,6 +80,11 @@ public struct AuthorizationServerMetadata: Sendable, Hashable {
         self.issuer = issuer
         self.jwksURI = try endpoint("jwks_uri")
         self.introspectionEndpoint = try endpoint("introspection_endpoint")
+        self.authorizationEndpoint = try endpoint("authorization_endpoint")
+        self.tokenEndpoint = try endpoint("token_endpoint")
+        self.registrationEndpoint = try endpoint("registration_endpoint")
+        self.codeChallengeMethods = object["code_challenge_methods_supported"]?.arrayValue?.compactMap(\.stringValue)
+        self.issuesResponseIssuer = object["authorization_response_iss_parameter_supported"]?.boolValue == true
         self.source = source
     }
 

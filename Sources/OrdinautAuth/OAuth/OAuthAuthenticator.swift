@@ -108,6 +108,12 @@ public final class OAuthAuthenticator: Authenticator {
         await link.problem()
     }
 
+    /// The authorization server's metadata, from the same discovery the token checks use: the web
+    /// UI's sign-in finds the authorization and token endpoints in it.
+    public func authorizationServerMetadata() async -> Result<AuthorizationServerMetadata, MetadataProblem> {
+        await link.metadata()
+    }
+
     /// Counts of cache hits, JWT validations and introspections so far.
     public var statistics: Statistics {
         memory.withLock { $0.statistics }

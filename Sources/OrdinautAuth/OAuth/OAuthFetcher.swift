@@ -1,5 +1,5 @@
-/// The only I/O of OAuth validation: fetching metadata and key sets, and posting introspection
-/// requests. The production fetcher lives with the HTTP client; tests use an in-memory one.
+/// The only I/O of OAuth: fetching metadata and key sets, posting introspection and token
+/// requests, and registering the web UI's client. The production fetcher lives with the HTTP client; tests use an in-memory one.
 ///
 /// A fetcher bounds the time of each request itself (connect and total timeouts) and answers with a
 /// ``FetchFailure`` rather than hanging; it never follows a redirect to another scheme or host.
@@ -12,6 +12,9 @@ public protocol OAuthFetcher: Sendable {
     func postForm(
         _ url: String, fields: [(String, String)], basicAuthorization: (user: String, password: String)?
     ) async -> Result<HTTPDocument, FetchFailure>
+
+    /// `POST url` with a JSON body (dynamic client registration, RFC 7591).
+    func postJSON(_ url: String, body: [UInt8]) async -> Result<HTTPDocument, FetchFailure>
 }
 
 /// A response of any status, with its body.

@@ -2,7 +2,8 @@ import OrdinautAuth
 import Synchronization
 
 /// An ``OAuthFetcher`` that answers from a table, counts requests, records posts, and can hold a
-/// URL's requests until the test releases them (a slow authorization server).
+/// URL's requests until the test releases them (a slow authorization server). A JSON post is
+/// recorded (and handled) as a form post with one field, `json`.
 final class InMemoryOAuthFetcher: OAuthFetcher {
     /// One recorded `POST`.
     struct Post: Sendable {
@@ -85,6 +86,10 @@ final class InMemoryOAuthFetcher: OAuthFetcher {
         }
         await arrive(url)
         return handler?(fields) ?? .success(HTTPDocument(status: 404, body: []))
+    }
+
+    func postJSON(_ url: String, body: [UInt8]) async -> Result<HTTPDocument, FetchFailure> {
+        await postForm(url, fields: [("json", String(decoding: body, as: UTF8.self))], basicAuthorization: nil)
     }
 
     private func arrive(_ url: String) async {

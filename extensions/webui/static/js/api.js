@@ -11,8 +11,10 @@ export class ApiError extends Error {
   }
 }
 
-/** Who is signed in: `{subject, name, method, scopes, csrf_token}`, or null before sign-in. */
-export const session = { current: null };
+/** Who is signed in: `{subject, name, method, scopes, csrf_token}`, or null before sign-in; and,
+ * before sign-in, the server's other way in: `oauth` = `{start, name}` when it signs in through an
+ * authorization server (undefined: not asked since the last sign-in). */
+export const session = { current: null, oauth: undefined };
 
 /** Whether the viewer may use an operation that needs `scope`. */
 export function can(scope) {
@@ -40,6 +42,7 @@ export async function request(method, path, body) {
   if (!response.ok) {
     if (response.status === 401 && session.current) {
       session.current = null;
+      session.oauth = undefined;
       signedOutListeners.forEach((listener) => listener());
     }
     throw new ApiError(response.status, data);
@@ -64,6 +67,7 @@ export function withQuery(path, params) {
 export async function loadSession() {
   const answer = await request('GET', '/session');
   session.current = answer.signed_in === false ? null : answer;
+  session.oauth = answer.signed_in === false ? answer.oauth || null : null;
   return session.current;
 }
 
@@ -73,7 +77,10 @@ export async function signIn(token) {
 }
 
 export async function signOut() {
-  try { await request('DELETE', '/session'); } finally { session.current = null; }
+  try { await request('DELETE', '/session'); } finally {
+    session.current = null;
+    session.oauth = undefined;
+  }
 }
 
 const MCP_META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
