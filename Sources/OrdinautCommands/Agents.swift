@@ -24,7 +24,7 @@ struct AgentCommand: AsyncParsableCommand {
     )
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an agent; prints it as JSON.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an agent; prints it as JSON.")
 
         @OptionGroup var common: CommonOptions
         @Argument(help: "1–64 characters among A-Z a-z 0-9 _ . -; unique.") var name: String
@@ -39,7 +39,7 @@ struct AgentCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List agents by name: id, name, state, scopes.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List agents by name: id, name, state, scopes.")
 
         @OptionGroup var common: CommonOptions
         @Flag(help: "Print the result as JSON.") var json = false
@@ -55,6 +55,7 @@ struct AgentCommand: AsyncParsableCommand {
 
     struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "disable",
             abstract: "Disable an agent: every token of it is refused, on every node within 5 seconds. --enable undoes it.")
 
         @OptionGroup var common: CommonOptions

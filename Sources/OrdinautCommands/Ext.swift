@@ -14,6 +14,7 @@ struct Ext: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List discovered extensions with their kind, source and grants, and every refused candidate.",
             discussion: """
             Nothing is activated. The output is what /ext/status shows at start.
@@ -53,6 +54,7 @@ struct Ext: AsyncParsableCommand {
 
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "validate",
             abstract: "Check an extension's manifest (a folder holding extension.json, or the file itself).",
             discussion: """
             Checks the manifest against protocol/extension-manifest.schema.json, the declared tools, and

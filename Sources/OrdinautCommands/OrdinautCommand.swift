@@ -95,6 +95,7 @@ extension Configuration.Fixture: ExpressibleByArgument {}
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve MCP over Streamable HTTP at /mcp (and the 2024-11-05 HTTP+SSE transport at /sse).",
         discussion: """
         Examples:
@@ -162,6 +163,7 @@ struct Serve: AsyncParsableCommand {
 
 struct Stdio: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "stdio",
         abstract: "Serve MCP over stdin/stdout (newline-delimited JSON-RPC); logs go to stderr.",
         discussion: """
         Assistants launch this command themselves. `ordinaut mcp-config --client claude-desktop` (or

@@ -4,12 +4,14 @@ import OrdinautCalendar
 
 struct Schedule: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "schedule",
         abstract: "Work with schedules without running anything.",
         subcommands: [Next.self]
     )
 
     struct Next: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "next",
             abstract: "Print the next occurrences of a cron expression or an RFC 5545 recurrence.",
             discussion: """
             Times are wall-clock times in --tz, printed with their UTC offsets. A time that falls in a

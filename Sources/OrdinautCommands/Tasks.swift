@@ -24,7 +24,7 @@ struct TaskCommand: AsyncParsableCommand {
     )
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a task from a JSON file or object, and/or flags (flags win).")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a task from a JSON file or object, and/or flags (flags win).")
 
         @OptionGroup var common: CommonOptions
         @Option(help: "A JSON file with the task's fields (the REST API's POST /tasks body); - reads stdin.") var file: String?
@@ -58,7 +58,7 @@ struct TaskCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List tasks: id, status, kind, next run, title.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List tasks: id, status, kind, next run, title.")
 
         @OptionGroup var common: CommonOptions
         @Option(help: "active, paused or canceled.") var status: String?
@@ -80,7 +80,7 @@ struct TaskCommand: AsyncParsableCommand {
     }
 
     struct Get: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a task and its latest runs as JSON.")
+        static let configuration = CommandConfiguration(commandName: "get", abstract: "Show a task and its latest runs as JSON.")
         @OptionGroup var common: CommonOptions
         @Argument var id: String
 
@@ -88,7 +88,7 @@ struct TaskCommand: AsyncParsableCommand {
     }
 
     struct Pause: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Pause a task: it produces no work until resumed.")
+        static let configuration = CommandConfiguration(commandName: "pause", abstract: "Pause a task: it produces no work until resumed.")
         @OptionGroup var common: CommonOptions
         @Argument var id: String
 
@@ -96,7 +96,7 @@ struct TaskCommand: AsyncParsableCommand {
     }
 
     struct Resume: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Resume a paused task; its next run is computed from now.")
+        static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume a paused task; its next run is computed from now.")
         @OptionGroup var common: CommonOptions
         @Argument var id: String
 
@@ -104,7 +104,7 @@ struct TaskCommand: AsyncParsableCommand {
     }
 
     struct Cancel: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Cancel a task for good.")
+        static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a task for good.")
         @OptionGroup var common: CommonOptions
         @Argument var id: String
 
@@ -112,7 +112,7 @@ struct TaskCommand: AsyncParsableCommand {
     }
 
     struct Snooze: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Postpone a task's scheduled work by SECONDS (1–604800).")
+        static let configuration = CommandConfiguration(commandName: "snooze", abstract: "Postpone a task's scheduled work by SECONDS (1–604800).")
         @OptionGroup var common: CommonOptions
         @Argument var id: String
         @Argument var seconds: Int
@@ -150,7 +150,7 @@ struct RunsCommand: AsyncParsableCommand {
     )
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List runs, newest first: id, status, attempt, task, finished, error.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List runs, newest first: id, status, attempt, task, finished, error.")
         @OptionGroup var common: CommonOptions
         @Option(help: "Only the runs of this task.") var task: String?
         @Option(help: "running, succeeded, failed, dead, waiting or canceled.") var status: String?
@@ -172,7 +172,7 @@ struct RunsCommand: AsyncParsableCommand {
     }
 
     struct Get: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a run with every step's input, output and error, as JSON.")
+        static let configuration = CommandConfiguration(commandName: "get", abstract: "Show a run with every step's input, output and error, as JSON.")
         @OptionGroup var common: CommonOptions
         @Argument var id: String
 
@@ -180,7 +180,7 @@ struct RunsCommand: AsyncParsableCommand {
     }
 
     struct Approve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Answer the approval a run waits for (--reject to end it).")
+        static let configuration = CommandConfiguration(commandName: "approve", abstract: "Answer the approval a run waits for (--reject to end it).")
         @OptionGroup var common: CommonOptions
         @Argument var id: String
         @Flag(help: "Reject instead of approving.") var reject = false
@@ -196,6 +196,7 @@ struct RunsCommand: AsyncParsableCommand {
 
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "migrate",
         abstract: "Apply the database migrations this database lacks (every start does it too).",
         discussion: "Uses ORDINAUT_DATABASE_URL, else the SQLite file in ORDINAUT_DATA_DIR."
     )

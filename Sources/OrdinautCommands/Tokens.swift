@@ -8,6 +8,7 @@ import OrdinautStore
 /// `ordinaut token …`: stored agent tokens in the configured database, and the digest helper of the tokens file.
 struct Token: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "token",
         abstract: "Create, list and revoke agents' bearer tokens; hash a token for ORDINAUT_TOKENS_FILE.",
         discussion: """
         Agent tokens are stored as SHA-256 digests: a token is printed once, when it is created, and
@@ -23,6 +24,7 @@ struct Token: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Create a token for AGENT: the token goes to standard output, once; a note goes to standard error.")
 
         @OptionGroup var common: CommonOptions
@@ -44,6 +46,7 @@ struct Token: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List AGENT's tokens: id, prefix, status, label, expiry, last use. Never the tokens themselves.")
 
         @OptionGroup var common: CommonOptions
@@ -64,6 +67,7 @@ struct Token: AsyncParsableCommand {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "revoke",
             abstract: "Revoke a token for good (refused on every node within 5 seconds); prints the token's record.")
 
         @OptionGroup var common: CommonOptions
@@ -79,6 +83,7 @@ struct Token: AsyncParsableCommand {
 
     struct Hash: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "hash",
             abstract: "Print the SHA-256 digest of a token, as the tokens file stores it.",
             discussion: """
             The token is read from standard input (one line), so it stays out of the shell history.

@@ -8,6 +8,7 @@ import OrdinautMCP
 
 struct Tools: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "tools",
         abstract: "List or call the tools this build of Ordinaut offers, in process (or on a server with --server).",
         discussion: """
         In process, the extensions are started anew for the command and stopped after it: they do not
@@ -19,6 +20,7 @@ struct Tools: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the tools, as MCP clients see them.",
             discussion: """
             Examples:
@@ -48,6 +50,7 @@ struct Tools: AsyncParsableCommand {
 
     struct Call: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "call",
             abstract: "Call a tool with JSON arguments and print its result as JSON.",
             discussion: """
             The call goes through the same path as an MCP tools/call: the arguments are checked against
