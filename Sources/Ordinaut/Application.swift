@@ -277,7 +277,6 @@ public func buildStdioApplication(configuration: Configuration, extensions: [Com
                              principal: configuration.access.stdioPrincipal), logger: logger)
     // The process ends when stdin closes: the transport finishing shuts the group down.
     return ServiceGroup(configuration: .init(
-        services: first.map { .init(service: $0) }
-            + [.init(service: engine), .init(service: transport, successTerminationBehavior: .gracefullyShutdownGroup)],
+        services: first.map { .named($0) } + [.named(engine), .named(transport, onSuccess: .gracefullyShutdownGroup)],
         gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
 }

@@ -29,6 +29,6 @@ struct DeferredEngine: Service {
         }
         hold.release()
         // Shut down in reverse order when the enclosing group is (a nested group follows its parent).
-        try await ServiceGroup(configuration: .init(services: engine.services.map { .init(service: $0) }, logger: logger)).run()
+        try await ServiceGroup(configuration: .init(services: engine.services.map { .named($0) }, logger: logger)).run()
     }
 }
