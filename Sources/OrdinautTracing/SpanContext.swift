@@ -60,8 +60,9 @@ public struct TraceID: Sendable, Hashable {
     }
 
     public static func random() -> TraceID {
-        var id = TraceID(high: .random(in: .min ... .max), low: .random(in: .min ... .max))
-        while id.high == 0 && id.low == 0 { id = TraceID(high: .random(in: .min ... .max), low: .random(in: .min ... .max)) }
+        var generator = IDGenerator()
+        var id = TraceID(high: generator.next(), low: generator.next())
+        while id.high == 0 && id.low == 0 { id = TraceID(high: generator.next(), low: generator.next()) }
         return id
     }
 
@@ -76,7 +77,10 @@ public struct SpanID: Sendable, Hashable {
         self.value = value
     }
 
-    public static func random() -> SpanID { SpanID(.random(in: 1 ... .max)) }
+    public static func random() -> SpanID {
+        var generator = IDGenerator()
+        return SpanID(.random(in: 1 ... .max, using: &generator))
+    }
 
     public var hex: String { Hex.word(value) }
 }

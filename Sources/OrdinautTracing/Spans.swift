@@ -5,6 +5,9 @@ import Tracing
 /// costs one relaxed atomic load: no span, no task-local write, no allocation.
 public enum Spans {
     @usableFromInline static let enabled = Atomic<Bool>(false)
+    /// The sampler follows a parent's decision, so a span under a declined parent would record
+    /// nothing: none is made.
+    @usableFromInline static let followsParent = Atomic<Bool>(false)
 
     /// Whether tracing was installed in this process.
     @inlinable public static var areOn: Bool { enabled.load(ordering: .relaxed) }
@@ -12,19 +15,33 @@ public enum Spans {
     /// Makes `tracer` the process's tracer. Once per process (swift-distributed-tracing's rule).
     public static func install(_ tracer: OTLPTracer) {
         InstrumentationSystem.bootstrap(tracer)
+        if case .parentBased = tracer.sampler { followsParent.store(true, ordering: .relaxed) }
         enabled.store(true, ordering: .relaxed)
     }
 
     /// Runs `body` in a span named `name` when tracing is on (the span is the current context while
     /// it runs and ends when it returns; a thrown error marks it failed); otherwise runs `body` with `nil`.
     /// `parent` replaces the current context, e.g. with one taken from a request's `_meta`.
-    /// Inlined, so that the check is all a caller pays while tracing is off.
+    /// Inlined, so that the check is all a caller pays while tracing is off. Under a parent the
+    /// sampler declined, `body` runs with `nil` in that parent's context: a span there would record
+    /// nothing, and the parent already carries the decision on.
     @inlinable
     public static func run<T, E: Error>(_ name: String, kind: SpanKind = .internal, parent: InstrumentationContext? = nil,
                                         isolation: isolated (any Actor)? = #isolation,
                                         _ body: ((any Span)?) async throws(E) -> T) async throws(E) -> T {
         guard areOn else { return try await body(nil) }
-        return try await traced(name, kind: kind, parent: parent, body)
+        guard followsParent.load(ordering: .relaxed), let declined = parent ?? InstrumentationContext.current,
+              let decided = declined.spanContext, !decided.isSampled
+        else { return try await traced(name, kind: kind, parent: parent, body) }
+        guard let parent else { return try await body(nil) }
+        let outcome: Result<T, E> = await InstrumentationContext.$current.withValue(parent) {
+            do throws(E) {
+                return .success(try await body(nil))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try outcome.get()
     }
 
     @usableFromInline

@@ -234,3 +234,12 @@ def postgres():
     server = Postgres()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """A real Chromium for the web UI tests, quit afterwards."""
+    from webui_browser import Browser
+    opened = Browser(tmp_path)
+    yield opened
+    opened.quit()

@@ -173,6 +173,28 @@ def test_an_mcp_requests_meta_traceparent_parents_its_span(binary, tmp_path, hoo
     assert span["traceId"] == trace and span["parentSpanId"] == parent and span["attrs"]["jsonrpc.request.id"] == "7"
 
 
+def test_a_request_whose_parent_declined_sampling_records_no_span(binary, tmp_path, hook, otlp):
+    """Under the default parent-based sampler a `traceparent` flagged 00 is followed: nothing of its trace
+    is exported (no span is even made below the server span), while a sampled one beside it is."""
+    server = traced_server(binary, tmp_path, hook, otlp)
+    declined, sampled = secrets.token_hex(16), secrets.token_hex(16)
+    try:
+        for trace, flags in ((declined, "00"), (sampled, "01")):
+            response = httpx2.post(server.url, timeout=30, json={
+                "jsonrpc": "2.0", "id": 3, "method": "tools/call",
+                "params": {"name": "schedule_preview", "arguments": {"schedule_kind": "cron", "schedule_expr": "0 9 * * *"}, "_meta": STATELESS}},
+                headers={"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2026-07-28",
+                         "Mcp-Method": "tools/call", "Mcp-Name": "schedule_preview",
+                         "traceparent": f"00-{trace}-{secrets.token_hex(8)}-{flags}"})
+            assert response.status_code == 200 and not response.json()["result"].get("isError"), response.text
+        wait_for(lambda: {s["name"] for s in otlp.spans() if s["traceId"] == sampled} >= {"tools/call schedule_preview", "execute_tool schedule_preview"},
+                 message="the sampled request's spans")
+    finally:
+        assert server.stop() == 0
+    assert [s["name"] for s in otlp.spans() if s["traceId"] == declined] == []
+    assert otlp.problems == []
+
+
 @pytest.mark.parametrize("env", [{"OTEL_SDK_DISABLED": "true"}, {"OTEL_TRACES_EXPORTER": "none"}, {"OTEL_TRACES_SAMPLER": "always_off"}])
 def test_tracing_off_or_sampled_out_sends_nothing(binary, tmp_path, hook, otlp, env):
     server = traced_server(binary, tmp_path, hook, otlp, **env)
