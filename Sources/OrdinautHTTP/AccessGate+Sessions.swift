@@ -15,7 +15,7 @@ extension AccessGate {
     func sessionCredential(_ request: Request) -> Credential? {
         guard let sessions = configuration.sessions, let secret = SessionCookie.value(in: request),
               let credential = sessions.credential(secret) else { return nil }
-        guard Self.isSafe(request.method) || sessions.accepts(csrfToken: request.headers[.csrfToken], for: secret) else { return nil }
+        guard Self.isSafe(request.method) || sessions.accepts(csrfToken: request.headers.value(.csrfToken), for: secret) else { return nil }
         return credential
     }
 

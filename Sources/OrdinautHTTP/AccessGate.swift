@@ -36,7 +36,7 @@ public final class AccessGate: Sendable {
             return .answer(refusal(request, .misdirectedRequest, "misdirected_request",
                                    "Host \(host ?? "(none)") is not served here; add it to ORDINAUT_ALLOWED_HOSTS"))
         }
-        let origin = request.headers[.origin]
+        let origin = request.headers.value(.origin)
         guard browser.allowsOrigin(origin, host: host) else {
             return .answer(refusal(request, .forbidden, "origin_not_allowed",
                                    "Origin \(origin ?? "") is not allowed; add it to ORDINAUT_ALLOWED_ORIGINS"))
@@ -108,10 +108,10 @@ public final class AccessGate: Sendable {
 
     /// The credential a request presents: a bearer token, or a trusted proxy's secret and user.
     static func credential(_ request: Request) -> Result<Credential?, CredentialProblem> {
-        if let secret = request.headers[.proxySecret] {
-            return .success(.proxy(secret: secret, user: request.headers[.proxyUser], scopes: request.headers[.scopes] ?? ""))
+        if let secret = request.headers.value(.proxySecret) {
+            return .success(.proxy(secret: secret, user: request.headers.value(.proxyUser), scopes: request.headers.value(.scopes) ?? ""))
         }
-        guard let header = request.headers[.authorization] else { return .success(nil) }
+        guard let header = request.headers.value(.authorization) else { return .success(nil) }
         guard header.utf8.count <= maximumCredentialLength else {
             return .failure(CredentialProblem("the Authorization header is longer than \(maximumCredentialLength) bytes"))
         }
@@ -145,8 +145,8 @@ public final class AccessGate: Sendable {
 
     private func mediaTypeProblem(_ request: Request) -> String? {
         guard request.method == .post || request.method == .put || request.method == .patch else { return nil }
-        let contentType = request.headers[.contentType]
-        let hasBody = request.headers[.transferEncoding] != nil || (request.headers[.contentLength].flatMap(Int.init) ?? 0) > 0
+        let contentType = request.headers.value(.contentType)
+        let hasBody = request.headers.value(.transferEncoding) != nil || (request.headers.value(.contentLength).flatMap(Int.init) ?? 0) > 0
         guard hasBody || contentType != nil else { return nil }
         guard let contentType, MediaType.isJSON(contentType) else {
             return "request bodies must be application/json (got \(contentType ?? "no Content-Type"))"
@@ -184,7 +184,7 @@ public final class AccessGate: Sendable {
             }
             response.headers[.xFrameOptions] = "DENY"
         }
-        if let origin = request.headers[.origin], browser.isExplicitlyAllowed(origin) {
+        if let origin = request.headers.value(.origin), browser.isExplicitlyAllowed(origin) {
             response.headers[.accessControlAllowOrigin] = origin
             response.headers[.accessControlExposeHeaders] = BrowserPolicy.exposedResponseHeaders
             response.headers[.vary] = "Origin"

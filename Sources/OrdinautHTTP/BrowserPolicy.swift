@@ -8,6 +8,7 @@ public struct BrowserPolicy: Sendable {
     private let acceptsAnyHost: Bool
     /// The scheme clients reach this server with: `https` behind a TLS proxy (`ORDINAUT_PUBLIC_URL`).
     private let scheme: String
+    private let hostDecisions = HostDecisions()
 
     public init(allowedOrigins: [String], allowedHosts: [String], bindHost: String, scheme: String = "http") {
         self.scheme = scheme
@@ -26,9 +27,12 @@ public struct BrowserPolicy: Sendable {
 
     /// Whether the `Host` header names this server.
     public func allowsHost(_ header: String?) -> Bool {
-        guard let header, let authority = HostAuthority(header) else { return false }
-        if acceptsAnyHost || authority.isLoopback { return true }
-        return allowedHosts.contains(authority.host) || allowedHosts.contains(header.lowercased())
+        guard let header else { return false }
+        return hostDecisions.decision(for: header) { header in
+            guard let authority = HostAuthority(header) else { return false }
+            if acceptsAnyHost || authority.isLoopback { return true }
+            return allowedHosts.contains(authority.host) || allowedHosts.contains(header.lowercased())
+        }
     }
 
     /// Whether a request carrying `origin` may proceed: no Origin (not a browser), this server's own

@@ -2,6 +2,7 @@ import Hummingbird
 import NIOCore
 import OrdinautAuth
 import OrdinautCore
+import OrdinautHTTPCommon
 import OrdinautMCP
 import ServiceLifecycle
 import Synchronization
@@ -92,20 +93,20 @@ extension MCPHTTPEndpoint {
     // MARK: GET /mcp — the session's server stream
 
     func getStream(_ request: Request, principal: Principal) -> Response {
-        if let version = request.headers[.mcpProtocolVersion], ProtocolVersion.statelessEra.contains(version) {
+        if let version = request.headers.value(.mcpProtocolVersion), ProtocolVersion.statelessEra.contains(version) {
             return rpcError(.methodNotAllowed, .invalidRequest("2026-07-28 has no GET stream; use subscriptions/listen"))
         }
         guard accepts(request, "text/event-stream") else {
             return rpcError(.notAcceptable, .invalidRequest("GET /mcp needs Accept: text/event-stream"))
         }
-        guard let sessionID = request.headers[.mcpSessionID] else {
+        guard let sessionID = request.headers.value(.mcpSessionID) else {
             return rpcError(.badRequest, .invalidRequest("an Mcp-Session-Id header is required"))
         }
         guard let session = sessions.lookup(sessionID, owner: principal.subject), session.legacyInbox == nil else {
             return rpcError(.notFound, .invalidRequest("session \(sessionID) does not exist or has expired"))
         }
         let claim = session.claimStream()
-        let resumeAfter = request.headers[.lastEventID].flatMap(Int.init)
+        let resumeAfter = request.headers.value(.lastEventID).flatMap(Int.init)
         let keepAlive = Duration.seconds(configuration.keepAliveSeconds)
         var headers = Self.sseHeaders
         headers[.mcpSessionID] = session.id
@@ -133,10 +134,10 @@ extension MCPHTTPEndpoint {
     // MARK: DELETE /mcp
 
     func delete(_ request: Request, principal: Principal) -> Response {
-        if let version = request.headers[.mcpProtocolVersion], ProtocolVersion.statelessEra.contains(version) {
+        if let version = request.headers.value(.mcpProtocolVersion), ProtocolVersion.statelessEra.contains(version) {
             return rpcError(.methodNotAllowed, .invalidRequest("2026-07-28 has no sessions to delete"))
         }
-        guard let sessionID = request.headers[.mcpSessionID] else {
+        guard let sessionID = request.headers.value(.mcpSessionID) else {
             return rpcError(.badRequest, .invalidRequest("an Mcp-Session-Id header is required"))
         }
         guard sessions.lookup(sessionID, owner: principal.subject) != nil else {

@@ -1,11 +1,11 @@
 import Foundation
-import OrdinautHTTPCommon
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
 import OrdinautAuth
 import OrdinautCore
+import OrdinautHTTPCommon
 import OrdinautMCP
 import OrdinautTracing
 
@@ -89,7 +89,7 @@ public struct MCPHTTPEndpoint: Sendable {
     }
 
     func accepts(_ request: Request, _ type: StaticString) -> Bool {
-        guard let accept = request.headers[.accept] else { return false }
+        guard let accept = request.headers.value(.accept) else { return false }
         return HeaderText.contains(accept, type) || HeaderText.contains(accept, "*/*")
     }
 
@@ -108,7 +108,7 @@ public struct MCPHTTPEndpoint: Sendable {
     /// Reads the body within the configured limit (413 beyond it) and parses it as JSON (400 with
     /// -32700 when it is not).
     func readJSON(_ request: Request) async -> BodyRead {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxBodyBytes {
+        if let length = request.headers.value(.contentLength).flatMap(Int.init), length > configuration.maxBodyBytes {
             return .rejected(tooLarge())
         }
         let body: ByteBuffer
@@ -133,10 +133,10 @@ public struct MCPHTTPEndpoint: Sendable {
     // MARK: POST /mcp
 
     func post(_ request: Request, principal: Principal) async -> Response {
-        guard let contentType = request.headers[.contentType], MediaType.isJSON(contentType) else {
+        guard let contentType = request.headers.value(.contentType), MediaType.isJSON(contentType) else {
             return rpcError(.unsupportedMediaType, .invalidRequest("Content-Type must be application/json"))
         }
-        if let accept = request.headers[.accept], !HeaderText.contains(accept, "application/json"),
+        if let accept = request.headers.value(.accept), !HeaderText.contains(accept, "application/json"),
            !HeaderText.contains(accept, "text/event-stream"), !HeaderText.contains(accept, "*/*") {
             return rpcError(.notAcceptable, .invalidRequest("Accept must include application/json and text/event-stream"))
         }
@@ -146,7 +146,7 @@ public struct MCPHTTPEndpoint: Sendable {
         case .rejected(let response): return response
         }
         if case .array(let items) = value {
-            return await postBatch(items, sessionID: request.headers[.mcpSessionID], principal: principal)
+            return await postBatch(items, sessionID: request.headers.value(.mcpSessionID), principal: principal)
         }
         let message: JSONRPCMessage
         switch JSONRPCMessage.classify(value) {
@@ -159,11 +159,11 @@ public struct MCPHTTPEndpoint: Sendable {
             let answer = JSONRPCResponse.failure(rpc.id, .insufficientScope(missing.scope, operation: missing.operation)).json
             return gate.insufficientScope(request, scope: missing.scope, principal: principal, body: answer)
         }
-        let versionHeader = request.headers[.mcpProtocolVersion]
+        let versionHeader = request.headers.value(.mcpProtocolVersion)
         if let version = versionHeader, !ProtocolVersion.all.contains(version) {
             return rpcError(.badRequest, .unsupportedProtocolVersion(version, supported: ProtocolVersion.all), id: message.requestID)
         }
-        let sessionID = request.headers[.mcpSessionID]
+        let sessionID = request.headers.value(.mcpSessionID)
         let declaresStateless: Bool
         if let version = versionHeader {
             declaresStateless = ProtocolVersion.statelessEra.contains(version)
@@ -193,7 +193,7 @@ public struct MCPHTTPEndpoint: Sendable {
             guard bodyVersion == headerVersion else {
                 return rpcError(.badRequest, .headerMismatch("MCP-Protocol-Version \(headerVersion) differs from _meta version \(bodyVersion)"), id: rpc.id)
             }
-            guard let methodHeader = request.headers[.mcpMethod] else {
+            guard let methodHeader = request.headers.value(.mcpMethod) else {
                 return rpcError(.badRequest, .headerMismatch("the Mcp-Method header is required"), id: rpc.id)
             }
             guard methodHeader == rpc.method else {
@@ -201,7 +201,7 @@ public struct MCPHTTPEndpoint: Sendable {
             }
             if let nameKey = server.targetParameter(of: rpc.method) {
                 let bodyName = rpc.params[nameKey]?.stringValue
-                guard let raw = request.headers[.mcpName], let headerName = MCPHeaderValue.decode(raw) else {
+                guard let raw = request.headers.value(.mcpName), let headerName = MCPHeaderValue.decode(raw) else {
                     return rpcError(.badRequest, .headerMismatch("the Mcp-Name header is required for \(rpc.method)"), id: rpc.id)
                 }
                 guard headerName == bodyName else {
@@ -229,7 +229,7 @@ public struct MCPHTTPEndpoint: Sendable {
     static func headerMismatch(_ request: Request, bindings: [HeaderBinding], arguments: JSONObject) -> String? {
         for binding in bindings {
             guard let name = HTTPField.Name("Mcp-Param-" + binding.header) else { continue }
-            let raw = request.headers[name]
+            let raw = request.headers.value(name)
             switch (arguments[binding.property], raw) {
             case (nil, nil), (.null?, nil): continue
             case (_?, nil): return "the Mcp-Param-\(binding.header) header is required: argument \(binding.property) is bound to it"

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import OrdinautHTTPCommon
 import OrdinautTracing
 import Tracing
 
@@ -22,7 +23,7 @@ public struct ServerSpanMiddleware<Context: Hummingbird.RequestContext>: RouterM
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let parent = Spans.remote(traceparent: request.headers[.traceparent], tracestate: request.headers[.tracestate])
+        let parent = Spans.remote(traceparent: request.headers.value(.traceparent), tracestate: request.headers.value(.tracestate))
         let span = tracer.startSpan("HTTP \(request.method.rawValue)", context: parent ?? .current ?? .topLevel, ofKind: .server)
         guard span.isRecording else {
             return try await InstrumentationContext.$current.withValue(span.context) { try await next(request, context) }
@@ -31,8 +32,8 @@ public struct ServerSpanMiddleware<Context: Hummingbird.RequestContext>: RouterM
             attributes["http.request.method"] = request.method.rawValue
             attributes["url.path"] = request.uri.path
             if let query = request.uri.query, !query.isEmpty { attributes["url.query"] = redacted(query: request) }
-            attributes["user_agent.original"] = request.headers[.userAgent]
-            attributes["http.request.body.size"] = request.headers[.contentLength].flatMap { Int($0) }
+            attributes["user_agent.original"] = request.headers.value(.userAgent)
+            attributes["http.request.body.size"] = request.headers.value(.contentLength).flatMap { Int($0) }
         }
         do {
             var response = try await InstrumentationContext.$current.withValue(span.context) { try await next(request, context) }

@@ -55,7 +55,7 @@ public struct SessionAPI: Sendable {
     private func describe(_ request: Request, _ context: some PrincipalCarrying) async -> Response {
         switch await gate.authenticate(request, clientAddress: context.clientAddress) {
         case .success(let principal):
-            let secret = request.headers[.authorization] == nil ? SessionCookie.value(in: request) : nil
+            let secret = request.headers.value(.authorization) == nil ? SessionCookie.value(in: request) : nil
             let csrf = secret.flatMap { gate.configuration.sessions?.csrfToken(for: $0) }
             return ErrorBody.json(.ok, Self.describe(principal, csrfToken: csrf, expiresIn: nil), headers: [.cacheControl: "no-store"])
         case .failure(let refusal):
