@@ -55,7 +55,7 @@ public func openTaskStore(configuration: Configuration, migrate: Bool = true,
         if url.hasPrefix("sqlite:") {
             var path = String(url.dropFirst("sqlite:".count))
             if path.hasPrefix("//") { path.removeFirst(2) }
-            guard !path.isEmpty else { throw StoreError.invalid("the SQLite URL names no file") }
+            guard !path.isEmpty else { throw StoreError.unavailable("the SQLite URL names no file") }
             database = try SQLiteDatabase(path: path, synchronous: configuration.sqliteSynchronous)
         } else {
             database = try PostgresDatabase(url: url, poolSize: configuration.databasePoolSize)

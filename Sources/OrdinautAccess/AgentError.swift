@@ -1,3 +1,4 @@
+import OrdinautCore
 import OrdinautStore
 
 /// Why an agent or token operation was refused or failed, whichever surface asked. Surfaces map
@@ -25,10 +26,14 @@ public struct AgentError: Error, Sendable, Equatable, CustomStringConvertible {
         self.field = field
     }
 
+    /// The input's refusal, in the same words.
+    public init(_ error: InputError) {
+        self.init(.invalid, error.message, field: error.field)
+    }
+
     /// The store's refusal, in the same words; a database failure says that it is one.
     public init(_ error: StoreError) {
         switch error.kind {
-        case .invalid: self.init(.invalid, error.message, field: error.field)
         case .notFound: self.init(.notFound, error.message, field: error.field)
         case .conflict: self.init(.conflict, error.message, field: error.field)
         case .unavailable: self.init(.unavailable, "the database is unavailable, try again later: \(error.message)")

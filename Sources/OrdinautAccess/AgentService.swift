@@ -1,4 +1,5 @@
 import OrdinautAuth
+import OrdinautCore
 import OrdinautStore
 
 /// The operations on agents and their tokens that every surface offers — MCP tools, the REST API,
@@ -14,7 +15,11 @@ public final class AgentService: Sendable {
     public static let maxLifetimeSeconds: Int64 = 3650 * 86_400
 
     public func createAgent(name: String, scopes: [String], actor: String) async throws(AgentError) -> AgentRecord {
-        try await storing { () throws(StoreError) in try await store.createAgent(name: name, scopes: scopes, actor: actor) }
+        try checking { () throws(InputError) in
+            try AgentInput.checkName(name)
+            try AgentInput.checkScopes(scopes)
+        }
+        return try await storing { () throws(StoreError) in try await store.createAgent(name: name, scopes: scopes, actor: actor) }
     }
 
     /// Every agent, by name.
@@ -41,6 +46,7 @@ public final class AgentService: Sendable {
         if let lifetimeSeconds, !(1...Self.maxLifetimeSeconds).contains(lifetimeSeconds) {
             throw AgentError(.invalid, "a token lives between 1 second and \(Self.maxLifetimeSeconds / 86_400) days", field: "expires_in")
         }
+        try checking { () throws(InputError) in try AgentInput.checkLabel(label) }
         let token = AgentTokenFormat.generate()
         return try await storing { () throws(StoreError) in
             let agent = try await store.agent(idOrName)
@@ -74,6 +80,14 @@ public final class AgentService: Sendable {
                              field: "expires_in")
         }
         return count * unit
+    }
+
+    private func checking(_ body: () throws(InputError) -> Void) throws(AgentError) {
+        do throws(InputError) {
+            try body()
+        } catch {
+            throw AgentError(error)
+        }
     }
 
     private func storing<T>(_ body: () async throws(StoreError) -> T) async throws(AgentError) -> T {

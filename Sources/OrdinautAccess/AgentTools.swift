@@ -55,10 +55,10 @@ public enum AgentTools {
         }
 
         try tool("agent_create", "Create an agent: a name and the scopes its tokens carry. Give it a token with token_create.", [
-            "name": ["type": "string", "minLength": 1, "maxLength": .integer(Int64(AgentStore.maxNameLength)),
+            "name": ["type": "string", "minLength": 1, "maxLength": .integer(Int64(AgentInput.maxNameLength)),
                      "description": "Unique; letters, digits, _ . - only."],
-            "scopes": ["type": "array", "minItems": 1, "maxItems": .integer(Int64(AgentStore.maxScopes)),
-                       "items": ["type": "string", "minLength": 1, "maxLength": .integer(Int64(AgentStore.maxScopeLength))],
+            "scopes": ["type": "array", "minItems": 1, "maxItems": .integer(Int64(AgentInput.maxScopes)),
+                       "items": ["type": "string", "minLength": 1, "maxLength": .integer(Int64(AgentInput.maxScopeLength))],
                        "description": "Scopes such as tasks:read (printable ASCII without spaces, quotes or backslashes); admin holds every scope."],
         ], required: ["name", "scopes"], output: agentSchema) { arguments, actor throws(AgentError) in
             let scopes = arguments["scopes"]?.arrayValue?.compactMap(\.stringValue) ?? []
@@ -74,7 +74,7 @@ public enum AgentTools {
             try await service.setDisabled(arguments["agent"]?.stringValue ?? "", arguments["disabled"]?.boolValue ?? true, actor: actor).json
         }
         try tool("token_create", "Create a bearer token for an agent. The token is in the result once and never again: only its hash is stored.", [
-            "agent": agentReference, "label": ["type": "string", "maxLength": .integer(Int64(AgentStore.maxLabelLength))],
+            "agent": agentReference, "label": ["type": "string", "maxLength": .integer(Int64(AgentInput.maxLabelLength))],
             "expires_in_seconds": ["type": "integer", "minimum": 1, "maximum": .integer(AgentService.maxLifetimeSeconds),
                                    "description": "Lifetime; without it the token lives until revoked."],
         ], required: ["agent"], output: [

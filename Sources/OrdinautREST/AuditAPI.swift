@@ -16,13 +16,14 @@ public struct AuditAPI: Sendable {
 
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.get("/audit") { request, _ in
-            do throws(StoreError) {
+            do throws(TaskServiceError) {
                 let query = TaskAPI.Query(request.uri.queryParameters)
-                let page = try await audit.search(AuditLog.Filter(
+                let filter = AuditLog.Filter(
                     actor: query.text("actor"), action: query.text("action"), taskId: query.text("task_id"),
                     since: try query.integer("since", 0...Int(Int64.max / 2)).map(Int64.init),
                     before: try query.integer("before", 1...Int(Int64.max / 2)).map(Int64.init),
-                    limit: try query.integer("limit", 1...1000) ?? 100))
+                    limit: try query.integer("limit", 1...1000) ?? 100)
+                let page = try await TaskServiceError.storing { () throws(StoreError) in try await audit.search(filter) }
                 return ErrorBody.json(.ok, [
                     "items": .array(page.items.map(\.json)), "has_more": .bool(page.hasMore),
                     "count": .integer(Int64(page.items.count)),

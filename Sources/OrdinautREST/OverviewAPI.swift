@@ -30,27 +30,27 @@ public struct OverviewAPI: Sendable {
             }
         }
         router.post("/schedules/preview") { request, context in
-            await self.check(request, context) { body, _ throws(StoreError) in
+            await self.check(request, context) { body, _ throws(InputError) in
                 try ScheduleForecast.preview(body, now: service.store.clock())
             }
         }
         router.post("/tasks/validate") { request, context in
-            await self.check(request, context) { body, principal throws(StoreError) in
+            await self.check(request, context) { body, principal throws(InputError) in
                 service.validate(body, principal: principal)
             }
         }
     }
 
     private func check(_ request: Request, _ context: some PrincipalCarrying,
-                       _ body: (JSONObject, Principal) throws(StoreError) -> JSONValue) async -> Response {
+                       _ body: (JSONObject, Principal) throws(InputError) -> JSONValue) async -> Response {
         switch await WriteRequest.read(request, context, maxBodyBytes: maxBodyBytes) {
         case .failure(let refusal):
             return refusal.response
         case .success(let (principal, object)):
-            do throws(StoreError) {
+            do throws(InputError) {
                 return ErrorBody.json(.ok, try body(object, principal))
             } catch {
-                return TaskAPI.response(for: error)
+                return TaskAPI.response(for: .invalid(error))
             }
         }
     }

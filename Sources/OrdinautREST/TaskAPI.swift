@@ -31,12 +31,12 @@ public struct TaskAPI: Sendable {
         router.get("/health/live") { _, _ in ErrorBody.json(.ok, ["status": "ok"]) }
 
         router.post("/tasks") { request, context in
-            await self.write(request, context) { body, principal throws(StoreError) in
+            await self.write(request, context) { body, principal throws(TaskServiceError) in
                 (.created, try await service.create(body, principal: principal).json)
             }
         }
         router.get("/tasks") { request, _ in
-            await self.read(request) { query throws(StoreError) in
+            await self.read(request) { query throws(TaskServiceError) in
                 let text = query.text("q")
                 if let text, text.isEmpty || text.utf8.count > 200 { throw .invalid("q must be 1 to 200 bytes of text", field: "q") }
                 let page = try await service.tasks(TaskRepository.Filter(
@@ -48,29 +48,30 @@ public struct TaskAPI: Sendable {
             }
         }
         router.get("/tasks/:id") { request, context in
-            await self.read(request) { _ throws(StoreError) in try await service.task(id: try Self.id(context)).json }
+            await self.read(request) { _ throws(TaskServiceError) in try await service.task(id: try Self.id(context)).json }
         }
         router.patch("/tasks/:id") { request, context in
-            await self.write(request, context) { body, principal throws(StoreError) in
+            await self.write(request, context) { body, principal throws(TaskServiceError) in
                 (.ok, try await service.update(id: try Self.id(context), patch: body, principal: principal).json)
             }
         }
         router.get("/tasks/:id/audit") { request, context in
-            await self.read(request) { query throws(StoreError) in
+            await self.read(request) { query throws(TaskServiceError) in
                 let id = try Self.id(context)
                 _ = try await service.task(id: id)
-                let entries = try await service.store.audit.entries(taskId: id, limit: try query.integer("limit", 1...1000) ?? 200)
+                let limit = try query.integer("limit", 1...1000) ?? 200
+                let entries = try await TaskServiceError.storing { () throws(StoreError) in try await service.store.audit.entries(taskId: id, limit: limit) }
                 return ["items": .array(entries.map(\.json))]
             }
         }
         router.post("/tasks/:id/run_now") { request, context in
-            await self.write(request, context) { _, principal throws(StoreError) in
+            await self.write(request, context) { _, principal throws(TaskServiceError) in
                 let due = try await service.runNow(id: try Self.id(context), actor: principal.displayName)
                 return (.accepted, due.map { ["queued": true, "due_id": .integer($0)] } ?? ["queued": false, "reason": "suppressed by the task's dedupe key"])
             }
         }
         router.post("/tasks/:id/snooze") { request, context in
-            await self.write(request, context) { body, principal throws(StoreError) in
+            await self.write(request, context) { body, principal throws(TaskServiceError) in
                 guard let seconds = (body["seconds"] ?? body["delay_seconds"])?.integerValue else {
                     throw .invalid("seconds is required: an integer from 1 to 604800", field: "seconds")
                 }
@@ -79,28 +80,27 @@ public struct TaskAPI: Sendable {
         }
         for (action, operation) in [
             ("pause", service.pause), ("resume", service.resume), ("cancel", service.cancel),
-        ] as [(String, @Sendable (String, String) async throws(StoreError) -> TaskRecord)] {
+        ] as [(String, @Sendable (String, String) async throws(TaskServiceError) -> TaskRecord)] {
             router.post("/tasks/:id/\(action)") { request, context in
-                await self.write(request, context) { _, principal throws(StoreError) in (.ok, try await operation(try Self.id(context), principal.displayName).json) }
+                await self.write(request, context) { _, principal throws(TaskServiceError) in (.ok, try await operation(try Self.id(context), principal.displayName).json) }
             }
         }
 
         router.get("/runs") { request, _ in
-            await self.read(request) { query throws(StoreError) in
+            await self.read(request) { query throws(TaskServiceError) in
                 let page = try await service.runs(WorkQueue.RunFilter(
                     taskId: query.text("task_id"), status: try query.enumeration("status", RunStatus.self),
-                    createdSince: try query.text("since").map { text throws(StoreError) in try ScheduleForecast.instant(text, field: "since") },
-                    createdBefore: try query.text("until").map { text throws(StoreError) in try ScheduleForecast.instant(text, field: "until") },
+                    createdSince: try query.instant("since"), createdBefore: try query.instant("until"),
                     after: try query.cursor(kind: "run"),
                     limit: try query.integer("limit", 1...500) ?? 50, offset: try query.offset()))
                 return Self.page(page.items.map(\.json), page)
             }
         }
         router.get("/runs/:id") { request, context in
-            await self.read(request) { _ throws(StoreError) in try await service.runDetail(id: try Self.id(context)) }
+            await self.read(request) { _ throws(TaskServiceError) in try await service.runDetail(id: try Self.id(context)) }
         }
         router.post("/runs/:id/approve") { request, context in
-            await self.write(request, context) { body, principal throws(StoreError) in
+            await self.write(request, context) { body, principal throws(TaskServiceError) in
                 guard let approved = body["approved"]?.boolValue else {
                     throw .invalid("approved is required: true to continue the run, false to end it", field: "approved")
                 }
@@ -112,10 +112,10 @@ public struct TaskAPI: Sendable {
             }
         }
         router.post("/runs/:id/cancel") { request, context in
-            await self.write(request, context) { _, principal throws(StoreError) in (.ok, try await service.cancelRun(id: try Self.id(context), actor: principal.displayName).json) }
+            await self.write(request, context) { _, principal throws(TaskServiceError) in (.ok, try await service.cancelRun(id: try Self.id(context), actor: principal.displayName).json) }
         }
         router.post("/events") { request, context in
-            await self.write(request, context) { body, principal throws(StoreError) in
+            await self.write(request, context) { body, principal throws(TaskServiceError) in
                 guard let topic = body["topic"]?.stringValue else { throw .invalid("topic is required: the event's name", field: "topic") }
                 let (event, triggered) = try await service.publish(topic: topic, payload: body["payload"] ?? .null, actor: principal.displayName)
                 return (.accepted, [
@@ -144,8 +144,8 @@ public struct TaskAPI: Sendable {
         }
     }
 
-    private func read(_ request: Request, _ body: @Sendable (Query) async throws(StoreError) -> JSONValue) async -> Response {
-        do throws(StoreError) {
+    private func read(_ request: Request, _ body: @Sendable (Query) async throws(TaskServiceError) -> JSONValue) async -> Response {
+        do throws(TaskServiceError) {
             return ErrorBody.json(.ok, try await body(Query(request.uri.queryParameters)))
         } catch {
             return Self.response(for: error)
@@ -153,14 +153,14 @@ public struct TaskAPI: Sendable {
     }
 
     private func write(_ request: Request, _ context: some PrincipalCarrying,
-                       _ body: @Sendable (JSONObject, Principal) async throws(StoreError) -> (HTTPResponse.Status, JSONValue)) async -> Response {
+                       _ body: @Sendable (JSONObject, Principal) async throws(TaskServiceError) -> (HTTPResponse.Status, JSONValue)) async -> Response {
         let principal: Principal
         let object: JSONObject
         switch await WriteRequest.read(request, context, maxBodyBytes: maxBodyBytes) {
         case .success(let read): (principal, object) = read
         case .failure(let refusal): return refusal.response
         }
-        do throws(StoreError) {
+        do throws(TaskServiceError) {
             let (status, result) = try await body(object, principal)
             return ErrorBody.json(status, result)
         } catch {
@@ -168,11 +168,19 @@ public struct TaskAPI: Sendable {
         }
     }
 
-    static func response(for error: StoreError) -> Response {
-        switch error.kind {
-        case .invalid:
+    /// The seed's error body for `error`: 422 naming the field for invalid input, else the store's.
+    static func response(for error: TaskServiceError) -> Response {
+        switch error {
+        case .invalid(let error):
             return ErrorBody.response(.unprocessableContent, "validation_error", error.message,
                                       details: error.field.map { ["field": .string($0)] })
+        case .store(let error): return response(for: error)
+        }
+    }
+
+    /// The seed's error body for a store failure: 404, 409 or 503.
+    static func response(for error: StoreError) -> Response {
+        switch error.kind {
         case .notFound: return ErrorBody.response(.notFound, "not_found", error.message)
         case .conflict: return ErrorBody.response(.conflict, "conflict", error.message)
         case .unavailable:
@@ -180,7 +188,7 @@ public struct TaskAPI: Sendable {
         }
     }
 
-    static func id(_ context: some RequestContext) throws(StoreError) -> String {
+    static func id(_ context: some RequestContext) throws(TaskServiceError) -> String {
         guard let id = context.parameters.get("id"), !id.isEmpty, id.utf8.count <= 100 else { throw .invalid("the id in the path is missing or too long", field: "id") }
         return id
     }
@@ -202,7 +210,7 @@ public struct TaskAPI: Sendable {
 
         func text(_ name: String) -> String? { parameters[name] }
 
-        func integer(_ name: String, _ range: ClosedRange<Int>) throws(StoreError) -> Int? {
+        func integer(_ name: String, _ range: ClosedRange<Int>) throws(TaskServiceError) -> Int? {
             guard let text = parameters[name] else { return nil }
             guard let value = Int(text), range.contains(value) else {
                 throw .invalid("\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)", field: name)
@@ -211,7 +219,7 @@ public struct TaskAPI: Sendable {
         }
 
         /// `cursor`: a `next_cursor` this server issued for the same listing.
-        func cursor(kind: String) throws(StoreError) -> ListCursor? {
+        func cursor(kind: String) throws(TaskServiceError) -> ListCursor? {
             guard let text = parameters["cursor"] else { return nil }
             guard let cursor = ListCursor(token: text, kind: kind) else {
                 throw .invalid("cursor is not a next_cursor of this \(kind) listing; start again without it", field: "cursor")
@@ -221,9 +229,15 @@ public struct TaskAPI: Sendable {
         }
 
         /// `offset`, kept for clients written before cursors.
-        func offset() throws(StoreError) -> Int { try integer("offset", 0...Int(Int32.max)) ?? 0 }
+        func offset() throws(TaskServiceError) -> Int { try integer("offset", 0...Int(Int32.max)) ?? 0 }
 
-        func enumeration<E: RawRepresentable & CaseIterable>(_ name: String, _ type: E.Type) throws(StoreError) -> E? where E.RawValue == String {
+        /// `name` as an ISO-8601 time, in milliseconds since 1970.
+        func instant(_ name: String) throws(TaskServiceError) -> Int64? {
+            guard let text = parameters[name] else { return nil }
+            return try TaskServiceError.checking { () throws(InputError) in try ScheduleForecast.instant(text, field: name) }
+        }
+
+        func enumeration<E: RawRepresentable & CaseIterable>(_ name: String, _ type: E.Type) throws(TaskServiceError) -> E? where E.RawValue == String {
             guard let text = parameters[name] else { return nil }
             guard let value = E(rawValue: text) else {
                 throw .invalid("\(name) must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))", field: name)

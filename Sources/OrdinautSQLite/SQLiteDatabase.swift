@@ -108,7 +108,7 @@ final class SQLiteConnection: PooledConnection {
             sqlite3_clear_bindings(pointer)
         }
         for (position, slot) in statement.slots.enumerated() {
-            guard slot < parameters.count else { throw .invalid("statement expects parameter $\(slot + 1): \(sql)") }
+            guard slot < parameters.count else { throw .unavailable("statement expects parameter $\(slot + 1): \(sql)") }
             let index = Int32(position + 1)
             switch parameters[slot] {
             case .null: sqlite3_bind_null(pointer, index)
@@ -149,7 +149,7 @@ final class SQLiteConnection: PooledConnection {
             for index in 1...count {
                 guard let name = sqlite3_bind_parameter_name(pointer, index), let number = Int(String(cString: name).dropFirst()), number >= 1 else {
                     sqlite3_finalize(pointer)
-                    throw .invalid("parameter \(index) of a statement is not written $N: \(sql)")
+                    throw .unavailable("parameter \(index) of a statement is not written $N: \(sql)")
                 }
                 slots.append(number - 1)
             }

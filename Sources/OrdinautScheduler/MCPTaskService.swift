@@ -73,8 +73,9 @@ public final class MCPTaskService: MCPTaskBackend, Sendable {
 
     public func update(_ id: String, inputResponses: JSONObject, owner: String?) async throws(RPCError) {
         guard let answer = inputResponses[Self.approvalKey] else { return }
-        do throws(StoreError) {
-            guard let (row, run) = try await store.mcpTasks.task(id: id), let run, run.status == .waiting, row.cancelledAt == nil else { return }
+        do throws(TaskServiceError) {
+            guard let (row, run) = try await TaskServiceError.storing({ () throws(StoreError) in try await store.mcpTasks.task(id: id) }),
+                  let run, run.status == .waiting, row.cancelledAt == nil else { return }
             // An elicitation result: accept with {approved, comment}, or decline (a rejection);
             // cancel leaves the question open.
             let action = answer["action"]?.stringValue ?? "accept"
@@ -83,7 +84,7 @@ public final class MCPTaskService: MCPTaskBackend, Sendable {
             let approved = action == "accept" && content["approved"]?.boolValue == true
             _ = try await service.approve(runId: run.id, approved: approved, comment: content["comment"]?.stringValue, actor: "mcp-task:\(id)")
             service.server.taskUpdated(id)
-        } catch where error.kind == .conflict || error.kind == .notFound {
+        } catch .store(let error) where error.kind == .conflict || error.kind == .notFound {
             return  // answered meanwhile: ignored, as the extension asks
         } catch {
             throw Self.rpc(error)
@@ -166,9 +167,16 @@ public final class MCPTaskService: MCPTaskBackend, Sendable {
         return task
     }
 
+    static func rpc(_ error: TaskServiceError) -> RPCError {
+        switch error {
+        case .invalid(let error): return .invalidParams(error.message)
+        case .store(let error): return rpc(error)
+        }
+    }
+
     static func rpc(_ error: StoreError) -> RPCError {
         switch error.kind {
-        case .notFound, .invalid: return .invalidParams(error.message)
+        case .notFound: return .invalidParams(error.message)
         case .conflict: return .invalidRequest(error.message)
         case .unavailable: return .internalError(error.message)
         }

@@ -1,7 +1,6 @@
 import OrdinautCore
 import OrdinautJMESPath
 import OrdinautPipeline
-import OrdinautStore
 
 extension Pipeline {
     /// Evaluates every step's `if` and `with` against what is known when the task is written — its
@@ -9,7 +8,7 @@ extension Pipeline {
     /// template that can only grow (`${params | [@, @] | …}`) is refused at creation, naming the
     /// field, rather than failing every run. Other evaluation errors are left to the run, where the
     /// data they need exists.
-    public func checkEvaluation(_ limits: EvaluationLimits) throws(StoreError) {
+    public func checkEvaluation(_ limits: EvaluationLimits) throws(InputError) {
         let context: JSONValue = [
             "params": .object(params), "steps": [:], "event": nil,
             "task": ["id": "", "title": "", "created_by": ""],
@@ -23,13 +22,13 @@ extension Pipeline {
                 do throws(TemplateError) {
                     _ = try condition.holds(in: context, budget: budget)
                 } catch where error.limitExceeded {
-                    throw .invalid("\(field).if: \(error.message)", field: "\(field).if")
+                    throw InputError("\(field).if: \(error.message)", field: "\(field).if")
                 } catch {}
             }
             do throws(TemplateError) {
                 _ = try step.arguments.render(context, budget: budget)
             } catch where error.limitExceeded {
-                throw .invalid("\(field).with\(error.path): \(error.message)", field: "\(field).with\(error.path)")
+                throw InputError("\(field).with\(error.path): \(error.message)", field: "\(field).with\(error.path)")
             } catch {}
         }
     }

@@ -1,7 +1,6 @@
 import OrdinautCore
 import OrdinautMCP
 import OrdinautPipeline
-import OrdinautStore
 
 /// A task's payload, `{"pipeline": [steps], "params": {...}}`, compiled and checked before it is
 /// stored and again before each run.
@@ -44,31 +43,31 @@ public struct Pipeline: Sendable {
 
     /// Compiles `payload`. Every problem is an error naming the field (`payload.pipeline[2].uses`).
     /// `tools` checks tool names and literal arguments; `nil` skips those checks.
-    public init(payload: JSONValue, tools: ToolChecks? = nil) throws(StoreError) {
-        guard let object = payload.objectValue else { throw .invalid("payload must be an object with a \"pipeline\" array", field: "payload") }
+    public init(payload: JSONValue, tools: ToolChecks? = nil) throws(InputError) {
+        guard let object = payload.objectValue else { throw InputError("payload must be an object with a \"pipeline\" array", field: "payload") }
         for key in object.keys where key != "pipeline" && key != "params" {
-            throw .invalid("payload has an unknown field \"\(key)\"; it takes \"pipeline\" and \"params\"", field: "payload.\(key)")
+            throw InputError("payload has an unknown field \"\(key)\"; it takes \"pipeline\" and \"params\"", field: "payload.\(key)")
         }
         guard let list = object["pipeline"]?.arrayValue else {
-            throw .invalid("payload.pipeline is required: an array of steps", field: "payload.pipeline")
+            throw InputError("payload.pipeline is required: an array of steps", field: "payload.pipeline")
         }
-        guard !list.isEmpty else { throw .invalid("payload.pipeline has no steps", field: "payload.pipeline") }
-        guard list.count <= Self.maximumSteps else { throw .invalid("payload.pipeline has more than \(Self.maximumSteps) steps", field: "payload.pipeline") }
+        guard !list.isEmpty else { throw InputError("payload.pipeline has no steps", field: "payload.pipeline") }
+        guard list.count <= Self.maximumSteps else { throw InputError("payload.pipeline has more than \(Self.maximumSteps) steps", field: "payload.pipeline") }
         switch object["params"] {
         case nil, .null?: params = [:]
         case .object(let value)?: params = value
-        default: throw .invalid("payload.params must be an object", field: "payload.params")
+        default: throw InputError("payload.params must be an object", field: "payload.params")
         }
         var steps: [Step] = []
         var names = Set<String>()
         for (index, item) in list.enumerated() {
             let step = try Self.step(item, index: index, known: names, tools: tools)
             guard names.insert(step.id).inserted else {
-                throw .invalid("payload.pipeline[\(index)].id \"\(step.id)\" is used by an earlier step", field: "payload.pipeline[\(index)].id")
+                throw InputError("payload.pipeline[\(index)].id \"\(step.id)\" is used by an earlier step", field: "payload.pipeline[\(index)].id")
             }
             if let saveAs = step.saveAs, saveAs != step.id {
                 guard names.insert(saveAs).inserted else {
-                    throw .invalid("payload.pipeline[\(index)].save_as \"\(saveAs)\" is used by an earlier step", field: "payload.pipeline[\(index)].save_as")
+                    throw InputError("payload.pipeline[\(index)].save_as \"\(saveAs)\" is used by an earlier step", field: "payload.pipeline[\(index)].save_as")
                 }
             }
             steps.append(step)
@@ -78,47 +77,47 @@ public struct Pipeline: Sendable {
 
     /// Compiles `payload`, checking tool names and literal arguments against `registry`.
     /// The registry's schemas are compiled once, when a tool registers; a run compiles none.
-    public init(payload: JSONValue, registry: ToolRegistry) throws(StoreError) {
+    public init(payload: JSONValue, registry: ToolRegistry) throws(InputError) {
         try self.init(payload: payload, tools: ToolChecks(exists: registry.contains, problem: registry.problem(with:for:)))
     }
 
-    private static func step(_ item: JSONValue, index: Int, known: Set<String>, tools: ToolChecks?) throws(StoreError) -> Step {
+    private static func step(_ item: JSONValue, index: Int, known: Set<String>, tools: ToolChecks?) throws(InputError) -> Step {
         let field = "payload.pipeline[\(index)]"
-        guard let object = item.objectValue else { throw .invalid("\(field) must be an object", field: field) }
+        guard let object = item.objectValue else { throw InputError("\(field) must be an object", field: field) }
         for key in object.keys where !stepKeys.contains(key) {
-            throw .invalid("\(field) has an unknown field \"\(key)\"", field: "\(field).\(key)")
+            throw InputError("\(field) has an unknown field \"\(key)\"", field: "\(field).\(key)")
         }
         guard let uses = object["uses"]?.stringValue, !uses.isEmpty else {
-            throw .invalid("\(field).uses is required: the name of the tool the step calls", field: "\(field).uses")
+            throw InputError("\(field).uses is required: the name of the tool the step calls", field: "\(field).uses")
         }
         let id: String
         switch object["id"] {
         case nil: id = "step\(index + 1)"
         case .string(let text)?: id = text
-        default: throw .invalid("\(field).id must be a string", field: "\(field).id")
+        default: throw InputError("\(field).id must be a string", field: "\(field).id")
         }
         try checkName(id, field: "\(field).id")
         var saveAs: String?
         if let value = object["save_as"] {
-            guard let text = value.stringValue else { throw .invalid("\(field).save_as must be a string", field: "\(field).save_as") }
+            guard let text = value.stringValue else { throw InputError("\(field).save_as must be a string", field: "\(field).save_as") }
             try checkName(text, field: "\(field).save_as")
             saveAs = text
         }
         let rawArguments = object["with"] ?? [:]
-        guard rawArguments.objectValue != nil else { throw .invalid("\(field).with must be an object of arguments", field: "\(field).with") }
+        guard rawArguments.objectValue != nil else { throw InputError("\(field).with must be an object of arguments", field: "\(field).with") }
         let arguments: Template
         do throws(TemplateError) {
             arguments = try Template(rawArguments)
         } catch {
-            throw .invalid("\(field).with: \(error)", field: "\(field).with")
+            throw InputError("\(field).with: \(error)", field: "\(field).with")
         }
         var condition: StepCondition?
         if let value = object["if"] {
-            guard let text = value.stringValue else { throw .invalid("\(field).if must be a string (a JMESPath expression)", field: "\(field).if") }
+            guard let text = value.stringValue else { throw InputError("\(field).if must be a string (a JMESPath expression)", field: "\(field).if") }
             do throws(TemplateError) {
                 condition = try StepCondition(text)
             } catch {
-                throw .invalid("\(field).if: \(error)", field: "\(field).if")
+                throw InputError("\(field).if: \(error)", field: "\(field).if")
             }
             try checkReferences(in: text, field: "\(field).if", known: known)
         }
@@ -126,44 +125,44 @@ public struct Pipeline: Sendable {
         var timeout = 300.0
         if let value = object["timeout_seconds"] {
             guard let number = value.doubleValue, number > 0, number <= 86_400 else {
-                throw .invalid("\(field).timeout_seconds must be a number of seconds in (0, 86400]", field: "\(field).timeout_seconds")
+                throw InputError("\(field).timeout_seconds must be a number of seconds in (0, 86400]", field: "\(field).timeout_seconds")
             }
             timeout = number
         }
         var retries = 0
         if let value = object["retries"] {
             guard let number = value.integerValue, (0...10).contains(number) else {
-                throw .invalid("\(field).retries must be an integer from 0 to 10", field: "\(field).retries")
+                throw InputError("\(field).retries must be an integer from 0 to 10", field: "\(field).retries")
             }
             retries = Int(number)
         }
         if uses == approvalTool {
             if let prompt = rawArguments["prompt"], prompt.stringValue == nil {
-                throw .invalid("\(field).with.prompt must be a string", field: "\(field).with.prompt")
+                throw InputError("\(field).with.prompt must be a string", field: "\(field).with.prompt")
             }
         } else if let tools {
             guard tools.exists(uses) else {
-                throw .invalid("\(field).uses: no tool named \"\(uses)\"", field: "\(field).uses")
+                throw InputError("\(field).uses: no tool named \"\(uses)\"", field: "\(field).uses")
             }
             // Literal arguments are checked now; templated ones when they are rendered, before the call.
             if arguments.variables.isEmpty, let problem = tools.problem(rawArguments, uses) {
-                throw .invalid("\(field).with does not match the input schema of \(uses): \(problem)", field: "\(field).with")
+                throw InputError("\(field).with does not match the input schema of \(uses): \(problem)", field: "\(field).with")
             }
         }
         return Step(index: index, id: id, uses: uses, arguments: arguments, rawArguments: rawArguments, saveAs: saveAs,
                     condition: condition, timeoutSeconds: timeout, retries: retries)
     }
 
-    private static func checkName(_ name: String, field: String) throws(StoreError) {
+    private static func checkName(_ name: String, field: String) throws(InputError) {
         guard !name.isEmpty, name.utf8.count <= 64, name.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
             || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0)
             || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
-            throw .invalid("\(field) must be 1–64 letters, digits, \"_\" or \"-\"", field: field)
+            throw InputError("\(field) must be 1–64 letters, digits, \"_\" or \"-\"", field: field)
         }
     }
 
     /// A template that reads `steps.<name>` must name an earlier step.
-    private static func checkReferences(in value: JSONValue, field: String, known: Set<String>) throws(StoreError) {
+    private static func checkReferences(in value: JSONValue, field: String, known: Set<String>) throws(InputError) {
         switch value {
         case .string(let text): try checkReferences(in: text, field: field, known: known)
         case .array(let items): for item in items { try checkReferences(in: item, field: field, known: known) }
@@ -172,7 +171,7 @@ public struct Pipeline: Sendable {
         }
     }
 
-    private static func checkReferences(in text: String, field: String, known: Set<String>) throws(StoreError) {
+    private static func checkReferences(in text: String, field: String, known: Set<String>) throws(InputError) {
         let bytes = Array(text.utf8)
         let marker = Array("steps.".utf8)
         var index = 0
@@ -184,7 +183,7 @@ public struct Pipeline: Sendable {
                 let name = String(decoding: bytes[(index + marker.count)..<end], as: UTF8.self)
                 if !name.isEmpty && !known.contains(name) {
                     let hint = known.isEmpty ? "no step runs before it" : "earlier steps are \(known.sorted().joined(separator: ", "))"
-                    throw .invalid("\(field) refers to steps.\(name), which is not an earlier step (\(hint))", field: field)
+                    throw InputError("\(field) refers to steps.\(name), which is not an earlier step (\(hint))", field: field)
                 }
                 index = end
             } else {

@@ -42,7 +42,7 @@ public struct PipelineExecutor: Sendable {
     /// steps it already ran and continues after the approval step.
     public func execute(task: TaskRecord, run: RunRecord, resume: JSONValue?) async -> Result {
         let pipeline: Pipeline
-        do throws(StoreError) {
+        do throws(InputError) {
             pipeline = try Pipeline(payload: task.payload, registry: tools.server.tools)
         } catch {
             return .failed(error: "the task's pipeline is no longer valid: \(error.message)", output: ["steps": []], permanent: true)

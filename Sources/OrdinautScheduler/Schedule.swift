@@ -18,17 +18,17 @@ public enum Schedule: Sendable {
 
     /// Parses `expression` as `kind` in `timezone`; recurrences without DTSTART are anchored to
     /// `dtstart` (milliseconds). Errors name the field to fix.
-    public init(kind: ScheduleKind, expression: String?, timezone: String, dtstart: Int64) throws(StoreError) {
+    public init(kind: ScheduleKind, expression: String?, timezone: String, dtstart: Int64) throws(InputError) {
         let zone: ZoneRules
         do throws(TimeZoneError) {
             zone = try TimeZoneDatabase.zone(timezone)
         } catch {
-            throw .invalid("timezone: \(error.description)", field: "timezone")
+            throw InputError("timezone: \(error.description)", field: "timezone")
         }
         guard let expression, !expression.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw .invalid("schedule_expr is required for a \(kind.rawValue) task", field: "schedule_expr")
+            throw InputError("schedule_expr is required for a \(kind.rawValue) task", field: "schedule_expr")
         }
-        guard expression.utf8.count <= 4096 else { throw .invalid("schedule_expr is longer than 4096 bytes", field: "schedule_expr") }
+        guard expression.utf8.count <= 4096 else { throw InputError("schedule_expr is longer than 4096 bytes", field: "schedule_expr") }
         do throws(ScheduleError) {
             switch kind {
             case .cron:
@@ -56,7 +56,7 @@ public enum Schedule: Sendable {
                 self = .condition(pattern, condition)
             }
         } catch {
-            throw .invalid("schedule_expr: \(error.description)", field: "schedule_expr")
+            throw InputError("schedule_expr: \(error.description)", field: "schedule_expr")
         }
     }
 
@@ -116,13 +116,13 @@ public enum Schedule: Sendable {
     }
 
     /// Refuses a condition that passes `limits` even on an event with no payload (it can only grow).
-    func checkEvaluation(_ limits: EvaluationLimits) throws(StoreError) {
+    func checkEvaluation(_ limits: EvaluationLimits) throws(InputError) {
         guard case .condition(_, let condition) = self else { return }
         let empty: JSONValue = ["id": "", "stream": "", "source": "", "namespace": "", "name": "", "payload": nil, "timestamp": 0]
         do throws(TemplateError) {
             _ = try condition.holds(in: Self.conditionContext(empty), budget: EvaluationBudget(limits))
         } catch where error.limitExceeded {
-            throw .invalid("schedule_expr: \(error.message)", field: "schedule_expr")
+            throw InputError("schedule_expr: \(error.message)", field: "schedule_expr")
         } catch {}
     }
 
@@ -172,7 +172,7 @@ extension Int64 {
 
 extension TaskRecord {
     /// The task's schedule, parsed and checked.
-    public func schedule() throws(StoreError) -> Schedule {
+    public func schedule() throws(InputError) -> Schedule {
         try Schedule(kind: scheduleKind, expression: scheduleExpr, timezone: timezone, dtstart: dtstart)
     }
 }

@@ -23,27 +23,27 @@ public enum ScheduleForecast {
     ]
 
     /// The preview of `input` at `now` (milliseconds since 1970).
-    public static func preview(_ input: JSONObject, now: Int64) throws(StoreError) -> JSONValue {
+    public static func preview(_ input: JSONObject, now: Int64) throws(InputError) -> JSONValue {
         try TaskInput.checkKeys(input, allowed: fields)
         guard let kindText = input["schedule_kind"]?.stringValue, let kind = ScheduleKind(rawValue: kindText) else {
-            throw .invalid("schedule_kind is required: cron, rrule or once", field: "schedule_kind")
+            throw InputError("schedule_kind is required: cron, rrule or once", field: "schedule_kind")
         }
         guard kind == .cron || kind == .rrule || kind == .once else {
-            throw .invalid("\(kind.rawValue) schedules fire on events, not at times: there is nothing to preview", field: "schedule_kind")
+            throw InputError("\(kind.rawValue) schedules fire on events, not at times: there is nothing to preview", field: "schedule_kind")
         }
         guard let expression = input["schedule_expr"]?.stringValue else {
-            throw .invalid("schedule_expr is required and must be a string", field: "schedule_expr")
+            throw InputError("schedule_expr is required and must be a string", field: "schedule_expr")
         }
         let timezone: String
         switch input["timezone"] {
         case nil, .null?: timezone = "UTC"
         case .string(let text)?: timezone = text
-        default: throw .invalid("timezone must be a string such as Europe/Chisinau", field: "timezone")
+        default: throw InputError("timezone must be a string such as Europe/Chisinau", field: "timezone")
         }
         var count = 10
         if let value = input["count"] {
             guard let number = value.integerValue, (1...Int64(maxCount)).contains(number) else {
-                throw .invalid("count must be an integer from 1 to \(maxCount)", field: "count")
+                throw InputError("count must be an integer from 1 to \(maxCount)", field: "count")
             }
             count = Int(number)
         }
@@ -52,11 +52,11 @@ public enum ScheduleForecast {
         // A recurrence without DTSTART starts when its task is created: now, or the time asked for.
         var anchor = now
         if let value = input["after"] {
-            guard let text = value.stringValue else { throw .invalid("after must be an ISO-8601 time", field: "after") }
+            guard let text = value.stringValue else { throw InputError("after must be an ISO-8601 time", field: "after") }
             do throws(ScheduleError) {
                 start = try SchedulePreview.parseTime(text, zone: requestedZone)
             } catch {
-                throw .invalid("after: \(error.description)", field: "after")
+                throw InputError("after: \(error.description)", field: "after")
             }
             anchor = Int64(start - start % 60) * 1000
         }
@@ -79,19 +79,19 @@ public enum ScheduleForecast {
 
     /// An ISO-8601 time (UTC unless it has an offset) in milliseconds since 1970, for query
     /// parameters such as `GET /runs?since=`.
-    public static func instant(_ text: String, field: String) throws(StoreError) -> Int64 {
+    public static func instant(_ text: String, field: String) throws(InputError) -> Int64 {
         do throws(ScheduleError) {
             return Int64(try SchedulePreview.parseTime(text, zone: .utc)) * 1000
         } catch {
-            throw .invalid("\(field): \(error.description)", field: field)
+            throw InputError("\(field): \(error.description)", field: field)
         }
     }
 
-    private static func zone(_ identifier: String) throws(StoreError) -> ZoneRules {
+    private static func zone(_ identifier: String) throws(InputError) -> ZoneRules {
         do throws(TimeZoneError) {
             return try TimeZoneDatabase.zone(identifier)
         } catch {
-            throw .invalid("timezone: \(error.description)", field: "timezone")
+            throw InputError("timezone: \(error.description)", field: "timezone")
         }
     }
 

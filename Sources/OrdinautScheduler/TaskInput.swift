@@ -2,7 +2,7 @@ import OrdinautCore
 import OrdinautStore
 
 /// Reads the fields of a task from a request body or tool arguments (the original's names) and
-/// checks each: every problem is a `StoreError.invalid` naming its field.
+/// checks each: every problem is an `InputError` naming its field.
 enum TaskInput {
     static let fields: Set<String> = [
         "title", "description", "created_by", "schedule_kind", "schedule_expr", "timezone", "payload", "status", "priority",
@@ -11,15 +11,15 @@ enum TaskInput {
     /// Fields an update may change (`status` changes through pause, resume and cancel).
     static let mutable: Set<String> = fields.subtracting(["created_by", "status"])
 
-    static func checkKeys(_ object: JSONObject, allowed: Set<String>) throws(StoreError) {
+    static func checkKeys(_ object: JSONObject, allowed: Set<String>) throws(InputError) {
         for key in object.keys where !allowed.contains(key) {
             let hint = fields.contains(key) ? "it cannot be changed here" : "known fields are \(allowed.sorted().joined(separator: ", "))"
-            throw .invalid("unknown or read-only field \"\(key)\": \(hint)", field: key)
+            throw InputError("unknown or read-only field \"\(key)\": \(hint)", field: key)
         }
     }
 
     /// Applies `object`'s fields to `task`.
-    static func apply(_ object: JSONObject, to task: inout TaskRecord) throws(StoreError) {
+    static func apply(_ object: JSONObject, to task: inout TaskRecord) throws(InputError) {
         for (key, value) in object {
             switch key {
             case "title": task.title = try string(value, key, maxLength: 200, allowEmpty: false)!
@@ -28,7 +28,7 @@ enum TaskInput {
             case "schedule_kind":
                 let text = try string(value, key, maxLength: 20, allowEmpty: false)!
                 guard let kind = ScheduleKind(rawValue: text) else {
-                    throw .invalid("schedule_kind \"\(text)\" is not one of \(ScheduleKind.allCases.map(\.rawValue).joined(separator: ", "))", field: key)
+                    throw InputError("schedule_kind \"\(text)\" is not one of \(ScheduleKind.allCases.map(\.rawValue).joined(separator: ", "))", field: key)
                 }
                 task.scheduleKind = kind
             case "schedule_expr": task.scheduleExpr = try string(value, key, maxLength: 4096, nullable: true)
@@ -37,7 +37,7 @@ enum TaskInput {
             case "status":
                 let text = try string(value, key, maxLength: 20, allowEmpty: false)!
                 guard let status = TaskStatus(rawValue: text), status != .canceled else {
-                    throw .invalid("status must be active or paused", field: key)
+                    throw InputError("status must be active or paused", field: key)
                 }
                 task.status = status
             case "priority": task.priority = try integer(value, key, 1...9)
@@ -47,33 +47,33 @@ enum TaskInput {
             case "backoff_strategy":
                 let text = try string(value, key, maxLength: 40, allowEmpty: false)!
                 guard let strategy = BackoffStrategy(rawValue: text) else {
-                    throw .invalid("backoff_strategy \"\(text)\" is not one of \(BackoffStrategy.allCases.map(\.rawValue).joined(separator: ", "))", field: key)
+                    throw InputError("backoff_strategy \"\(text)\" is not one of \(BackoffStrategy.allCases.map(\.rawValue).joined(separator: ", "))", field: key)
                 }
                 task.backoffStrategy = strategy
             case "concurrency_key": task.concurrencyKey = try string(value, key, maxLength: 200, nullable: true)
             case "max_consecutive_failures":
                 task.maxConsecutiveFailures = try value == .null ? nil : integer(value, key, SchedulerConfiguration.taskFailureLimits, nullable: true)
-            default: throw .invalid("unknown field \"\(key)\"", field: key)
+            default: throw InputError("unknown field \"\(key)\"", field: key)
             }
         }
     }
 
     private static func string(_ value: JSONValue, _ field: String, maxLength: Int, allowEmpty: Bool = true,
-                               nullable: Bool = false) throws(StoreError) -> String? {
+                               nullable: Bool = false) throws(InputError) -> String? {
         if value == .null, nullable { return nil }
         guard let text = value.stringValue else {
-            throw .invalid("\(field) must be a string\(nullable ? " or null" : "")", field: field)
+            throw InputError("\(field) must be a string\(nullable ? " or null" : "")", field: field)
         }
-        guard allowEmpty || !text.isEmpty else { throw .invalid("\(field) must not be empty", field: field) }
-        guard text.count <= maxLength else { throw .invalid("\(field) is longer than \(maxLength) characters", field: field) }
+        guard allowEmpty || !text.isEmpty else { throw InputError("\(field) must not be empty", field: field) }
+        guard text.count <= maxLength else { throw InputError("\(field) is longer than \(maxLength) characters", field: field) }
         return text
     }
 
     private static func integer(_ value: JSONValue, _ field: String, _ range: ClosedRange<Int>,
-                                nullable: Bool = false) throws(StoreError) -> Int {
+                                nullable: Bool = false) throws(InputError) -> Int {
         guard let number = value.integerValue, range.contains(Int(number)) else {
             let orNull = nullable ? " (or null)" : ""
-            throw .invalid("\(field) must be an integer from \(range.lowerBound) to \(range.upperBound)\(orNull)", field: field)
+            throw InputError("\(field) must be an integer from \(range.lowerBound) to \(range.upperBound)\(orNull)", field: field)
         }
         return Int(number)
     }

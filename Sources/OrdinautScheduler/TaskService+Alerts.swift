@@ -52,7 +52,7 @@ extension TaskService {
 
     /// Publishes `alert`; a bus that refuses it is logged, never fatal to the work that raised it.
     func alert(_ alert: Alert, _ payload: JSONValue, causation: Causation? = nil) async {
-        do throws(StoreError) {
+        do throws(TaskServiceError) {
             _ = try await publish(topic: alert.rawValue, payload: payload, actor: configuration.nodeID, causation: causation)
         } catch {
             logger.warning("cannot publish the \(alert.rawValue) alert: \(error)")

@@ -5,11 +5,10 @@ import OrdinautEvents
 import OrdinautMCP
 import OrdinautPipeline
 import OrdinautStore
-import OrdinautTracing
 import Synchronization
 
 /// The operations on tasks and runs that every surface offers — MCP tools, the REST API, the CLI —
-/// with the same checks and the same errors.
+/// with the same checks and the same errors: `TaskServiceError`, the input's or the store's.
 public final class TaskService: Sendable {
     public let store: TaskStore
     public let server: MCPServer
@@ -42,16 +41,6 @@ public final class TaskService: Sendable {
         self.logger = logger
     }
 
-    /// Checks a task's schedule and pipeline against the tools registered now, and that its
-    /// templates and condition stay within the evaluation limits on what is already known.
-    func check(_ task: TaskRecord) throws(StoreError) -> Schedule {
-        let schedule = try task.schedule()
-        let pipeline = try Pipeline(payload: task.payload, registry: server.tools)
-        try pipeline.checkEvaluation(configuration.limits.evaluation)
-        try schedule.checkEvaluation(configuration.limits.conditionEvaluation)
-        return schedule
-    }
-
     /// Serves MCP tasks (both wire forms) from this service's store, and returns them for tools that create some.
     @discardableResult
     public func serveMCPTasks() -> MCPTaskService {
@@ -67,67 +56,48 @@ public final class TaskService: Sendable {
     /// body's `created_by` is honoured only for the local user and anonymous loopback clients). The
     /// task keeps the principal's scopes, and its runs act with them; a step whose tool needs a scope
     /// the principal lacks is refused now.
-    public func create(_ input: JSONObject, principal: Principal) async throws(StoreError) -> TaskRecord {
-        let task = try prepare(input, principal: principal)
-        try await store.tasks.create(task, actor: principal.displayName)
+    public func create(_ input: JSONObject, principal: Principal) async throws(TaskServiceError) -> TaskRecord {
+        let task = try TaskServiceError.checking { () throws(InputError) in try prepare(input, principal: principal) }
+        try await TaskServiceError.storing { () throws(StoreError) in try await store.tasks.create(task, actor: principal.displayName) }
         invalidateTriggered(task)
         changes.publish("task.created", Self.change(task))
         return task
     }
 
-    /// The task `input` would create, with every check `create` makes (fields, scopes, schedule,
-    /// pipeline against the registered tools' schemas, the evaluation dry run), stored nowhere.
-    func prepare(_ input: JSONObject, principal: Principal) throws(StoreError) -> TaskRecord {
-        let actor = principal.displayName
-        try TaskInput.checkKeys(input, allowed: TaskInput.fields)
-        for field in ["title", "schedule_kind", "payload"] where input[field] == nil {
-            throw .invalid("\(field) is required", field: field)
-        }
-        let now = store.clock()
-        var task = TaskRecord(id: UUIDv7.make(), title: "", createdBy: actor, scheduleKind: .once, scheduleExpr: nil,
-                              payload: [:], createdAt: now)
-        try TaskInput.apply(input, to: &task)
-        if principal.method != .local && principal.method != .anonymous { task.createdBy = actor }
-        task.creatorScopes = principal.scopes == .all ? nil : principal.scopes.sorted
-        task.traceParent = Spans.current?.traceparent
-        try checkScopes(of: task, for: principal)
-        let schedule = try check(task)
-        task.nextRunAt = Self.nextRun(task, schedule, now: now)
-        if case .once = schedule {} else if task.scheduleKind == .cron || task.scheduleKind == .rrule, task.nextRunAt == nil {
-            throw .invalid("schedule_expr has no future occurrence", field: "schedule_expr")
-        }
-        return task
+    public func task(id: String) async throws(TaskServiceError) -> TaskRecord {
+        try await TaskServiceError.storing { () throws(StoreError) in try await store.tasks.task(id: id) }
     }
 
-    public func task(id: String) async throws(StoreError) -> TaskRecord {
-        try await store.tasks.task(id: id)
-    }
-
-    public func tasks(_ filter: TaskRepository.Filter) async throws(StoreError) -> Page<TaskRecord> {
-        try await store.tasks.list(filter)
+    public func tasks(_ filter: TaskRepository.Filter) async throws(TaskServiceError) -> Page<TaskRecord> {
+        try await TaskServiceError.storing { () throws(StoreError) in try await store.tasks.list(filter) }
     }
 
     /// Changes the fields in `patch` as `principal`; the schedule and pipeline are checked again and
     /// the next run recomputed. The task's runs keep only the scopes both its creator and this
     /// principal hold, so that editing a task never lends the editor its creator's rights.
-    public func update(id: String, patch: JSONObject, principal: Principal) async throws(StoreError) -> TaskRecord {
-        try TaskInput.checkKeys(patch, allowed: TaskInput.mutable)
+    public func update(id: String, patch: JSONObject, principal: Principal) async throws(TaskServiceError) -> TaskRecord {
+        try TaskServiceError.checking { () throws(InputError) in try TaskInput.checkKeys(patch, allowed: TaskInput.mutable) }
         guard !patch.isEmpty else { throw .invalid("nothing to update: give at least one field", field: nil) }
-        let task = try await store.tasks.update(id: id, actor: principal.displayName, action: "task.update",
-                                                details: ["fields": .array(patch.keys.map(JSONValue.string))]) {
-            task, now throws(StoreError) in
-            guard task.status != .canceled else { throw .conflict("task \(id) is canceled") }
-            try TaskInput.apply(patch, to: &task)
-            let scopes = task.runPrincipal.scopes.intersection(principal.scopes)
-            task.creatorScopes = scopes == .all ? nil : scopes.sorted
-            try self.checkScopes(of: task, for: Principal.taskCreator(task.createdBy, scopes: scopes))
-            let schedule = try self.check(task)
-            if patch["schedule_kind"] != nil || patch["schedule_expr"] != nil || patch["timezone"] != nil {
-                task.nextRunAt = Self.nextRun(task, schedule, now: now)
+        let task = try await updating(id: id, actor: principal.displayName, action: "task.update",
+                                      details: ["fields": .array(patch.keys.map(JSONValue.string))]) { task, now throws(TaskServiceError) in
+            guard task.status != .canceled else { throw .store(.conflict("task \(id) is canceled")) }
+            do throws(InputError) {
+                try self.revise(&task, with: patch, by: principal, now: now)
+            } catch {
+                throw .invalid(error)
             }
         }
         changed(task, "task.updated")
         return task
+    }
+
+    /// Changes task `id` under its row lock (see `TaskRepository.update`); `change` refuses by throwing.
+    private func updating(id: String, actor: String, action: String, details: JSONValue = [:],
+                          _ change: @escaping @Sendable (inout TaskRecord, Int64) throws(TaskServiceError) -> Void)
+        async throws(TaskServiceError) -> TaskRecord {
+        try await TaskServiceError.storing { () throws(StoreError) in
+            try await store.tasks.update(id: id, actor: actor, action: action, details: details, change)
+        }.get()
     }
 
     /// The first fire time from `now` on; a `once` task keeps its time even when it is past, so it still runs.
@@ -137,11 +107,11 @@ public final class TaskService: Sendable {
         return schedule.next(after: max(now - 1, task.snoozedUntil ?? now))
     }
 
-    public func pause(id: String, actor: String) async throws(StoreError) -> TaskRecord {
-        let task = try await store.tasks.update(id: id, actor: actor, action: "task.pause") { task, _ throws(StoreError) in
+    public func pause(id: String, actor: String) async throws(TaskServiceError) -> TaskRecord {
+        let task = try await updating(id: id, actor: actor, action: "task.pause") { task, _ throws(TaskServiceError) in
             switch task.status {
-            case .paused: throw .conflict("task \(id) is already paused")
-            case .canceled: throw .conflict("task \(id) is canceled")
+            case .paused: throw .store(.conflict("task \(id) is already paused"))
+            case .canceled: throw .store(.conflict("task \(id) is canceled"))
             case .active: task.status = .paused
             }
         }
@@ -150,17 +120,17 @@ public final class TaskService: Sendable {
     }
 
     /// Resumes a paused task: its next run is computed again from now (missed fire times are not run).
-    public func resume(id: String, actor: String) async throws(StoreError) -> TaskRecord {
-        let task = try await store.tasks.update(id: id, actor: actor, action: "task.resume") { task, now throws(StoreError) in
+    public func resume(id: String, actor: String) async throws(TaskServiceError) -> TaskRecord {
+        let task = try await updating(id: id, actor: actor, action: "task.resume") { task, now throws(TaskServiceError) in
             switch task.status {
-            case .active: throw .conflict("task \(id) is not paused")
-            case .canceled: throw .conflict("task \(id) is canceled")
+            case .active: throw .store(.conflict("task \(id) is not paused"))
+            case .canceled: throw .store(.conflict("task \(id) is canceled"))
             case .paused:
                 task.status = .active
                 task.consecutiveFailures = 0
                 task.pausedReason = nil
                 task.stoppedByRun = nil
-                let schedule = try task.schedule()
+                let schedule = try TaskServiceError.checking { [task] () throws(InputError) in try task.schedule() }
                 if case .once(let at) = schedule {
                     // A one-off that has not fired yet still fires; one that fired stays done.
                     task.nextRunAt = task.nextRunAt == nil && at <= now ? nil : at
@@ -174,9 +144,9 @@ public final class TaskService: Sendable {
     }
 
     /// Cancels a task for good: no more work is produced and queued work no worker holds is removed.
-    public func cancel(id: String, actor: String) async throws(StoreError) -> TaskRecord {
-        let task = try await store.tasks.update(id: id, actor: actor, action: "task.cancel") { task, _ throws(StoreError) in
-            guard task.status != .canceled else { throw .conflict("task \(id) is already canceled") }
+    public func cancel(id: String, actor: String) async throws(TaskServiceError) -> TaskRecord {
+        let task = try await updating(id: id, actor: actor, action: "task.cancel") { task, _ throws(TaskServiceError) in
+            guard task.status != .canceled else { throw .store(.conflict("task \(id) is already canceled")) }
             task.status = .canceled
             task.nextRunAt = nil
         }
@@ -185,15 +155,15 @@ public final class TaskService: Sendable {
     }
 
     /// Postpones the task's scheduled work by `seconds` (1–604800): nothing scheduled runs before then.
-    public func snooze(id: String, seconds: Int, actor: String) async throws(StoreError) -> TaskRecord {
+    public func snooze(id: String, seconds: Int, actor: String) async throws(TaskServiceError) -> TaskRecord {
         guard (1...604_800).contains(seconds) else { throw .invalid("seconds must be an integer from 1 to 604800", field: "seconds") }
-        let task = try await store.tasks.update(id: id, actor: actor, action: "task.snooze", details: ["seconds": .integer(Int64(seconds))]) {
-            task, now throws(StoreError) in
-            guard task.status == .active else { throw .conflict("task \(id) is \(task.status.rawValue); only active tasks can be snoozed") }
+        let task = try await updating(id: id, actor: actor, action: "task.snooze", details: ["seconds": .integer(Int64(seconds))]) {
+            task, now throws(TaskServiceError) in
+            guard task.status == .active else { throw .store(.conflict("task \(id) is \(task.status.rawValue); only active tasks can be snoozed")) }
             let until = now + Int64(seconds) * 1000
             task.snoozedUntil = until
             if let next = task.nextRunAt, next < until {
-                let schedule = try task.schedule()
+                let schedule = try TaskServiceError.checking { [task] () throws(InputError) in try task.schedule() }
                 if case .once = schedule { task.nextRunAt = until } else { task.nextRunAt = schedule.next(after: until - 1) }
             }
         }
@@ -202,26 +172,28 @@ public final class TaskService: Sendable {
     }
 
     /// Queues a run now. Refused for paused and canceled tasks.
-    public func runNow(id: String, actor: String) async throws(StoreError) -> Int64? {
-        let task = try await store.tasks.task(id: id)
-        _ = try check(task)
-        let due = try await store.queue.enqueue(taskId: id, trigger: .manual, actor: actor)
+    public func runNow(id: String, actor: String) async throws(TaskServiceError) -> Int64? {
+        let task = try await self.task(id: id)
+        _ = try TaskServiceError.checking { () throws(InputError) in try check(task) }
+        let due = try await TaskServiceError.storing { () throws(StoreError) in try await store.queue.enqueue(taskId: id, trigger: .manual, actor: actor) }
         server.resourceUpdated(Self.taskURI(id))
         return due
     }
 
     // MARK: Runs
 
-    public func run(id: String) async throws(StoreError) -> RunRecord {
-        try await store.queue.run(id: id)
+    public func run(id: String) async throws(TaskServiceError) -> RunRecord {
+        try await TaskServiceError.storing { () throws(StoreError) in try await store.queue.run(id: id) }
     }
 
-    public func runs(_ filter: WorkQueue.RunFilter) async throws(StoreError) -> Page<RunRecord> {
-        try await store.queue.runs(filter)
+    public func runs(_ filter: WorkQueue.RunFilter) async throws(TaskServiceError) -> Page<RunRecord> {
+        try await TaskServiceError.storing { () throws(StoreError) in try await store.queue.runs(filter) }
     }
 
-    public func approve(runId: String, approved: Bool, comment: String?, actor: String) async throws(StoreError) -> RunRecord {
-        let run = try await store.approvals.answer(runId: runId, approved: approved, by: actor, comment: comment)
+    public func approve(runId: String, approved: Bool, comment: String?, actor: String) async throws(TaskServiceError) -> RunRecord {
+        let run = try await TaskServiceError.storing { () throws(StoreError) in
+            try await store.approvals.answer(runId: runId, approved: approved, by: actor, comment: comment)
+        }
         server.resourceUpdated(Self.runURI(runId))
         var change = Self.change(run)
         change["approved"] = .bool(approved)
@@ -229,8 +201,8 @@ public final class TaskService: Sendable {
         return run
     }
 
-    public func cancelRun(id: String, actor: String) async throws(StoreError) -> RunRecord {
-        let run = try await store.queue.cancelRun(id: id, actor: actor)
+    public func cancelRun(id: String, actor: String) async throws(TaskServiceError) -> RunRecord {
+        let run = try await TaskServiceError.storing { () throws(StoreError) in try await store.queue.cancelRun(id: id, actor: actor) }
         server.resourceUpdated(Self.runURI(id))
         changes.publish("run.finished", Self.change(run))
         return run
@@ -242,7 +214,7 @@ public final class TaskService: Sendable {
     /// matches; returns the event and the ids of the tasks it triggered.
     /// `causation` is set when a run publishes the event (see `Causation`).
     public func publish(topic: String, payload: JSONValue, actor: String,
-                        causation: Causation? = nil) async throws(StoreError) -> (event: Event, triggered: [String]) {
+                        causation: Causation? = nil) async throws(TaskServiceError) -> (event: Event, triggered: [String]) {
         if let problem = StreamName.problem(with: topic, as: "topic") { throw .invalid(problem, field: "topic") }
         let event: Event
         if let bus {
@@ -252,17 +224,20 @@ public final class TaskService: Sendable {
             } catch where error.isInvalidInput {
                 throw .invalid("the event bus refused the event: \(error)", field: "payload")
             } catch {
-                throw .unavailable("the event bus refused the event: \(error)")
+                throw .store(.unavailable("the event bus refused the event: \(error)"))
             }
         } else {
             let now = store.clock()
             event = Event(id: "\(now)-0", source: "ordinaut", namespace: StreamName.defaultNamespace, name: topic, payload: payload,
                           timestamp: now, causation: causation)
         }
-        try await trigger(event, actor: actor)
         // The bus may have delivered the event to this or another node's scheduler first; either way
         // the firings are recorded once, so they are read back rather than counted here.
-        return (event, try await store.tasks.tasksFired(byEvent: event.id))
+        let triggered = try await TaskServiceError.storing { () throws(StoreError) in
+            try await trigger(event, actor: actor)
+            return try await store.tasks.tasksFired(byEvent: event.id)
+        }
+        return (event, triggered)
     }
 
     /// Queues a run of every active event or condition task that `event` fires (once per task and
@@ -343,11 +318,13 @@ public final class TaskService: Sendable {
 
 extension TaskService {
     /// A run with its pending approval, if it waits for one.
-    public func runDetail(id: String) async throws(StoreError) -> JSONValue {
-        let run = try await store.queue.run(id: id)
-        var json = run.json.objectValue ?? [:]
-        if run.status == .waiting, let approval = try await store.approvals.approval(runId: id) { json["approval"] = approval.json }
-        return .object(json)
+    public func runDetail(id: String) async throws(TaskServiceError) -> JSONValue {
+        try await TaskServiceError.storing { () throws(StoreError) in
+            let run = try await store.queue.run(id: id)
+            var json = run.json.objectValue ?? [:]
+            if run.status == .waiting, let approval = try await store.approvals.approval(runId: id) { json["approval"] = approval.json }
+            return .object(json)
+        }
     }
 
     /// Called when a run this process executed was recorded as ended or parked.
@@ -357,31 +334,18 @@ extension TaskService {
 
     /// Waits up to `timeout` seconds for the run of due item `dueId` to end (or park at an approval);
     /// `nil` if it did not. Runs finished by other nodes are noticed within half a second.
-    public func awaitRun(dueId: Int64, taskId: String, timeout: Double) async throws(StoreError) -> RunRecord? {
+    public func awaitRun(dueId: Int64, taskId: String, timeout: Double) async throws(TaskServiceError) -> RunRecord? {
         let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
         var runId: String?
         while ContinuousClock.now < deadline {
-            if runId == nil { runId = try await store.queue.runID(ofDue: dueId) }
+            if runId == nil { runId = try await TaskServiceError.storing { () throws(StoreError) in try await store.queue.runID(ofDue: dueId) } }
             if let runId {
-                let run = try await store.queue.run(id: runId)
+                let run = try await self.run(id: runId)
                 if run.status != .running { return run }
             }
             await runBell.wait(timeout: .milliseconds(500))
         }
         return nil
-    }
-}
-
-extension TaskService {
-    /// Refuses a pipeline step whose tool needs a scope `principal` does not hold.
-    func checkScopes(of task: TaskRecord, for principal: Principal) throws(StoreError) {
-        guard principal.scopes != .all else { return }
-        for (index, step) in (task.payload["pipeline"]?.arrayValue ?? []).enumerated() {
-            guard let tool = step["uses"]?.stringValue,
-                  let missing = server.missingScope(method: "tools/call", params: ["name": .string(tool)], principal: principal) else { continue }
-            throw .invalid("\(missing.operation) needs scope \"\(missing.scope)\", which the task's creator does not hold; runs act with the creator's scopes",
-                           field: "payload.pipeline[\(index)].uses")
-        }
     }
 }
 

@@ -49,14 +49,14 @@ public enum TaskTools {
         // The actor of every change is the authenticated principal, never what the client says it is.
         func tool(_ name: String, _ description: String, _ properties: JSONObject, required: [String] = [],
                   output: JSONValue, readOnly: Bool = false, scope: String,
-                  _ body: @escaping @Sendable (JSONObject, Principal) async throws(StoreError) -> JSONValue) throws(RegistrationError) {
-            try contextTool(name, description, properties, required: required, output: output, readOnly: readOnly, scope: scope) { arguments, context throws(StoreError) in
+                  _ body: @escaping @Sendable (JSONObject, Principal) async throws(TaskServiceError) -> JSONValue) throws(RegistrationError) {
+            try contextTool(name, description, properties, required: required, output: output, readOnly: readOnly, scope: scope) { arguments, context throws(TaskServiceError) in
                 try await body(arguments, context.principal)
             }
         }
         func contextTool(_ name: String, _ description: String, _ properties: JSONObject, required: [String] = [],
                          output: JSONValue, readOnly: Bool = false, scope: String,
-                         _ body: @escaping @Sendable (JSONObject, RequestContext) async throws(StoreError) -> JSONValue) throws(RegistrationError) {
+                         _ body: @escaping @Sendable (JSONObject, RequestContext) async throws(TaskServiceError) -> JSONValue) throws(RegistrationError) {
             try server.tools.register(Tool(
                 name: name, description: description,
                 inputSchema: ["type": "object", "properties": .object(properties), "required": .array(required.map(JSONValue.string)), "additionalProperties": false],
@@ -64,10 +64,10 @@ public enum TaskTools {
                 annotations: ["readOnlyHint": .bool(readOnly), "destructiveHint": .bool(name.hasSuffix("cancel")), "openWorldHint": false],
                 scope: scope
             ) { arguments, context in
-                do throws(StoreError) {
+                do throws(TaskServiceError) {
                     return .structured(try await body(arguments, context))
                 } catch {
-                    throw ToolError(error.field.map { "\(error.message) (field: \($0))" } ?? error.message)
+                    throw ToolError(error.description)
                 }
             })
         }
@@ -75,20 +75,20 @@ public enum TaskTools {
         var createFields = taskFields
         createFields["status"] = ["type": "string", "enum": ["active", "paused"]]
         try tool("task_create", "Create a scheduled task whose payload is a pipeline of tool calls.", createFields,
-                 required: ["title", "schedule_kind", "payload"], output: taskSchema, scope: Scope.tasksWrite) { arguments, principal throws(StoreError) in
+                 required: ["title", "schedule_kind", "payload"], output: taskSchema, scope: Scope.tasksWrite) { arguments, principal throws(TaskServiceError) in
             try await service.create(arguments, principal: principal).json
         }
         try tool("schedule_preview", "Preview a schedule before creating a task: its next occurrences in UTC and in its time zone, with DST shifts marked (`moved`: the wall-clock time did not exist; `offset_changed`: a transition lies before it). Creates nothing.",
                  ScheduleForecast.inputSchema, required: ["schedule_kind", "schedule_expr"],
                  output: ["type": "object", "required": ["schedule_kind", "timezone", "occurrences"]], readOnly: true,
-                 scope: Scope.tasksRead) { arguments, _ throws(StoreError) in
-            try ScheduleForecast.preview(arguments, now: service.store.clock())
+                 scope: Scope.tasksRead) { arguments, _ throws(TaskServiceError) in
+            try TaskServiceError.checking { () throws(InputError) in try ScheduleForecast.preview(arguments, now: service.store.clock()) }
         }
         try tool("task_list", "List tasks, oldest first, with filters and pagination.", [
             "status": ["type": "string", "enum": ["active", "paused", "canceled"]], "created_by": ["type": "string"],
             "schedule_kind": ["type": "string", "enum": ["cron", "rrule", "once", "event", "condition"]],
             "limit": ["type": "integer", "minimum": 1, "maximum": 500], "offset": ["type": "integer", "minimum": 0],
-        ], output: ["type": "object", "required": ["items", "has_more"]], readOnly: true, scope: Scope.tasksRead) { arguments, _ throws(StoreError) in
+        ], output: ["type": "object", "required": ["items", "has_more"]], readOnly: true, scope: Scope.tasksRead) { arguments, _ throws(TaskServiceError) in
             let page = try await service.tasks(TaskRepository.Filter(
                 status: arguments["status"]?.stringValue.flatMap(TaskStatus.init(rawValue:)), createdBy: arguments["created_by"]?.stringValue,
                 scheduleKind: arguments["schedule_kind"]?.stringValue.flatMap(ScheduleKind.init(rawValue:)),
@@ -96,7 +96,7 @@ public enum TaskTools {
             return ["items": .array(page.items.map(\.json)), "has_more": .bool(page.hasMore)]
         }
         try tool("task_get", "Get a task and its five latest runs.", idOnly, required: ["id"],
-                 output: ["type": "object", "required": ["task", "recent_runs"]], readOnly: true, scope: Scope.tasksRead) { arguments, _ throws(StoreError) in
+                 output: ["type": "object", "required": ["task", "recent_runs"]], readOnly: true, scope: Scope.tasksRead) { arguments, _ throws(TaskServiceError) in
             let id = arguments["id"]!.stringValue!
             let task = try await service.task(id: id)
             let runs = try await service.runs(WorkQueue.RunFilter(taskId: id, limit: 5))
@@ -106,21 +106,21 @@ public enum TaskTools {
         updateFields["created_by"] = nil
         try tool("task_update", "Change fields of a task; its schedule and pipeline are checked again.",
                  ["id": idSchema, "changes": ["type": "object", "properties": .object(updateFields), "additionalProperties": false, "minProperties": 1]],
-                 required: ["id", "changes"], output: taskSchema, scope: Scope.tasksWrite) { arguments, principal throws(StoreError) in
+                 required: ["id", "changes"], output: taskSchema, scope: Scope.tasksWrite) { arguments, principal throws(TaskServiceError) in
             try await service.update(id: arguments["id"]!.stringValue!, patch: arguments["changes"]?.objectValue ?? [:], principal: principal).json
         }
         try tool("task_pause", "Pause a task: it keeps its schedule but produces no work.", idOnly, required: ["id"], output: taskSchema, scope: Scope.tasksWrite) {
-            arguments, principal throws(StoreError) in try await service.pause(id: arguments["id"]!.stringValue!, actor: principal.displayName).json
+            arguments, principal throws(TaskServiceError) in try await service.pause(id: arguments["id"]!.stringValue!, actor: principal.displayName).json
         }
         try tool("task_resume", "Resume a paused task; its next run is computed from now.", idOnly, required: ["id"], output: taskSchema, scope: Scope.tasksWrite) {
-            arguments, principal throws(StoreError) in try await service.resume(id: arguments["id"]!.stringValue!, actor: principal.displayName).json
+            arguments, principal throws(TaskServiceError) in try await service.resume(id: arguments["id"]!.stringValue!, actor: principal.displayName).json
         }
         try tool("task_cancel", "Cancel a task for good; queued work no worker holds is removed.", idOnly, required: ["id"], output: taskSchema, scope: Scope.tasksWrite) {
-            arguments, principal throws(StoreError) in try await service.cancel(id: arguments["id"]!.stringValue!, actor: principal.displayName).json
+            arguments, principal throws(TaskServiceError) in try await service.cancel(id: arguments["id"]!.stringValue!, actor: principal.displayName).json
         }
         try tool("task_snooze", "Postpone a task's scheduled work by a number of seconds.",
                  ["id": idSchema, "seconds": ["type": "integer", "minimum": 1, "maximum": 604800]], required: ["id", "seconds"], output: taskSchema, scope: Scope.tasksWrite) {
-            arguments, principal throws(StoreError) in
+            arguments, principal throws(TaskServiceError) in
             try await service.snooze(id: arguments["id"]!.stringValue!, seconds: Int(arguments["seconds"]!.integerValue!), actor: principal.displayName).json
         }
         // Answered with an MCP task when the client accepts one: the run is queued and the task created
@@ -138,23 +138,23 @@ public enum TaskTools {
             let id = arguments["id"]!.stringValue!
             var created: MCPTask?
             let result: ToolResult
-            do throws(StoreError) {
+            do throws(TaskServiceError) {
                 guard let due = try await service.runNow(id: id, actor: context.principal.displayName) else {
                     return .structured(["queued": false, "reason": "suppressed by the task's dedupe key"])
                 }
                 if context.acceptsTasks, let tasks = service.mcpTasks {
-                    created = try await tasks.runTask(dueId: due, owner: context.taskOwner)
+                    created = try await TaskServiceError.storing { () throws(StoreError) in try await tasks.runTask(dueId: due, owner: context.taskOwner) }
                     result = .structured([:])
                 } else {
                     result = try await wait(due)
                 }
             } catch {
-                throw ToolError(error.field.map { "\(error.message) (field: \($0))" } ?? error.message)
+                throw ToolError(error.description)
             }
             if let created { throw TaskCreated(created) }
             return result
 
-            func wait(_ due: Int64) async throws(StoreError) -> ToolResult {
+            func wait(_ due: Int64) async throws(TaskServiceError) -> ToolResult {
                 guard arguments["wait"] == true else { return .structured(["queued": true, "due_id": .integer(due)]) }
                 let timeout = arguments["timeout_seconds"]?.doubleValue ?? 60
                 guard let run = try await service.awaitRun(dueId: due, taskId: id, timeout: timeout) else {
@@ -166,28 +166,28 @@ public enum TaskTools {
         try tool("run_list", "List runs, newest first.", [
             "task_id": ["type": "string"], "status": ["type": "string", "enum": .array(RunStatus.allCases.map { .string($0.rawValue) })],
             "limit": ["type": "integer", "minimum": 1, "maximum": 500], "offset": ["type": "integer", "minimum": 0],
-        ], output: ["type": "object", "required": ["items", "has_more"]], readOnly: true, scope: Scope.tasksRead) { arguments, _ throws(StoreError) in
+        ], output: ["type": "object", "required": ["items", "has_more"]], readOnly: true, scope: Scope.tasksRead) { arguments, _ throws(TaskServiceError) in
             let page = try await service.runs(WorkQueue.RunFilter(
                 taskId: arguments["task_id"]?.stringValue, status: arguments["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)),
                 limit: Int(arguments["limit"]?.integerValue ?? 50), offset: Int(arguments["offset"]?.integerValue ?? 0)))
             return ["items": .array(page.items.map(\.json)), "has_more": .bool(page.hasMore)]
         }
         try tool("run_get", "Get a run: status, every step's input, output and error, and any pending approval.", idOnly,
-                 required: ["id"], output: runSchema, readOnly: true, scope: Scope.tasksRead) { arguments, _ throws(StoreError) in
+                 required: ["id"], output: runSchema, readOnly: true, scope: Scope.tasksRead) { arguments, _ throws(TaskServiceError) in
             try await service.runDetail(id: arguments["id"]!.stringValue!)
         }
         try tool("run_approve", "Answer the approval a run waits for: approved continues it, rejected ends it.",
                  ["id": idSchema, "approved": ["type": "boolean"], "comment": ["type": "string", "maxLength": 2000]],
-                 required: ["id", "approved"], output: runSchema, scope: Scope.runsApprove) { arguments, principal throws(StoreError) in
+                 required: ["id", "approved"], output: runSchema, scope: Scope.runsApprove) { arguments, principal throws(TaskServiceError) in
             try await service.approve(runId: arguments["id"]!.stringValue!, approved: arguments["approved"] == true,
                                       comment: arguments["comment"]?.stringValue, actor: principal.displayName).json
         }
         try tool("run_cancel", "Cancel a run that waits for approval or has not started.", idOnly, required: ["id"], output: runSchema, scope: Scope.runsWrite) {
-            arguments, principal throws(StoreError) in try await service.cancelRun(id: arguments["id"]!.stringValue!, actor: principal.displayName).json
+            arguments, principal throws(TaskServiceError) in try await service.cancelRun(id: arguments["id"]!.stringValue!, actor: principal.displayName).json
         }
         try contextTool("event_publish", "Publish an event; event and condition tasks whose pattern matches its topic run.",
                         ["topic": ["type": "string", "minLength": 1, "maxLength": 200], "payload": ["description": "Any JSON value."]],
-                        required: ["topic"], output: ["type": "object", "required": ["event_id", "triggered_task_ids"]], scope: Scope.eventsPublish) { arguments, context throws(StoreError) in
+                        required: ["topic"], output: ["type": "object", "required": ["event_id", "triggered_task_ids"]], scope: Scope.eventsPublish) { arguments, context throws(TaskServiceError) in
             // A run passes its causation; whoever else sets it can only shorten their own events' reach.
             let (event, triggered) = try await service.publish(topic: arguments["topic"]!.stringValue!, payload: arguments["payload"] ?? .null,
                                                                actor: context.principal.displayName, causation: Causation(json: context.meta[Causation.metaKey]))

@@ -8,7 +8,7 @@ extension TaskService {
     /// not where it fails — `{valid, errors: [{path, message}]}`, `path` a JSON pointer into the
     /// body. The checks are `create`'s own and stop at the first failure, as `create` does.
     public func validate(_ input: JSONObject, principal: Principal) -> JSONValue {
-        do throws(StoreError) {
+        do throws(InputError) {
             _ = try prepare(input, principal: principal)
             return ["valid": true, "errors": []]
         } catch {

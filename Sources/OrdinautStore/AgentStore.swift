@@ -22,14 +22,6 @@ public struct AgentStore: Sendable {
         self.init(database: store.database, clock: store.clock)
     }
 
-    /// The longest agent name.
-    public static let maxNameLength = 64
-    /// The most scopes an agent may hold, and the longest scope.
-    public static let maxScopes = 64
-    public static let maxScopeLength = 128
-    /// The longest token label.
-    public static let maxLabelLength = 200
-
     static let agentColumns = "id, name, scopes, disabled, created_at, created_by"
     static let tokenColumns = "id, agent_id, prefix, label, created_at, expires_at, last_used_at, revoked_at"
     /// A token's columns, then its agent's (from offset 8).
@@ -51,17 +43,17 @@ public struct AgentStore: Sendable {
 
     // MARK: Agents
 
-    /// Stores a new agent. The name must be unique (`conflict` otherwise); scopes are sorted and deduplicated.
+    /// Stores a new agent, whose name and scopes the caller checked (`AgentService` does). The name
+    /// must be unique (`conflict` otherwise); scopes are sorted and deduplicated.
     public func createAgent(name: String, scopes: [String], actor: String) async throws(StoreError) -> AgentRecord {
-        try Self.checkName(name)
-        let scopes = try Self.checkScopes(scopes)
+        let scopes = Array(Set(scopes)).sorted()
         let agent = AgentRecord(id: UUIDv7.make(), name: name, scopes: scopes, createdAt: clock(), createdBy: actor)
         return try await database.transaction { connection throws(StoreError) -> AgentRecord in
             let inserted = try connection.execute(
                 "INSERT INTO agents (\(Self.agentColumns)) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING RETURNING id",
                 .text(agent.id), .text(agent.name), SQLValue(json: .array(scopes.map(JSONValue.string))), SQLValue(false),
                 .integer(agent.createdAt), .text(actor))
-            guard !inserted.isEmpty else { throw StoreError(.conflict, "an agent named '\(name)' already exists", field: "name") }
+            guard !inserted.isEmpty else { throw .conflict("an agent named '\(name)' already exists", field: "name") }
             try AuditLog.write(connection, at: agent.createdAt, actor: actor, action: "agent.created", task: nil,
                                details: ["agent_id": .string(agent.id), "name": .string(name), "scopes": .array(scopes.map(JSONValue.string))])
             return agent
@@ -109,19 +101,12 @@ public struct AgentStore: Sendable {
     // MARK: Tokens
 
     /// Stores a token of the agent `agentID` by its SHA-256 `digest` (64 lowercase hex digits) and
-    /// `prefix` (what lists show). A disabled agent gets no new token (`conflict`).
+    /// `prefix` (what lists show), both made by the caller with the token, as `AgentService` does;
+    /// an empty label is none. A disabled agent gets no new token (`conflict`).
     public func createToken(agentID: String, digest: String, prefix: String, label: String?, expiresAt: Int64?,
                             actor: String) async throws(StoreError) -> AgentTokenRecord {
-        guard digest.count == 64, digest.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
-            throw .invalid("a token digest is 64 lowercase hex digits (SHA-256)", field: "digest")
-        }
-        guard !prefix.isEmpty, prefix.count <= 32 else { throw .invalid("a token prefix has 1 to 32 characters", field: "prefix") }
         let label = label.flatMap { $0.isEmpty ? nil : $0 }
-        if let label, label.count > Self.maxLabelLength {
-            throw .invalid("a token label has at most \(Self.maxLabelLength) characters", field: "label")
-        }
         let now = clock()
-        if let expiresAt, expiresAt <= now { throw .invalid("the expiry time must be in the future", field: "expires_at") }
         let token = AgentTokenRecord(id: UUIDv7.make(), agentID: agentID, prefix: prefix, label: label, createdAt: now, expiresAt: expiresAt)
         return try await database.transaction { connection throws(StoreError) -> AgentTokenRecord in
             guard let row = try connection.execute("SELECT \(Self.agentColumns) FROM agents WHERE id = $1", .text(agentID)).first else {
@@ -193,37 +178,5 @@ public struct AgentStore: Sendable {
                 "UPDATE agent_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)",
                 .integer(at), .text(tokenID))
         }
-    }
-
-    // MARK: Checks
-
-    /// 1–64 characters of `A–Z a–z 0–9 _ . -`: safe in URLs, logs and command lines. A name may not
-    /// have the shape of an id, since agents are named by either.
-    static func checkName(_ name: String) throws(StoreError) {
-        guard (1...maxNameLength).contains(name.utf8.count), name.utf8.allSatisfy({ byte in
-            (65...90).contains(byte) || (97...122).contains(byte) || (48...57).contains(byte) || byte == 95 || byte == 46 || byte == 45
-        }) else {
-            throw .invalid("an agent name has 1 to \(maxNameLength) characters among A-Z a-z 0-9 _ . - (got '\(name.prefix(80))')", field: "name")
-        }
-        let bytes = Array(name.utf8)
-        let idShaped = bytes.count == 36 && bytes.indices.allSatisfy { index in
-            [8, 13, 18, 23].contains(index) ? bytes[index] == 45 : (48...57).contains(bytes[index]) || (97...102).contains(bytes[index] | 0x20)
-        }
-        if idShaped { throw .invalid("'\(name)' has the form of an agent id; choose a name that does not", field: "name") }
-    }
-
-    /// At least one scope, each a scope token of OAuth 2.0 (RFC 6749 §3.3: printable ASCII without
-    /// space, `"` or `\`); returned sorted without duplicates.
-    static func checkScopes(_ scopes: [String]) throws(StoreError) -> [String] {
-        guard !scopes.isEmpty else { throw .invalid("give the agent at least one scope", field: "scopes") }
-        guard scopes.count <= maxScopes else { throw .invalid("an agent holds at most \(maxScopes) scopes", field: "scopes") }
-        for scope in scopes {
-            guard (1...maxScopeLength).contains(scope.utf8.count),
-                  scope.utf8.allSatisfy({ $0 == 0x21 || (0x23...0x5B).contains($0) || (0x5D...0x7E).contains($0) }) else {
-                throw .invalid("'\(scope.prefix(80))' is not a scope: use 1 to \(maxScopeLength) printable ASCII characters without spaces, quotes or backslashes",
-                               field: "scopes")
-            }
-        }
-        return Array(Set(scopes)).sorted()
     }
 }

@@ -131,22 +131,23 @@ extension SQLDatabase {
     }
 }
 
-/// Why the store refused or failed an operation.
-public struct StoreError: Error, Sendable, CustomStringConvertible {
+/// Why the store refused or failed an operation. Input is checked before it reaches the store
+/// (`InputError`); the store speaks only of the database and of what it holds.
+public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// The database cannot be reached or failed; retry later (HTTP 503).
         case unavailable
         /// No such task or run (HTTP 404).
         case notFound
-        /// The request conflicts with the current state, such as pausing a paused task (HTTP 409).
+        /// The request conflicts with the current state, such as pausing a paused task (HTTP 409),
+        /// or with what is stored, such as a name in use: checks only the database can make are
+        /// conflicts, not invalid input, since the same input is accepted once the state changes.
         case conflict
-        /// The input is invalid (HTTP 400/422); `field` names what to fix.
-        case invalid
     }
 
     public let kind: Kind
     public let message: String
-    /// The request field at fault, for `invalid`.
+    /// The request field at fault, for a `conflict` over a stored value (an agent name in use).
     public let field: String?
 
     public init(_ kind: Kind, _ message: String, field: String? = nil) {
@@ -157,8 +158,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     public static func unavailable(_ message: String) -> StoreError { StoreError(.unavailable, message) }
     public static func notFound(_ message: String) -> StoreError { StoreError(.notFound, message) }
-    public static func conflict(_ message: String) -> StoreError { StoreError(.conflict, message) }
-    public static func invalid(_ message: String, field: String? = nil) -> StoreError { StoreError(.invalid, message, field: field) }
+    public static func conflict(_ message: String, field: String? = nil) -> StoreError { StoreError(.conflict, message, field: field) }
 
     public var description: String { message }
 }

@@ -28,20 +28,27 @@ public struct TaskRepository: StoreRole {
         }
     }
 
-    /// Changes a task under its row lock: `change` sees the current record and edits it (throwing
-    /// to refuse); the new record is written with `action` in the audit log. Work of a task that
-    /// stops being active is removed unless a worker holds it.
+    /// Changes a task under its row lock: `change` sees the current record and edits it, or refuses
+    /// by throwing — a conflicting state, invalid input, whatever the caller's checks say; the new
+    /// record is written with `action` in the audit log. A refusal writes nothing and comes back as
+    /// the result's failure, kept apart from the database's own failures, which are thrown. Work of
+    /// a task that stops being active is removed unless a worker holds it.
     @discardableResult
-    public func update(id: String, actor: String, action: String, details: JSONValue = [:],
-                           _ change: @escaping @Sendable (inout TaskRecord, Int64) throws(StoreError) -> Void) async throws(StoreError) -> TaskRecord {
+    public func update<Refusal: Error>(id: String, actor: String, action: String, details: JSONValue = [:],
+                                       _ change: @escaping @Sendable (inout TaskRecord, Int64) throws(Refusal) -> Void)
+        async throws(StoreError) -> Result<TaskRecord, Refusal> {
         let now = clock()
         let forUpdate = database.dialect.name == "postgres" ? "FOR UPDATE" : ""
-        let updated = try await database.transaction { connection throws(StoreError) -> TaskRecord in
+        let updated = try await database.transaction { connection throws(StoreError) -> Result<TaskRecord, Refusal> in
             guard let row = try connection.execute("SELECT \(TaskRows.columns) FROM tasks WHERE id = $1 \(forUpdate)", .text(id)).first else {
                 throw .notFound("no task with id \(id)")
             }
             var task = TaskRows.task(from: row)
-            try change(&task, now)
+            do throws(Refusal) {
+                try change(&task, now)
+            } catch {
+                return .failure(error)  // nothing was written: the transaction ends as it began
+            }
             task.updatedAt = now
             let assignments = TaskRows.columns.split(separator: ",").dropFirst().enumerated()
                 .map { "\($0.element.trimmingCharacters(in: .whitespaces)) = $\($0.offset + 2)" }.joined(separator: ", ")
@@ -50,9 +57,9 @@ public struct TaskRepository: StoreRole {
                 try connection.execute("DELETE FROM due_work WHERE task_id = $1 AND locked_by IS NULL", .text(id))
             }
             try AuditLog.write(connection, at: now, actor: actor, action: action, task: id, details: details)
-            return task
+            return .success(task)
         }
-        if updated.status == .active { doorbell.ring() }
+        if case .success(let task) = updated, task.status == .active { doorbell.ring() }
         return updated
     }
 

@@ -1,5 +1,6 @@
 import OrdinautAccess
 import OrdinautAuth
+import OrdinautCore
 import OrdinautStore
 import Testing
 
@@ -27,6 +28,35 @@ struct AgentServiceTests {
         await rig.close()
         let closed = await agentError { () throws(AgentError) in _ = try await rig.service.agents() }
         #expect(closed?.kind == .unavailable && closed?.message.hasPrefix("the database is unavailable") == true)
+    }
+
+    /// Names, scopes and labels are checked before anything reaches the store: the store has no
+    /// words for invalid input, and nothing is stored.
+    @Test func badNamesScopesOrLabelsAreInvalidNamingTheFieldAndStoreNothing() async throws {
+        let rig = try await AccessRig()
+        for name in ["", "has space", "slash/name", "ünï", String(repeating: "a", count: 65), UUIDv7.make()] {
+            let error = await agentError { () throws(AgentError) in _ = try await rig.service.createAgent(name: name, scopes: ["tasks:read"], actor: "cli:ops") }
+            #expect(error?.kind == .invalid && error?.field == "name", "name \(name)")
+        }
+        for scopes in [[], [""], ["tasks read"], ["quote\"d"], ["tab\t"], (0...64).map { "s\($0)" }] {
+            let error = await agentError { () throws(AgentError) in _ = try await rig.service.createAgent(name: "other", scopes: scopes, actor: "cli:ops") }
+            #expect(error?.kind == .invalid && error?.field == "scopes", "scopes \(scopes)")
+        }
+        #expect(try await rig.service.agents().isEmpty)
+        _ = try await rig.service.createAgent(name: "bot", scopes: ["tasks:read"], actor: "cli:ops")
+        let long = await agentError { () throws(AgentError) in
+            _ = try await rig.service.createToken(agent: "bot", label: String(repeating: "l", count: 201), lifetimeSeconds: nil, actor: "cli:ops")
+        }
+        #expect(long == AgentError(.invalid, "a token label has at most 200 characters", field: "label"))
+        #expect(try await rig.service.tokens(agent: "bot").isEmpty)
+        await rig.close()
+    }
+
+    @Test func inputAndStoreRefusalsBecomeAgentErrorsOfTheirKind() {
+        #expect(AgentError(InputError("bad", field: "name")) == AgentError(.invalid, "bad", field: "name"))
+        #expect(AgentError(StoreError.conflict("taken", field: "name")) == AgentError(.conflict, "taken", field: "name"))
+        #expect(AgentError(StoreError.notFound("none")).kind == .notFound)
+        #expect(AgentError(StoreError.unavailable("down")) == AgentError(.unavailable, "the database is unavailable, try again later: down"))
     }
 
     @Test func aTokenIsHandedOutOnceWithItsLifetimeAndStoredAsItsDigest() async throws {

@@ -19,13 +19,13 @@ struct SchedulerLimitsTests {
                 "pipeline": [["uses": "add", "with": ["a": .string("${params\(Self.doubling)}"), "b": 1]]],
             ]])
         } throws: { error in
-            guard let error = error as? StoreError else { return false }
+            guard case .invalid(let error)? = error as? TaskServiceError else { return false }
             return error.field == "payload.pipeline[0].with.a" && error.message.contains("limit")
         }
         await #expect {
             try await rig.create(["schedule_kind": "condition", "schedule_expr": .string("x.* when `1`\(Self.doubling)"),
                                   "payload": ["pipeline": [["uses": "add", "with": ["a": 1, "b": 1]]]]])
-        } throws: { ($0 as? StoreError)?.field == "schedule_expr" }
+        } throws: { ($0 as? TaskServiceError)?.field == "schedule_expr" }
         await rig.store.database.close()
     }
 

@@ -141,7 +141,8 @@ struct SchedulerTests {
             await #expect {
                 _ = try await rig.create(fields)
             } throws: { error in
-                (error as? StoreError)?.kind == .invalid && (error as? StoreError)?.field == field
+                guard case .invalid(let input)? = error as? TaskServiceError else { return false }
+                return input.field == field
             }
         }
         #expect(try await rig.store.tasks.list(.init()).items.isEmpty, "nothing was stored")
@@ -157,15 +158,17 @@ struct SchedulerTests {
         let next = try #require(task.nextRunAt)
         let paused = try await rig.service.pause(id: task.id, actor: "t")
         #expect(paused.status == .paused)
-        await #expect(throws: StoreError.self) { try await rig.service.pause(id: task.id, actor: "t") }
-        await #expect(throws: StoreError.self) { try await rig.service.runNow(id: task.id, actor: "t") }
+        await #expect(throws: TaskServiceError.self) { try await rig.service.pause(id: task.id, actor: "t") }
+        await #expect(throws: TaskServiceError.self) { try await rig.service.runNow(id: task.id, actor: "t") }
         let resumed = try await rig.service.resume(id: task.id, actor: "t")
         #expect(resumed.nextRunAt == next)
         let snoozed = try await rig.service.snooze(id: task.id, seconds: 7 * 86_400, actor: "t")
         #expect(try #require(snoozed.nextRunAt) >= next + 7 * 86_400_000 - 86_400_000)
-        await #expect(throws: StoreError.self) { try await rig.service.snooze(id: task.id, seconds: 0, actor: "t") }
+        await #expect(throws: TaskServiceError.invalid("seconds must be an integer from 1 to 604800", field: "seconds")) {
+            try await rig.service.snooze(id: task.id, seconds: 0, actor: "t")
+        }
         _ = try await rig.service.cancel(id: task.id, actor: "t")
-        await #expect(throws: StoreError.self) { try await rig.service.resume(id: task.id, actor: "t") }
+        await #expect(throws: TaskServiceError.store(.conflict("task \(task.id) is canceled"))) { try await rig.service.resume(id: task.id, actor: "t") }
         await rig.store.database.close()
     }
 

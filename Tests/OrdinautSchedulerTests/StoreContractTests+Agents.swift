@@ -42,20 +42,12 @@ extension StoreContractTests {
     }
 
     @Test(arguments: Backend.allCases)
-    func aDuplicateNameIsAConflictAndBadNamesOrScopesAreInvalid(_ backend: Backend) async throws {
+    func aDuplicateNameIsAConflictNamingTheField(_ backend: Backend) async throws {
         let store = try await backend.makeStore()
         let agents = AgentStore(sharing: store)
         _ = try await agents.createAgent(name: "bot", scopes: ["tasks:read"], actor: "cli:ops")
         let duplicate = await storeError { () throws(StoreError) in _ = try await agents.createAgent(name: "bot", scopes: ["admin"], actor: "cli:ops") }
         #expect(duplicate?.kind == .conflict && duplicate?.field == "name")
-        for name in ["", "has space", "slash/name", "ünï", String(repeating: "a", count: 65), UUIDv7.make()] {
-            let error = await storeError { () throws(StoreError) in _ = try await agents.createAgent(name: name, scopes: ["tasks:read"], actor: "cli:ops") }
-            #expect(error?.kind == .invalid && error?.field == "name", "name \(name)")
-        }
-        for scopes in [[], [""], ["tasks read"], ["quote\"d"], ["tab\t"]] {
-            let error = await storeError { () throws(StoreError) in _ = try await agents.createAgent(name: "other", scopes: scopes, actor: "cli:ops") }
-            #expect(error?.kind == .invalid && error?.field == "scopes", "scopes \(scopes)")
-        }
         #expect(try await agents.agents().map(\.name) == ["bot"])
         await store.database.close()
     }
@@ -117,8 +109,6 @@ extension StoreContractTests {
         #expect(try await refusal(expiring.token) == nil)
         clock.advance(seconds: 60)
         #expect(try await refusal(expiring.token) == .expired)
-        let past = await storeError { () throws(StoreError) in _ = try await storeToken(agents, agent: agent, expiresAt: clock.now) }
-        #expect(past?.kind == .invalid && past?.field == "expires_at")
 
         #expect(try await refusal(good.token) == nil)
         let disabled = try await agents.setDisabled(agent.id, true, actor: "cli:ops")
@@ -178,9 +168,9 @@ extension StoreContractTests {
         try await store.tasks.create(legacy, actor: "tests")
         #expect(try await store.tasks.task(id: scoped.id) == scoped)
         #expect(try await store.tasks.task(id: legacy.id).creatorScopes == nil)
-        let paused = try await store.tasks.update(id: scoped.id, actor: "tests", action: "task.pause") { task, _ throws(StoreError) in
+        let paused = try await store.tasks.update(id: scoped.id, actor: "tests", action: "task.pause") { task, _ in
             task.status = .paused
-        }
+        }.get()
         #expect(paused.creatorScopes == scoped.creatorScopes)
         #expect(try await store.tasks.task(id: scoped.id).creatorScopes == ["tasks:read", "webhooks:call"])
         _ = try await store.queue.enqueue(taskId: legacy.id, trigger: .manual, actor: "tests")

@@ -44,7 +44,7 @@ struct TaskStopTests {
         #expect(alert.payload["run_id"] == .string(runs[1].id))
         #expect(alert.payload["error"]?.stringValue?.contains("failure 2") == true)
         #expect(alert.causation == Causation(depth: 1, runId: runs[1].id, taskIds: [task.id]))
-        await #expect(throws: StoreError.self) { _ = try await rig.service.runNow(id: task.id, actor: "tests") }
+        await #expect(throws: TaskServiceError.self) { _ = try await rig.service.runNow(id: task.id, actor: "tests") }
 
         let resumed = try await rig.service.resume(id: task.id, actor: "tests")
         #expect(resumed.status == .active && resumed.consecutiveFailures == 0 && resumed.pausedReason == nil && resumed.stoppedByRun == nil)
@@ -55,7 +55,7 @@ struct TaskStopTests {
     @Test(arguments: [JSONValue.integer(0), -1, 10_001, "3", 2.5, true])
     func aBadLimitIsRefusedNamingTheField(_ limit: JSONValue) async throws {
         let rig = try await SchedulerRig()
-        let error = await #expect(throws: StoreError.self) {
+        let error = await #expect(throws: TaskServiceError.self) {
             _ = try await rig.create(["max_consecutive_failures": limit, "payload": ["pipeline": [["uses": "add", "with": ["a": 1, "b": 2]]]]])
         }
         #expect(error?.field == "max_consecutive_failures")
