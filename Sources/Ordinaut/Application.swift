@@ -201,7 +201,7 @@ public func buildApplication(configuration: Configuration, extensions: [Compiled
     let router = Router(context: ExtensionRequestContext.self)
     // The server span of each request, parented by its `traceparent` header; absent when tracing is off.
     // The web UI's OAuth callback carries a code and a state in its query: they stay out of traces.
-    if Spans.areOn { router.add(middleware: ServerSpanMiddleware(redactingQueryParameters: ["code", "state"])) }
+    if let tracer = Spans.tracer { router.add(middleware: ServerSpanMiddleware(tracer: tracer, redactingQueryParameters: ["code", "state"])) }
     router.add(middleware: HTTPMetricsMiddleware(metrics: engine.metrics))
     // Every route below goes through the access layer; it must come before them.
     router.add(middleware: AccessMiddleware(gate: gate!))

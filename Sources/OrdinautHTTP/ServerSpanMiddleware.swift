@@ -14,19 +14,22 @@ import Tracing
 public struct ServerSpanMiddleware<Context: Hummingbird.RequestContext>: RouterMiddleware {
     /// Query parameters whose values never reach a span (the OAuth callback's `code` and `state`).
     let redactedQueryParameters: Set<Substring>
-    /// The process's tracer, looked up once rather than under `InstrumentationSystem`'s lock per request.
-    let tracer: any Tracer
+    /// The process's tracer, kept rather than looked up under `InstrumentationSystem`'s lock per request.
+    let tracer: OTLPTracer
 
-    public init(tracer: any Tracer = InstrumentationSystem.tracer, redactingQueryParameters: Set<String> = []) {
+    public init(tracer: OTLPTracer, redactingQueryParameters: Set<String> = []) {
         self.tracer = tracer
         redactedQueryParameters = Set(redactingQueryParameters.map { $0[...] })
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let parent = Spans.remote(traceparent: request.headers.value(.traceparent), tracestate: request.headers.value(.tracestate))
-        let span = tracer.startSpan("HTTP \(request.method.rawValue)", context: parent ?? .current ?? .topLevel, ofKind: .server)
-        guard span.isRecording else {
-            return try await InstrumentationContext.$current.withValue(span.context) { try await next(request, context) }
+        let span: RecordingSpan
+        switch tracer.start("HTTP \(request.method.rawValue)", under: parent ?? .current ?? .topLevel, ofKind: .server) {
+        case .declined(let declined):
+            return try await InstrumentationContext.$current.withValue(declined) { try await next(request, context) }
+        case .recording(let recording):
+            span = recording
         }
         span.updateAttributes { attributes in
             attributes["http.request.method"] = request.method.rawValue

@@ -19,14 +19,36 @@ public struct OTLPTracer: Tracer {
         _ operationName: String, context: @autoclosure () -> InstrumentationContext, ofKind kind: SpanKind,
         at instant: @autoclosure () -> Instant, function: String, file fileID: String, line: UInt
     ) -> RecordingSpan {
-        var spanContext = context()
+        let (spanContext, sampled, parent) = decide(under: context())
+        return RecordingSpan(name: operationName, context: spanContext, kind: kind, parentSpanID: parent?.spanID,
+                             startNanoseconds: instant().nanosecondsSinceEpoch, limits: limits, sink: sampled ? processor : nil)
+    }
+
+    /// What starting a span under `context` comes to: the context for the work under it, and a
+    /// recording span only when the sampler keeps it. A caller that would only fill a declined span
+    /// (the HTTP server span, on every request) skips making one.
+    public func start(_ operationName: @autoclosure () -> String, under context: InstrumentationContext, ofKind kind: SpanKind) -> Start {
+        let (spanContext, sampled, parent) = decide(under: context)
+        guard sampled else { return .declined(spanContext) }
+        return .recording(RecordingSpan(name: operationName(), context: spanContext, kind: kind, parentSpanID: parent?.spanID,
+                                        startNanoseconds: DefaultTracerClock.now.nanosecondsSinceEpoch, limits: limits, sink: processor))
+    }
+
+    /// See `start(_:under:ofKind:)`.
+    public enum Start {
+        /// The sampler declined: the work runs in this context, which carries the decision on.
+        case declined(InstrumentationContext)
+        case recording(RecordingSpan)
+    }
+
+    /// The new span's context (its trace and a new span id, flagged sampled or not) and its parent.
+    private func decide(under context: InstrumentationContext) -> (InstrumentationContext, Bool, SpanContext?) {
+        var spanContext = context
         let parent = spanContext.spanContext
         let traceID = parent?.traceID ?? .random()
         let sampled = sampler.shouldSample(traceID: traceID, parent: parent)
         spanContext.spanContext = SpanContext(traceID: traceID, spanID: .random(), flags: sampled ? 1 : 0, traceState: parent?.traceState)
-        let sink: (any SpanSink)? = sampled ? processor : nil
-        return RecordingSpan(name: operationName, context: spanContext, kind: kind, parentSpanID: parent?.spanID,
-                             startNanoseconds: instant().nanosecondsSinceEpoch, limits: limits, sink: sink)
+        return (spanContext, sampled, parent)
     }
 
     public func forceFlush() {}

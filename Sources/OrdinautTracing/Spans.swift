@@ -8,6 +8,10 @@ public enum Spans {
     /// The sampler follows a parent's decision, so a span under a declined parent would record
     /// nothing: none is made.
     @usableFromInline static let followsParent = Atomic<Bool>(false)
+    private static let installed = Mutex<OTLPTracer?>(nil)
+
+    /// The tracer `install` made the process's, for a caller that keeps it (the HTTP server span).
+    public static var tracer: OTLPTracer? { installed.withLock { $0 } }
 
     /// Whether tracing was installed in this process.
     @inlinable public static var areOn: Bool { enabled.load(ordering: .relaxed) }
@@ -15,6 +19,7 @@ public enum Spans {
     /// Makes `tracer` the process's tracer. Once per process (swift-distributed-tracing's rule).
     public static func install(_ tracer: OTLPTracer) {
         InstrumentationSystem.bootstrap(tracer)
+        installed.withLock { $0 = tracer }
         if case .parentBased = tracer.sampler { followsParent.store(true, ordering: .relaxed) }
         enabled.store(true, ordering: .relaxed)
     }
