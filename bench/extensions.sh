@@ -63,7 +63,8 @@ done
 
 echo "== X2: a tool call through a subprocess extension"
 rm -rf "$work/echo-ext" && mkdir -p "$work/echo-ext"
-printf '#!/bin/sh\nexec %s stdio --fixture bench --log-level error\n' "$ordinaut" > "$work/echo-ext/run.sh"
+# A child gets only the environment the host passes it, not ours: its limits are turned off here.
+printf '#!/bin/sh\nexec env ORDINAUT_RATE_LIMIT=off ORDINAUT_TOOL_RATE_LIMIT=off %s stdio --fixture bench --log-level error\n' "$ordinaut" > "$work/echo-ext/run.sh"
 chmod +x "$work/echo-ext/run.sh"
 cat > "$work/echo-ext/extension.json" <<JSON
 {"id": "echo", "name": "Echo", "version": "1.0.0", "module": "run.sh", "eager": true, "grants": ["TOOLS"],

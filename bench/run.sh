@@ -127,3 +127,6 @@ fi
 if [ "${SKIP_EXTENSIONS:-0}" != 1 ]; then
     bench/extensions.sh
 fi
+if [ "${SKIP_TRACING:-0}" != 1 ]; then
+    bench/tracing.sh
+fi

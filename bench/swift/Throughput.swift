@@ -46,7 +46,8 @@ func benchRedis(_ arguments: [String]) async throws {
 func benchWebhook(_ arguments: [String]) async throws {
     let concurrency = Int(arguments[3])!, seconds = Double(arguments[4])!
     let client = CurlClient()
-    let server = MCPServer()
+    // One caller is one principal: the default per-principal limits would measure themselves.
+    let server = MCPServer(configuration: .init(rateLimits: .unlimited))
     try server.tools.register(try WebhookTool.make(
         name: "hook", request: WebhookRequest(url: arguments[2], method: "GET", timeout: .seconds(10)), client: client))
     let connection = MCPConnection(server: server, kind: .httpStateless)
