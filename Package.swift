@@ -137,13 +137,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The client libraries are opened on first use (CLazyLibrary); their headers come from
+        // libcurl4-openssl-dev, libhiredis-dev and libpq-dev.
+        .target(name: "CLazyLibrary"),
+        .target(name: "CCurl", dependencies: ["CLazyLibrary"]),
         .target(
             name: "OrdinautWebhooks",
             dependencies: ["CCurl", "OrdinautTracing", "OrdinautCore", "OrdinautMCP", "OrdinautPipeline"],
             swiftSettings: swiftSettings
         ),
-        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        .target(name: "CHiredis", dependencies: ["CLazyLibrary"]),
         .target(
             name: "OrdinautRedis",
             dependencies: ["CHiredis", "OrdinautCore", "OrdinautEvents", .product(name: "Logging", package: "swift-log")],
@@ -162,7 +165,7 @@ let package = Package(
         ),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "OrdinautSQLite", dependencies: ["CSQLite", "OrdinautStore"], swiftSettings: swiftSettings),
-        .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
+        .target(name: "CLibPQ", dependencies: ["CLazyLibrary"]),
         .target(name: "OrdinautPostgres", dependencies: ["CLibPQ", "OrdinautStore"], swiftSettings: swiftSettings),
         .target(
             name: "OrdinautScheduler",
@@ -233,7 +236,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "OrdinautCLI", dependencies: ["OrdinautCommands"], swiftSettings: swiftSettings),
+        .executableTarget(name: "OrdinautCLI", dependencies: ["OrdinautCommands"], swiftSettings: swiftSettings,
+                          linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"])]),
         .target(
             name: "OrdinautCommands",
             dependencies: [
@@ -315,6 +319,7 @@ let package = Package(
             dependencies: ["OrdinautTracing", "OrdinautCore", .product(name: "Tracing", package: "swift-distributed-tracing")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "CLazyLibraryTests", dependencies: ["CLazyLibrary", "CCurl", "CLibPQ", "CHiredis"], swiftSettings: swiftSettings),
         .testTarget(name: "OrdinautCoreTests", dependencies: ["OrdinautCore"], swiftSettings: swiftSettings),
         .testTarget(name: "OrdinautSQLiteTests", dependencies: ["OrdinautSQLite", "OrdinautStore"], swiftSettings: swiftSettings),
         .testTarget(

@@ -87,6 +87,7 @@ final class PostgresConnection: PooledConnection, NotifyingConnection {
     private(set) var isBroken = false
 
     init(url: String) throws(StoreError) {
+        guard ordinaut_pq_load() != 0 else { throw .unavailable(String(cString: ordinaut_pq_load_error())) }
         guard let handle = PQconnectdb(url) else { throw .unavailable("libpq could not allocate a connection") }
         guard PQstatus(handle) == CONNECTION_OK else {
             let message = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)

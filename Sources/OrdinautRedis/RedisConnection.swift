@@ -70,6 +70,7 @@ final class RedisConnection {
 
     init(_ url: RedisURL, timeout: Duration = .seconds(5)) throws(RedisError) {
         self.url = url
+        guard ordinaut_hiredis_load() != 0 else { throw .connection(String(cString: ordinaut_hiredis_load_error())) }
         BrokenPipes.ignore()
         let seconds = timeout.components.seconds
         let micro = Int(timeout.components.attoseconds / 1_000_000_000_000)

@@ -1,4 +1,0 @@
-#ifndef ORDINAUT_CHIREDIS_SHIM_H
-#define ORDINAUT_CHIREDIS_SHIM_H
-#include <hiredis/hiredis.h>
-#endif

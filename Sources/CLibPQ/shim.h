@@ -1,2 +1,0 @@
-#include <postgresql/libpq-fe.h>
-#include <poll.h>
