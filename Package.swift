@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "OrdinautStdio",
             dependencies: [
-                "OrdinautCore", "OrdinautMCP", "OrdinautIO", "OrdinautAuth",
+                "OrdinautCore", "OrdinautMCP", "OrdinautIO", "OrdinautAuth", "CSpawn",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "ordinaut_spawn.h"
@@ -64,6 +65,12 @@ static void child(const char *path, char *const argv[], char *const envp[], cons
 
 int ordinaut_cloexec_pipe(int fds[2]) {
     return pipe2(fds, O_CLOEXEC) == 0 ? 0 : -errno;
+}
+
+ssize_t ordinaut_write_nowait(int fd, const void *buffer, size_t count) {
+    struct iovec vector = {.iov_base = (void *)buffer, .iov_len = count};
+    ssize_t written = pwritev2(fd, &vector, 1, -1, RWF_NOWAIT);
+    return written >= 0 ? written : -errno;
 }
 
 pid_t ordinaut_spawn(const char *path, char *const argv[], char *const envp[], const char *directory,

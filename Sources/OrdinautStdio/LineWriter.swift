@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import CSpawn
 import Logging
 import OrdinautCore
 import OrdinautMCP
@@ -13,8 +14,8 @@ import OrdinautMCP
 ///
 /// No task of the concurrency pool ever waits on the client. A line goes out at once, on the
 /// sender's thread, only when nothing is queued before it, the descriptor is a pipe with room for it
-/// (`poll` says writable, and a line of at most `PIPE_BUF` bytes is then written whole without
-/// blocking). Otherwise it is queued for the writing thread, so a client that stops reading its
+/// (a `pwritev2` with `RWF_NOWAIT` takes it, or on older kernels `poll` says writable, and a line of
+/// at most `PIPE_BUF` bytes is then written whole without blocking). Otherwise it is queued for the writing thread, so a client that stops reading its
 /// stdout stalls that thread alone, while the scheduler, HTTP and extensions keep running. The stdio
 /// thread asks `admitsInput()` before it takes a line: while the queue is full or `maximumInFlight`
 /// requests are being handled it reads no more, so a client's further requests wait in its own pipe,
@@ -29,6 +30,9 @@ final class LineWriter: MessageSink, @unchecked Sendable {
     private let onRoom: @Sendable () -> Void
     /// Whether the descriptor is a pipe, whose free room `poll` reports exactly enough for direct writes.
     private let isPipe: Bool
+    /// Whether the kernel takes `RWF_NOWAIT` on this pipe (Linux 6.x does): a direct write is then one
+    /// `pwritev2` that fails with `EAGAIN` when there is no room, instead of `poll` and then `write`.
+    private var writesWithoutWaiting = true
     private let condition = NSCondition()
     private var queue: OutboundQueue
     private var broken = false
@@ -152,6 +156,22 @@ final class LineWriter: MessageSink, @unchecked Sendable {
     /// with the lock held and nothing queued, so lines keep their order.
     private func writesAtOnce(_ line: [UInt8]) -> Bool {
         guard isPipe && line.count <= PIPE_BUF else { return false }
+        if writesWithoutWaiting {
+            let written = line.withUnsafeBytes { ordinaut_write_nowait(descriptor, $0.baseAddress, $0.count) }
+            if written == line.count { return true }
+            if written >= 0 {
+                // A pipe writes a line this short whole or not at all; should it not, the rest follows.
+                if !writeAll(Array(line[written...])) { broken = true }
+                return true
+            }
+            switch Int32(-written) {
+            case EAGAIN, EINTR: return false
+            case EOPNOTSUPP, EINVAL, ENOSYS: writesWithoutWaiting = false
+            default:
+                broken = true
+                return true
+            }
+        }
         var probe = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
         guard poll(&probe, 1, 0) == 1 && probe.revents == Int16(POLLOUT) else { return false }
         if !writeAll(line) { broken = true }

@@ -17,4 +17,9 @@ pid_t ordinaut_spawn(const char *path, char *const argv[], char *const envp[], c
 /// whose ends no other child inherits. Returns 0, or -errno.
 int ordinaut_cloexec_pipe(int fds[2]);
 
+/// pwritev2(fd, {buffer, count}, 1, -1, RWF_NOWAIT), also hidden behind _GNU_SOURCE: a write that
+/// fails with EAGAIN instead of blocking, without making the descriptor non-blocking for whoever else
+/// shares it. Returns the bytes written, or -errno (-EOPNOTSUPP where the kernel does not offer it).
+ssize_t ordinaut_write_nowait(int fd, const void *buffer, size_t count);
+
 #endif
