@@ -60,5 +60,10 @@ struct BrowserRuleTests {
         #expect(!MediaType.isJSON("text/plain"))
         #expect(!MediaType.isJSON("application/x-www-form-urlencoded"))
         #expect(!MediaType.isJSON("application/json-patch+json"))
+        #expect(MediaType.isJSON("\tapplication/json\t;"))
+        #expect(!MediaType.isJSON(""))
+        #expect(!MediaType.isJSON(" ; application/json"))
+        #expect(!MediaType.isJSON("applicätion/json"))
+        #expect(!MediaType.isJSON("application/json\u{0}"))
     }
 }
