@@ -40,8 +40,7 @@ final class StdioThread: TaskExecutor, Sendable {
     }
 
     /// The lines read; finishes at end of input or on `stopInput()`.
-    let lines: AsyncStream<LineSplitter.Line>
-    private let continuation: AsyncStream<LineSplitter.Line>.Continuation
+    let lines = LineInbox()
     private let state = Mutex(State())
     private let input: Int32
     private let maximumLineLength: Int
@@ -52,7 +51,6 @@ final class StdioThread: TaskExecutor, Sendable {
     init(input: Int32, maximumLineLength: Int) {
         self.input = input
         self.maximumLineLength = maximumLineLength
-        (lines, continuation) = AsyncStream.makeStream(of: LineSplitter.Line.self, bufferingPolicy: .unbounded)
         var ends: [Int32] = [-1, -1]
         precondition(pipe(&ends) == 0, "no descriptor left for the stdio thread's wake-up pipe")
         for end in ends {
@@ -134,7 +132,7 @@ final class StdioThread: TaskExecutor, Sendable {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 1)
         defer {
             buffer.deallocate()
-            continuation.finish()
+            lines.finish()
         }
         while true {
             // One batch of jobs, then input: a task that keeps yielding cannot starve the client.
@@ -144,7 +142,7 @@ final class StdioThread: TaskExecutor, Sendable {
 
             if inputOpen && state.withLock({ $0.inputStopped }) {
                 inputOpen = false
-                continuation.finish()
+                lines.finish()
             }
             guard inputOpen, let admission else {
                 if wait(watching: nil, forInput: false) == nil { return }
@@ -170,14 +168,14 @@ final class StdioThread: TaskExecutor, Sendable {
             } else {
                 if let last = splitter.finish() { deliver(last, admission) }
                 inputOpen = false
-                continuation.finish()
+                lines.finish()
             }
         }
     }
 
     private func deliver(_ line: LineSplitter.Line, _ admission: Admission) {
         admission.onLine()
-        continuation.yield(line)
+        lines.yield(line)
     }
 
     /// Waits until there are jobs or a `wake()`, or `input` has something for us (`forInput`) or hung

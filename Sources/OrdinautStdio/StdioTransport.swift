@@ -80,7 +80,7 @@ public struct StdioTransport: Service {
     }
 
     /// Handles the lines until input ends, then what still runs, on the stdio thread.
-    private func serve(_ lines: AsyncStream<LineSplitter.Line>, writer: LineWriter, stopInput: @escaping @Sendable () -> Void) async {
+    private func serve(_ lines: LineInbox, writer: LineWriter, stopInput: @escaping @Sendable () -> Void) async {
         let connection = MCPConnection(server: server, kind: .stdio)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
