@@ -16,6 +16,18 @@ import Synchronization
 public enum OrdinautMain {
     public static func run(extensions: [CompiledExtension] = []) async {
         customExtensions.withLock { $0 = extensions }
+        // Assistants launch `ordinaut stdio` without flags (`mcp-config` writes exactly that), and each
+        // launch waits for the first answer. With nothing to parse, the argument parser's reflection over
+        // the command tree (a conformance lookup per type it meets, each a scan of every conformance
+        // record in the binary) was the largest part of that wait, so it is skipped.
+        if CommandLine.arguments.dropFirst().elementsEqual(["stdio"]) {
+            do {
+                try await Stdio.serve(CommonSettings())
+            } catch {
+                Stdio.exit(withError: error)
+            }
+            return
+        }
         await OrdinautCommand.main()
     }
 }
@@ -65,29 +77,15 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Serve a built-in test surface instead of the normal one: conformance, or bench (one echo tool).")
     var fixture: Configuration.Fixture?
 
-    /// The configuration from the environment and these options. `defaultLogLevel` applies when neither
-    /// --log-level nor ORDINAUT_LOG_LEVEL is given: servers log at info, one-shot commands at warning.
+    /// What these flags say.
+    var settings: CommonSettings { CommonSettings(logLevel: logLevel, fixture: fixture) }
+
     func configuration(defaultLogLevel: Logger.Level = .warning) throws -> Configuration {
-        let environment = ProcessInfo.processInfo.environment
-        var configuration = try Configuration(environment: environment)
-        if environment["ORDINAUT_LOG_LEVEL"] == nil { configuration.logLevel = defaultLogLevel }
-        if let logLevel { configuration.logLevel = try Configuration.level(logLevel, "--log-level") }
-        configuration.fixture = fixture
-        return configuration
+        try settings.configuration(defaultLogLevel: defaultLogLevel)
     }
 
-    /// Bootstraps logging: text or JSON lines on stderr, each carrying `trace_id`/`span_id` inside a span.
     func logger(_ configuration: Configuration, label: String) -> Logger {
-        switch configuration.logFormat {
-        case .text:
-            LoggingSystem.bootstrap({ label, provider in StreamLogHandler.standardError(label: label, metadataProvider: provider) },
-                                    metadataProvider: .traceIDs)
-        case .json:
-            LoggingSystem.bootstrap({ label, provider in JSONLogHandler(label: label, metadataProvider: provider) }, metadataProvider: .traceIDs)
-        }
-        var logger = Logger(label: label)
-        logger.logLevel = configuration.logLevel
-        return logger
+        settings.logger(configuration, label: label)
     }
 }
 
@@ -175,8 +173,13 @@ struct Stdio: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        let configuration = try common.configuration(defaultLogLevel: .info)
-        let logger = common.logger(configuration, label: "ordinaut")
+        try await Self.serve(common.settings)
+    }
+
+    /// Serves until stdin closes. `OrdinautMain.run` calls it directly for `ordinaut stdio` without flags.
+    static func serve(_ settings: CommonSettings) async throws {
+        let configuration = try settings.configuration(defaultLogLevel: .info)
+        let logger = settings.logger(configuration, label: "ordinaut")
         let tracing = TracingSetup.install(configuration, logger: logger)
         let group = try await buildStdioApplication(configuration: configuration, extensions: compiledExtensions(), logger: logger,
                                                     first: tracing.map { [$0] } ?? [])

@@ -1,0 +1,58 @@
+"""Start-up: libcurl, libpq and hiredis (and the ~30 libraries they pull in) are opened on first use,
+not at exec, so a server that talks to no web server, PostgreSQL or Redis never maps them; and
+`ordinaut stdio` without flags, which skips the argument parser, behaves as the parsed command."""
+import json
+import os
+import subprocess
+import tempfile
+
+CLIENT_LIBRARIES = ("libcurl.so", "libpq.so", "libhiredis.so", "libssl.so", "libgnutls.so")
+
+
+def mapped(pid: int) -> set[str]:
+    with open(f"/proc/{pid}/maps") as maps:
+        return {name for line in maps for name in CLIENT_LIBRARIES if name in line}
+
+
+def test_stdio_maps_no_client_library():
+    environment = dict(os.environ, ORDINAUT_DATA_DIR=tempfile.mkdtemp(prefix="ordinaut-libs-"))
+    process = subprocess.Popen([os.environ.get("ORDINAUT_BIN", "../../.build/debug/ordinaut"), "stdio"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=environment)
+    try:
+        process.stdin.write(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}).encode() + b"\n")
+        process.stdin.flush()
+        assert json.loads(process.stdout.readline())["id"] == 1
+        process.stdin.write(b'{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}\n')
+        process.stdin.flush()
+        assert "result" in json.loads(process.stdout.readline())
+        assert mapped(process.pid) == set()
+    finally:
+        process.stdin.close()
+        process.wait(timeout=15)
+
+
+
+def run_stdio(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    environment = dict(os.environ, ORDINAUT_DATA_DIR=tempfile.mkdtemp(prefix="ordinaut-start-"), **env)
+    request = json.dumps({"jsonrpc": "2.0", "id": 7, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}) + "\n"
+    return subprocess.run([os.environ.get("ORDINAUT_BIN", "../../.build/debug/ordinaut"), *args], input=request,
+                          capture_output=True, text=True, env=environment, timeout=30)
+
+
+def test_stdio_without_flags_behaves_as_with_them():
+    """`ordinaut stdio` alone skips the argument parser; it must answer, log and fail exactly as the
+    parsed command does."""
+    plain = run_stdio(["stdio"], {})
+    parsed = run_stdio(["stdio", "--log-level", "info"], {})
+    assert plain.returncode == parsed.returncode == 0
+    assert json.loads(plain.stdout.splitlines()[0])["result"]["serverInfo"] == json.loads(parsed.stdout.splitlines()[0])["result"]["serverInfo"]
+    assert "serving MCP on stdio" in plain.stderr  # stdio logs at info by default
+    quiet = run_stdio(["stdio"], {"ORDINAUT_LOG_LEVEL": "error"})
+    assert quiet.stdout and "serving MCP" not in quiet.stderr
+    bad = run_stdio(["stdio"], {"ORDINAUT_LOG_LEVEL": "bogus"})
+    bad_parsed = run_stdio(["stdio", "--fixture", "bench"], {"ORDINAUT_LOG_LEVEL": "bogus"})
+    assert bad.returncode == bad_parsed.returncode != 0
+    assert bad.stderr == bad_parsed.stderr
+    assert "ORDINAUT_LOG_LEVEL=bogus is not a log level" in bad.stderr
