@@ -61,7 +61,10 @@ done
 
 echo "== W4: cold start (exec -> first initialize answer)"
 for _ in $(seq "$repeats"); do
-    record W4 ordinaut unpinned "$("$work/mcpbench" coldstart 20 -- "$ordinaut" stdio --log-level error)"
+    # As assistants launch it (no flags; settings from the environment), and with a flag, which
+    # takes the argument parser's path.
+    record W4 ordinaut unpinned "$(ORDINAUT_LOG_LEVEL=error "$work/mcpbench" coldstart 20 -- "$ordinaut" stdio)"
+    record W4 ordinaut-with-a-flag unpinned "$("$work/mcpbench" coldstart 20 -- "$ordinaut" stdio --log-level error)"
     record W4 python-mcp unpinned "$("$work/mcpbench" coldstart 5 -- "$python" "$peer" stdio)"
     record W4 cat unpinned "$("$work/mcpbench" coldstart 20 -- cat)"
 done
