@@ -237,7 +237,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "OrdinautCLI", dependencies: ["OrdinautCommands"], swiftSettings: swiftSettings,
-                          linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"])]),
+                          linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"])]),
         .target(
             name: "OrdinautCommands",
             dependencies: [
