@@ -52,6 +52,10 @@ public enum HTTPCallFailure: Error, Sendable, CustomStringConvertible {
 
 /// HTTP through libcurl's multi interface: one dedicated thread drives every transfer, so blocking
 /// never reaches the concurrency pool, and connections are reused across calls.
+///
+/// Nothing starts before the first call: a client nobody calls (the OAuth fetcher of a server
+/// without OAuth, the exporter of tracing that stays off) neither opens libcurl nor starts a thread.
+/// Where libcurl cannot be loaded, every call fails with a `.connection` naming the library.
 public final class CurlClient: Sendable {
     private struct Queues {
         var additions: [Transfer] = []
@@ -59,28 +63,55 @@ public final class CurlClient: Sendable {
         var running = true
     }
 
-    private let multi: MultiHandle
+    private let maxConnections: Int
+    /// The multi handle once the first call started it, or why it could not start.
+    private let started = Mutex<Result<MultiHandle, HTTPCallFailure>?>(nil)
     private let queues = Mutex(Queues())
 
-    public init(maxConnections: Int = 256) {
+    /// libcurl, opened and initialised once per process by the first call of any client; the reason
+    /// when it cannot be loaded.
+    private static let unavailable: String? = {
+        guard ordinaut_curl_load() != 0 else { return String(cString: ordinaut_curl_load_error()) }
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-        let multi = MultiHandle(curl_multi_init())
-        ordinaut_curl_multi_set_long(multi.pointer, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxConnections)
-        ordinaut_curl_multi_set_long(multi.pointer, CURLMOPT_MAXCONNECTS, maxConnections)
-        self.multi = multi
-        let thread = Thread { [self] in loop() }
-        thread.name = "ordinaut-curl"
-        thread.start()
+        return nil
+    }()
+
+    public init(maxConnections: Int = 256) {
+        self.maxConnections = maxConnections
     }
 
-    /// Stops the transfer thread; transfers still running fail with `.cancelled`.
+    /// The multi handle, made with its transfer thread on the first call.
+    private func multi() -> Result<MultiHandle, HTTPCallFailure> {
+        started.withLock { started in
+            if let started { return started }
+            if let problem = Self.unavailable {
+                started = .failure(.connection(problem))
+                return started!
+            }
+            let multi = MultiHandle(curl_multi_init())
+            ordinaut_curl_multi_set_long(multi.pointer, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxConnections)
+            ordinaut_curl_multi_set_long(multi.pointer, CURLMOPT_MAXCONNECTS, maxConnections)
+            let thread = Thread { [self] in loop(multi) }
+            thread.name = "ordinaut-curl"
+            thread.start()
+            started = .success(multi)
+            return started!
+        }
+    }
+
+    /// Stops the transfer thread, if it started; transfers still running fail with `.cancelled`.
     public func shutdown() {
         queues.withLock { $0.running = false }
-        curl_multi_wakeup(multi.pointer)
+        if case .success(let multi) = started.withLock({ $0 }) { curl_multi_wakeup(multi.pointer) }
     }
 
     /// Performs `call`. Cancelling the calling task aborts the transfer.
     public func perform(_ call: HTTPCall) async -> Result<HTTPCallResponse, HTTPCallFailure> {
+        let multi: MultiHandle
+        switch self.multi() {
+        case .success(let started): multi = started
+        case .failure(let failure): return .failure(failure)
+        }
         let transfer: Transfer
         switch Transfer.make(call) {
         case .success(let made): transfer = made
@@ -107,7 +138,7 @@ public final class CurlClient: Sendable {
         }
     }
 
-    private func loop() {
+    private func loop(_ multi: MultiHandle) {
         var active: [ObjectIdentifier: Transfer] = [:]
         while true {
             let (additions, cancellations, running) = queues.withLock { queues in

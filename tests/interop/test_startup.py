@@ -6,6 +6,10 @@ import os
 import subprocess
 import tempfile
 
+import httpx
+
+from conftest import start_server
+
 CLIENT_LIBRARIES = ("libcurl.so", "libpq.so", "libhiredis.so", "libssl.so", "libgnutls.so")
 
 
@@ -56,3 +60,20 @@ def test_stdio_without_flags_behaves_as_with_them():
     assert bad.returncode == bad_parsed.returncode != 0
     assert bad.stderr == bad_parsed.stderr
     assert "ORDINAUT_LOG_LEVEL=bogus is not a log level" in bad.stderr
+
+
+def test_serve_loads_libpq_only_for_postgres(binary, postgres):
+    default = start_server(binary)
+    try:
+        assert httpx.get(default.base + "/health", timeout=10).status_code == 200
+        assert mapped(default.process.pid) == set()
+    finally:
+        default.stop()
+    on_postgres = start_server(binary, env={"ORDINAUT_DATABASE_URL": postgres.new_database()})
+    try:
+        assert httpx.get(on_postgres.base + "/health", timeout=10).status_code == 200
+        libraries = mapped(on_postgres.process.pid)
+        assert "libpq.so" in libraries
+        assert "libcurl.so" not in libraries
+    finally:
+        on_postgres.stop()
