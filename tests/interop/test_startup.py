@@ -7,6 +7,7 @@ import subprocess
 import tempfile
 
 import httpx
+import pytest
 
 from conftest import start_server
 
@@ -77,3 +78,39 @@ def test_serve_loads_libpq_only_for_postgres(binary, postgres):
         assert "libcurl.so" not in libraries
     finally:
         on_postgres.stop()
+
+
+def without_libraries(libraries: list[str], command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Runs `command` in a mount namespace where each of `libraries` is an empty file, as on a machine
+    without them (it must be root: unshare and mount)."""
+    paths = [os.path.realpath(f"/usr/lib/x86_64-linux-gnu/{name}") for name in libraries]
+    script = "".join(f"mount --bind /dev/null {path} && " for path in paths) + 'exec "$@"'
+    probe = subprocess.run(["unshare", "-m", "true"], capture_output=True)
+    if probe.returncode != 0 or os.getuid() != 0:
+        pytest.skip("needs root and unshare to hide a library from the binary")
+    environment = dict(os.environ, ORDINAUT_DATA_DIR=tempfile.mkdtemp(prefix="ordinaut-nolib-"), **env)
+    return subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", *command], capture_output=True, text=True,
+                          env=environment, timeout=60)
+
+
+def test_a_missing_client_library_is_a_clear_error_of_the_feature_that_needs_it(binary):
+    missing = ["libcurl.so.4", "libpq.so.5", "libhiredis.so.0.14"]
+    # stdio and its tools need none of them.
+    served = without_libraries(missing, [str(binary), "tools", "call", "echo", "--args", '{"text": "hi"}', "--fixture", "bench"], {})
+    assert served.returncode == 0, served.stderr
+    assert "hi" in served.stdout
+    # A call to a server goes through libcurl: refused with its name, not a crash.
+    remote = without_libraries(missing, [str(binary), "tools", "call", "--server", "http://127.0.0.1:9", "echo"], {})
+    assert remote.returncode == 1
+    assert "libcurl.so.4 could not be loaded" in remote.stdout + remote.stderr
+    # PostgreSQL needs libpq: the start fails naming it.
+    postgres = without_libraries(missing, [str(binary), "tools", "call", "echo", "--args", '{"text": "hi"}', "--fixture", "bench"],
+                                 {"ORDINAUT_DATABASE_URL": "postgres://ordinaut:hunter2@127.0.0.1:9/none"})
+    assert postgres.returncode == 1
+    assert "libpq.so.5 could not be loaded" in postgres.stderr
+    assert "hunter2" not in postgres.stderr
+    # Redis needs hiredis: likewise.
+    redis = without_libraries(missing, [str(binary), "tools", "call", "echo", "--args", '{"text": "hi"}', "--fixture", "bench"],
+                              {"ORDINAUT_REDIS_URL": "redis://127.0.0.1:9"})
+    assert redis.returncode == 1
+    assert "libhiredis.so.0.14 could not be loaded" in redis.stderr
