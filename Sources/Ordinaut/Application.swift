@@ -262,6 +262,7 @@ public func buildStdioApplication(configuration: Configuration, extensions: [Com
     var configuration = configuration
     configuration.scheduler.shutdownGrace = .zero
     configuration.extensions.stopBudget = .milliseconds(500)
+    configuration.extensions.routesServed = false
     // The transport serves from the first instant; opening the database, building the scheduler and
     // activating eager extensions happen behind it. `initialize` needs none of it, and requests
     // that read or use the surface wait until it is complete.

@@ -111,10 +111,12 @@ struct Tools: AsyncParsableCommand {
     }
 }
 
-/// Runs `body` with an engine built from the configuration, its eager extensions active as a server
-/// would start them; the extensions are stopped afterwards, whatever `body` did.
+/// Runs `body` with an engine built from the configuration, its eager extensions active as `ordinaut
+/// stdio` would start them (no routes are served); the extensions are stopped afterwards, whatever
+/// `body` did.
 func withLocalEngine<Value>(_ common: CommonOptions, _ body: (Engine) async throws -> Value) async throws -> Value {
-    let configuration = try common.configuration()
+    var configuration = try common.configuration()
+    configuration.extensions.routesServed = false
     let engine = try await buildEngine(configuration: configuration, extensions: compiledExtensions(),
                                        logger: common.logger(configuration, label: "ordinaut"))
     await engine.extensions.activateEager()

@@ -33,8 +33,18 @@ public struct ExtensionHostConfiguration: Sendable {
     /// prefixes, or listed exactly (`ORDINAUT_WEBHOOK_SECRETS`). The default allows
     /// `ORDINAUT_SECRET_<ID>_…` for extension `<id>` only (see `secretAllowed`).
     public var webhookSecretVariables: Set<String> = []
+    /// Whether extension routes are served (`ordinaut serve`). Where they are not (`ordinaut stdio`,
+    /// `ordinaut tools`), an eager extension granted nothing but `ROUTES` and `STATIC` has nothing to
+    /// do (the built-in `observability` would keep metrics nobody can scrape), so it is not started;
+    /// it stays ready to activate like a lazy one.
+    public var routesServed = true
 
     public init() {}
+
+    /// Whether an extension with these grants, declared eager, starts with the host.
+    func startsEagerly(granted: Set<Capability>) -> Bool {
+        routesServed || !granted.isSubset(of: [.routes, .staticFiles])
+    }
 
     /// Whether extension `id`'s webhook manifest may name environment variable `variable` as a
     /// secret: `ORDINAUT_SECRET_<ID>_…` (the id upper-cased), or an operator-listed name or prefix

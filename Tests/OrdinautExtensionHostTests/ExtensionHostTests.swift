@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import Ordinaut
 import OrdinautAuth
 import OrdinautCore
@@ -336,5 +337,25 @@ struct RegistrarAndSupervisorTests {
                 #expect(seconds >= low && seconds <= high, "attempt \(attempt): \(seconds)")
             }
         }
+    }
+}
+
+@Suite("Eager extensions where no routes are served")
+struct UnservedRoutesTests {
+    /// `ordinaut stdio` and `ordinaut tools` serve no routes: an eager extension granted only
+    /// `ROUTES` would have nothing to do there and is not started, while one granted more is.
+    @Test func onlyExtensionsWithSomethingToDoStartEagerly() async throws {
+        let routesOnly = ProbeExtension(id: "routes_only")
+        let withTools = ProbeExtension(id: "with_tools", requestedCapabilities: [.routes, .tools])
+        var configuration = try Configuration(environment: ["ORDINAUT_DATA_DIR": NSTemporaryDirectory() + "ordinaut-unserved-\(UUID())"])
+        configuration.extensions.routesServed = false
+        configuration.extensions.entryGrants = ["routes_only": [.routes], "with_tools": [.routes, .tools]]
+        configuration.extensions.entryEager = ["routes_only": true, "with_tools": true]
+        let engine = try await buildEngine(configuration: configuration, extensions: [CompiledExtension { routesOnly }, CompiledExtension { withTools }],
+                                           logger: Logger(label: "test"))
+        await engine.extensions.activateEager()
+        #expect(routesOnly.setups.count == 0)
+        #expect(withTools.setups.count == 1)
+        await engine.extensions.shutdown()
     }
 }
