@@ -7,6 +7,9 @@ enum RunRows {
         error, output, context, takeovers, root_due_id
         """
 
+    /// `columns`, each prefixed `r.`.
+    static let qualifiedColumns = qualified(columns, by: "r")
+
     static func run(from row: SQLRow, at o: Int = 0) -> RunRecord {
         RunRecord(
             id: row.text(o)!, taskId: row.text(o + 1) ?? "", attempt: row.int(o + 2),

@@ -13,6 +13,25 @@ public enum SQLValue: Sendable, Equatable {
     public init(_ integer: Int) { self = .integer(Int64(integer)) }
     public init(_ flag: Bool) { self = .integer(flag ? 1 : 0) }
     public init(json: JSONValue) { self = .text(json.encodedString()) }
+
+    /// A PostgreSQL array literal of `integers` (bind it as `$n::bigint[]`).
+    init(postgresArray integers: [Int64]) {
+        self = .text("{" + integers.map(String.init).joined(separator: ",") + "}")
+    }
+
+    /// A PostgreSQL array literal of `texts`, each quoted (bind it as `$n::text[]`).
+    init(postgresArray texts: [String]) {
+        let quoted = texts.map { text in
+            "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
+        }
+        self = .text("{" + quoted.joined(separator: ",") + "}")
+    }
+}
+
+/// `columns` (a comma-separated list) with each name prefixed by `alias`: `"a, b"` → `"t.a, t.b"`.
+/// Statements are built from it once, never per call.
+func qualified(_ columns: String, by alias: String) -> String {
+    columns.split(separator: ",").map { "\(alias)." + $0.filter { !$0.isWhitespace } }.joined(separator: ", ")
 }
 
 /// One result row; columns are addressed by position, in the order the statement selects them.
@@ -89,13 +108,22 @@ public struct SQLDialect: Sendable {
     /// queries whose best plan depends on the data, such as the scheduler's, where a plan cached
     /// while a table was small would scan the whole table once it has grown.
     public let planForParameters: String?
+    /// Whether a table may name the index a query must read (SQLite's `INDEXED BY`): for queries its
+    /// planner, without statistics, would answer from a broader index and then sort or scan.
+    public let namesIndexes: Bool
 
     public static let sqlite = SQLDialect(
         name: "sqlite", skipLocked: "", serialPrimaryKey: "INTEGER PRIMARY KEY AUTOINCREMENT", begin: "BEGIN IMMEDIATE", writingCTEs: false,
-        planForParameters: nil)
+        planForParameters: nil, namesIndexes: true)
     public static let postgres = SQLDialect(
         name: "postgres", skipLocked: "FOR UPDATE OF d SKIP LOCKED", serialPrimaryKey: "BIGSERIAL PRIMARY KEY", begin: "BEGIN",
-        writingCTEs: true, planForParameters: "SET LOCAL plan_cache_mode = force_custom_plan")
+        writingCTEs: true, planForParameters: "SET LOCAL plan_cache_mode = force_custom_plan", namesIndexes: false)
+
+    /// `table`, read through `index` where the dialect lets a query name it (SQLite fails the
+    /// statement if that index cannot serve it, so a plan cannot silently fall back to a scan).
+    public func table(_ table: String, indexedBy index: String) -> String {
+        namesIndexes ? "\(table) INDEXED BY \(index)" : table
+    }
 }
 
 /// A database: connections on threads of their own, so that blocking C calls never run on the Swift

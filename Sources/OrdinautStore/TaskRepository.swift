@@ -50,9 +50,7 @@ public struct TaskRepository: StoreRole {
                 return .failure(error)  // nothing was written: the transaction ends as it began
             }
             task.updatedAt = now
-            let assignments = TaskRows.columns.split(separator: ",").dropFirst().enumerated()
-                .map { "\($0.element.trimmingCharacters(in: .whitespaces)) = $\($0.offset + 2)" }.joined(separator: ", ")
-            try connection.execute("UPDATE tasks SET \(assignments) WHERE id = $1", TaskRows.parameters(of: task))
+            try connection.execute(TaskRows.update, TaskRows.parameters(of: task))
             if task.status != .active {
                 try connection.execute("DELETE FROM due_work WHERE task_id = $1 AND locked_by IS NULL", .text(id))
             }

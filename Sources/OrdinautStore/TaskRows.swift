@@ -9,6 +9,13 @@ public enum TaskRows {
         paused_reason, stopped_by_run
         """
 
+    /// `columns`, each prefixed `t.`.
+    static let qualifiedColumns = qualified(columns, by: "t")
+
+    /// Writes every column of the task whose id is `$1` from the parameters of `parameters(of:)`.
+    static let update = "UPDATE tasks SET " + columns.split(separator: ",").dropFirst().enumerated()
+        .map { "\(String($0.element.filter { !$0.isWhitespace })) = $\($0.offset + 2)" }.joined(separator: ", ") + " WHERE id = $1"
+
     /// `$1, $2, …`, one placeholder per column of `columns`.
     public static let placeholders = (1...columns.split(separator: ",").count).map { "$\($0)" }.joined(separator: ", ")
 

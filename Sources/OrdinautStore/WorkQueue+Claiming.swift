@@ -9,17 +9,10 @@ extension WorkQueue {
     /// Items whose `concurrency_key` is held by a live lease are passed over.
     public func claim(worker: String, limit: Int, lease: Int64) async throws(StoreError) -> [ClaimedWork] {
         let now = clock()
-        let skipLocked = database.dialect.skipLocked
-        let taskColumns = TaskRows.columns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
         let usesWritingCTEs = database.dialect.writingCTEs
+        let choose = usesWritingCTEs ? Self.chooseDue.postgres : Self.chooseDue.sqlite
         return try await database.transaction { connection throws(StoreError) -> [ClaimedWork] in
-            let rows = try connection.execute(
-                """
-                SELECT d.id, d.attempt, d.trigger_kind, d.context, d.concurrency_key, d.run_id, COALESCE(d.root_id, d.id), \(taskColumns), d.run_at
-                FROM due_work d JOIN tasks t ON t.id = d.task_id
-                WHERE d.run_at <= $1 AND (d.locked_until IS NULL OR d.locked_until < $1)
-                ORDER BY d.priority DESC, d.run_at, d.id LIMIT $2 \(skipLocked)
-                """, .integer(now), SQLValue(limit))
+            let rows = try connection.execute(choose, .integer(now), SQLValue(limit))
             var claimed: [ClaimedWork] = []
             // PostgreSQL: fresh runs of active tasks without a concurrency key are created in one
             // statement; the rest (takeovers, keys, inactive tasks, and everything on SQLite) one by one below.
@@ -91,6 +84,34 @@ extension WorkQueue {
         }
     }
 
+    /// The due items a claim takes, with their tasks (`$1` now, `$2` the limit), in each dialect.
+    private static let chooseDue = (sqlite: chooseDueQuery(.sqlite), postgres: chooseDueQuery(.postgres))
+
+    private static func chooseDueQuery(_ dialect: SQLDialect) -> String {
+        """
+        SELECT d.id, d.attempt, d.trigger_kind, d.context, d.concurrency_key, d.run_id, COALESCE(d.root_id, d.id), \(TaskRows.qualifiedColumns), d.run_at
+        FROM due_work d JOIN tasks t ON t.id = d.task_id
+        WHERE d.run_at <= $1 AND (d.locked_until IS NULL OR d.locked_until < $1)
+        ORDER BY d.priority DESC, d.run_at, d.id LIMIT $2 \(dialect.skipLocked)
+        """
+    }
+
+    /// `claimFresh`'s statement: `$1` the items as JSON, `$2` the lease's end, `$3` now, `$4` the
+    /// worker, `$5` the due ids as an array, which names the rows to the planner (it cannot see into
+    /// `$1`, guesses 100 rows, and would otherwise read all of `due_work` for each claim).
+    static let claimFreshStatement = """
+        WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(due_id bigint, token text, run_id text, task_id text,
+                       attempt integer, trigger_kind text, context text, root bigint, details text)),
+             locked AS (UPDATE due_work d SET locked_by = i.token, locked_until = $2, run_id = i.run_id FROM input i
+                        WHERE d.id = ANY ($5::bigint[]) AND d.id = i.due_id),
+             logged AS (INSERT INTO audit_log (at, actor, action, task_id, run_id, details)
+                        SELECT $3, $4, 'run.started', i.task_id, i.run_id, i.details FROM input i)
+        INSERT INTO runs (id, task_id, attempt, trigger_kind, status, lease_owner, lease_expires_at, created_at, started_at, output,
+                          context, takeovers, due_id, root_due_id)
+        SELECT i.run_id, i.task_id, i.attempt, i.trigger_kind, 'running', $4, $2, $3, $3, '{}', i.context, 0, i.due_id, i.root FROM input i
+        RETURNING \(RunRows.columns)
+        """
+
     /// Locks `rows` (fresh due items of active tasks), creates their runs and records their start, in one statement (PostgreSQL).
     private static func claimFresh(_ connection: any SQLConnection, _ rows: [SQLRow], worker: String, now: Int64,
                                    lease: Int64) throws(StoreError) -> [ClaimedWork] {
@@ -107,18 +128,8 @@ extension WorkQueue {
                 "root": .integer(row.integer(6)!), "details": .string(JSONValue.object(["attempt": .integer(Int64(row.int(1)))]).encodedString()),
             ])
         }
-        let created = try connection.execute(
-            """
-            WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(due_id bigint, token text, run_id text, task_id text,
-                           attempt integer, trigger_kind text, context text, root bigint, details text)),
-                 locked AS (UPDATE due_work d SET locked_by = i.token, locked_until = $2, run_id = i.run_id FROM input i WHERE d.id = i.due_id),
-                 logged AS (INSERT INTO audit_log (at, actor, action, task_id, run_id, details)
-                            SELECT $3, $4, 'run.started', i.task_id, i.run_id, i.details FROM input i)
-            INSERT INTO runs (id, task_id, attempt, trigger_kind, status, lease_owner, lease_expires_at, created_at, started_at, output,
-                              context, takeovers, due_id, root_due_id)
-            SELECT i.run_id, i.task_id, i.attempt, i.trigger_kind, 'running', $4, $2, $3, $3, '{}', i.context, 0, i.due_id, i.root FROM input i
-            RETURNING \(RunRows.columns)
-            """, .text(JSONValue.array(inputs).encodedString()), .integer(expires), .integer(now), .text(worker))
+        let created = try connection.execute(claimFreshStatement, .text(JSONValue.array(inputs).encodedString()), .integer(expires),
+                                             .integer(now), .text(worker), SQLValue(postgresArray: rows.compactMap { $0.integer(0) }))
         var claimed: [ClaimedWork] = []
         for runRow in created {
             let run = RunRows.run(from: runRow)

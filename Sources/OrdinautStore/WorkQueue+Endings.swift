@@ -129,23 +129,9 @@ extension WorkQueue {
                 "details": .string(JSONValue.object(details).encodedString()), "ord": .integer(Int64(ord)),
             ]
         }
-        let qualified = RunRows.columns.split(separator: ",").map { "r." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
         let rows = try connection.execute(
-            """
-            WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(due_id bigint, lease text, status text, error text, output text,
-                           run_id text, actor text, action text, task_id text, details text, ord bigint)),
-                 held AS (DELETE FROM due_work d USING input i WHERE d.id = i.due_id AND d.locked_by = i.lease RETURNING d.id),
-                 unlocked AS (DELETE FROM concurrency_locks c USING held h WHERE c.due_id = h.id),
-                 updated AS (UPDATE runs r SET status = i.status, finished_at = $2, error = i.error, output = i.output, lease_owner = NULL,
-                                    lease_expires_at = NULL
-                             FROM input i JOIN held h ON h.id = i.due_id WHERE r.id = i.run_id RETURNING \(qualified)),
-                 logged AS (INSERT INTO audit_log (at, actor, action, task_id, run_id, details)
-                            SELECT $2, i.actor, i.action, i.task_id, i.run_id, i.details FROM input i JOIN updated u ON u.id = i.run_id),
-                 \(countEndingsCTEs)
-            SELECT u.*, (SELECT string_agg(m.id, ',') FROM mcp_tasks m WHERE m.root_due_id = u.root_due_id),
-                   s.stop_count, s.limit_reached
-            FROM updated u LEFT JOIN stopped s ON s.stop_run = u.id
-            """, .text(JSONValue.array(inputs).encodedString()), .integer(now), SQLValue(failureLimit))
+            finishFinalStatement, .text(JSONValue.array(inputs).encodedString()), .integer(now), SQLValue(failureLimit),
+            SQLValue(postgresArray: endings.map(\.work.dueId)), SQLValue(postgresArray: endings.map(\.work.run.id)))
         var results: [String: Result<Finished, StoreError>] = [:]
         for row in rows {
             let run = RunRows.run(from: row)
@@ -158,6 +144,28 @@ extension WorkQueue {
         }
         return results
     }
+
+    /// `finishFinal`'s statement: `$1` the endings as JSON, `$2` now, `$3` the default failure limit,
+    /// `$4` and `$5` their due ids and run ids as arrays. The arrays name the rows to the planner: it
+    /// cannot see into `$1` (it guesses 100 rows) and, for a batch that small beside a large queue,
+    /// otherwise read all of `due_work` per ending.
+    static let finishFinalStatement = """
+        WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(due_id bigint, lease text, status text, error text, output text,
+                       run_id text, actor text, action text, task_id text, details text, ord bigint)),
+             held AS (DELETE FROM due_work d USING input i WHERE d.id = ANY ($4::bigint[]) AND d.id = i.due_id AND d.locked_by = i.lease
+                      RETURNING d.id),
+             unlocked AS (DELETE FROM concurrency_locks c USING held h WHERE c.due_id = h.id),
+             updated AS (UPDATE runs r SET status = i.status, finished_at = $2, error = i.error, output = i.output, lease_owner = NULL,
+                                lease_expires_at = NULL
+                         FROM input i JOIN held h ON h.id = i.due_id WHERE r.id = ANY ($5::text[]) AND r.id = i.run_id
+                         RETURNING \(RunRows.qualifiedColumns)),
+             logged AS (INSERT INTO audit_log (at, actor, action, task_id, run_id, details)
+                        SELECT $2, i.actor, i.action, i.task_id, i.run_id, i.details FROM input i JOIN updated u ON u.id = i.run_id),
+             \(countEndingsCTEs)
+        SELECT u.*, (SELECT string_agg(m.id, ',') FROM mcp_tasks m WHERE m.root_due_id = u.root_due_id),
+               s.stop_count, s.limit_reached
+        FROM updated u LEFT JOIN stopped s ON s.stop_run = u.id
+        """
 
     /// The status of an ending that schedules nothing more, or `nil` (a retry, an approval).
     private static func finalStatus(_ outcome: Outcome) -> RunStatus? {

@@ -86,11 +86,10 @@ public struct WorkQueue: StoreRole {
                              plan: @escaping @Sendable (TaskRecord, Int64) -> Firing) async throws(StoreError) -> Int {
         let now = clock()
         let planning = database.dialect.planForParameters
+        let tick = Self.tickQueries(database.dialect)
         let (read, added) = try await database.transaction { connection throws(StoreError) -> (Int, Int) in
             if let planning { try connection.execute(planning, []) }
-            let rows = try connection.execute(
-                "SELECT \(TaskRows.columns) FROM tasks WHERE status = 'active' AND next_run_at IS NOT NULL AND next_run_at <= $1 ORDER BY next_run_at LIMIT $2",
-                .integer(now), SQLValue(limit))
+            let rows = try connection.execute(tick.due, .integer(now), SQLValue(limit))
             var added = 0
             for row in rows {
                 let task = TaskRows.task(from: row)
@@ -116,11 +115,21 @@ public struct WorkQueue: StoreRole {
     /// The earliest `next_run_at` of an active task, for the scheduler's sleep.
     public func nextFireTime() async throws(StoreError) -> Int64? {
         let planning = database.dialect.planForParameters
+        let next = Self.tickQueries(database.dialect).next
         return try await database.transaction { connection throws(StoreError) -> Int64? in
             if let planning { try connection.execute(planning, []) }
             // A parameter, so that PostgreSQL plans it afresh (parameterless statements keep their first plan).
-            return try connection.execute("SELECT MIN(next_run_at) FROM tasks WHERE status = 'active' AND next_run_at >= $1",
-                                          .integer(Int64.min)).first?.integer(0)
+            return try connection.execute(next, .integer(Int64.min)).first?.integer(0)
         }
+    }
+
+    /// The scheduler's two queries per tick: the due tasks (`$1` now, `$2` limit) and the earliest
+    /// fire time (`$1` a lower bound). Both read `tasks_next_run`, which holds only active tasks with
+    /// a fire time, so a tick costs the same beside any number of idle or paused tasks; SQLite is
+    /// told so, since without statistics it prefers `tasks_by_status` and reads every active task.
+    static func tickQueries(_ dialect: SQLDialect) -> (due: String, next: String) {
+        let tasks = dialect.table("tasks", indexedBy: "tasks_next_run")
+        return ("SELECT \(TaskRows.columns) FROM \(tasks) WHERE status = 'active' AND next_run_at IS NOT NULL AND next_run_at <= $1 ORDER BY next_run_at LIMIT $2",
+                "SELECT MIN(next_run_at) FROM \(tasks) WHERE status = 'active' AND next_run_at >= $1")
     }
 }
