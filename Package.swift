@@ -264,6 +264,7 @@ let package = Package(
         ),
         .testTarget(name: "OrdinautStdioTests", dependencies: ["OrdinautStdio", "OrdinautCore"], swiftSettings: swiftSettings),
         .testTarget(name: "OrdinautIOTests", dependencies: ["OrdinautIO"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrdinautWebhooksTests", dependencies: ["OrdinautWebhooks", "OrdinautMCP", "OrdinautCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OrdinautEventsTests",
             dependencies: ["OrdinautEvents", "OrdinautRedis", "OrdinautCore"],

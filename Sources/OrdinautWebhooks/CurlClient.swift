@@ -61,6 +61,16 @@ public final class CurlClient: Sendable {
         var additions: [Transfer] = []
         var cancellations: [ObjectIdentifier] = []
         var running = true
+        /// The transfer thread waits in `curl_multi_poll`, or is about to, with nothing queued: only
+        /// then does new work wake it (a wake-up is a socket write and a read, and while the thread
+        /// is busy it finds the work on its next turn anyway).
+        var sleeping = false
+
+        /// Whether the transfer thread must be woken for work just queued; it is then no longer asleep.
+        mutating func wakeIfSleeping() -> Bool {
+            defer { sleeping = false }
+            return sleeping
+        }
     }
 
     private let maxConnections: Int
@@ -121,20 +131,20 @@ public final class CurlClient: Sendable {
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 transfer.continuation = continuation
-                let accepted = queues.withLock { queues -> Bool in
-                    guard queues.running else { return false }
+                let (accepted, sleeping) = queues.withLock { queues -> (Bool, Bool) in
+                    guard queues.running else { return (false, false) }
                     queues.additions.append(transfer)
-                    return true
+                    return (true, queues.wakeIfSleeping())
                 }
-                if accepted {
-                    curl_multi_wakeup(multi.pointer)
-                } else {
-                    transfer.finish(Result<HTTPCallResponse, HTTPCallFailure>.failure(.cancelled))
-                }
+                if sleeping { curl_multi_wakeup(multi.pointer) }
+                if !accepted { transfer.finish(Result<HTTPCallResponse, HTTPCallFailure>.failure(.cancelled)) }
             }
         } onCancel: {
-            queues.withLock { $0.cancellations.append(key) }
-            curl_multi_wakeup(multi.pointer)
+            let sleeping = queues.withLock { queues in
+                queues.cancellations.append(key)
+                return queues.wakeIfSleeping()
+            }
+            if sleeping { curl_multi_wakeup(multi.pointer) }
         }
     }
 
@@ -178,7 +188,14 @@ public final class CurlClient: Sendable {
                 curl_multi_remove_handle(multi.pointer, easy)
                 transfer.complete(code)
             }
+            // Whoever queues work from here on wakes the thread; what was queued meanwhile is taken now.
+            let sleeping = queues.withLock { queues in
+                queues.sleeping = queues.additions.isEmpty && queues.cancellations.isEmpty && queues.running
+                return queues.sleeping
+            }
+            guard sleeping else { continue }
             curl_multi_poll(multi.pointer, nil, 0, 1000, nil)
+            queues.withLock { $0.sleeping = false }
         }
     }
 }

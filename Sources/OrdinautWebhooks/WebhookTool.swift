@@ -104,7 +104,7 @@ public enum WebhookTool {
                 content: [.text("webhook \(name): HTTP \(response.status) from \(call.method) \(redacted(call.url))\(excerpt.isEmpty ? "" : ": " + excerpt)")],
                 structuredContent: ["status": .integer(Int64(response.status)), "body": .string(excerpt)], isError: true)
         }
-        let isJSON = response.contentType?.lowercased().contains("json") ?? false
+        let isJSON = response.contentType.map(HeaderBytes.isJSONMediaType) ?? false
         if isJSON, let value = try? JSONParser().parse(response.body), value.objectValue != nil {
             return ToolResult(content: [.text(text)], structuredContent: value)
         }
@@ -150,6 +150,6 @@ extension CharacterSet {
 
 extension Array where Element == (name: String, value: String) {
     mutating func appendIfMissing(_ name: String, _ value: String) {
-        if !contains(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) { append((name, value)) }
+        if !contains(where: { HeaderBytes.sameName($0.name, name) }) { append((name, value)) }
     }
 }

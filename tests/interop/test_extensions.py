@@ -293,6 +293,19 @@ def test_a_webhook_url_password_stays_out_of_errors(webhook_server):
     assert "***@127.0.0.1" in text, text
 
 
+
+def test_webhook_calls_in_flight_together_each_get_their_own_answer(webhook_server):
+    """Transfers share one libcurl thread and its connections: sixteen calls at once, beside one that
+    times out, each get the answer to their own request, and the slow one its timeout."""
+    from concurrent.futures import ThreadPoolExecutor
+    cities = [f"city {n} & co?" for n in range(16)]
+    with ThreadPoolExecutor(max_workers=17) as pool:
+        slow = pool.submit(call_tool, webhook_server.base, "ext.hook_faults.slow", {})
+        answers = list(pool.map(lambda city: call_tool(webhook_server.base, "ext.weather_hooks.forecast", {"city": city}), cities))
+        timed_out = slow.result(timeout=30)
+    assert [answer["structuredContent"]["city"] for answer in answers] == cities
+    assert timed_out["isError"] and "no complete response within 1.0 s" in timed_out["content"][0]["text"], timed_out
+
 # --- The command line ----------------------------------------------------------------------------
 
 def test_ext_validate_accepts_the_examples_and_locates_problems(binary, tmp_path):
