@@ -3,6 +3,7 @@ import os
 import pathlib
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import threading
@@ -243,3 +244,37 @@ def browser(tmp_path):
     opened = Browser(tmp_path)
     yield opened
     opened.quit()
+
+
+# --- Calls the extension tests share ----------------------------------------------------------------
+
+META = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientCapabilities": {},
+    "io.modelcontextprotocol/clientInfo": {"name": "pytest", "version": "1"},
+}
+
+
+def call_tool(base: str, name: str, arguments: dict, timeout: float = 30) -> dict:
+    """One stateless tools/call over Streamable HTTP; returns the result."""
+    wire = name.replace(".", "__")
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+            "params": {"name": wire, "arguments": arguments, "_meta": META}}
+    response = httpx2.post(f"{base}/mcp", json=body, timeout=timeout, headers={
+        "Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2026-07-28",
+        "Mcp-Method": "tools/call", "Mcp-Name": wire})
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert "result" in answer, answer
+    return answer["result"]
+
+
+def extension_status(base: str) -> dict:
+    """`GET /ext/status`: every extension's state."""
+    return httpx2.get(f"{base}/ext/status", timeout=10).json()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

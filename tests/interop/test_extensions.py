@@ -1,13 +1,11 @@
 """Extensions with the real binary: the Python example through the official SDK, subprocess
-extensions that misbehave, webhook tools against a real HTTP service, and `ordinaut ext`."""
+extensions that misbehave, and `ordinaut ext` (webhook tools: test_webhooks.py)."""
 import asyncio
 import json
 import os
 import pathlib
 import shutil
-import socket
 import subprocess
-import sys
 import time
 
 import httpx2
@@ -15,41 +13,9 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from conftest import ROOT, start_server, wait_for
+from conftest import ROOT, call_tool, extension_status, start_server, wait_for
 
 FIXTURES = pathlib.Path(__file__).with_name("fixtures")
-META = {
-    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-    "io.modelcontextprotocol/clientCapabilities": {},
-    "io.modelcontextprotocol/clientInfo": {"name": "pytest", "version": "1"},
-}
-
-
-def call_tool(base: str, name: str, arguments: dict, timeout: float = 30) -> dict:
-    """One stateless tools/call over Streamable HTTP; returns the result."""
-    wire = name.replace(".", "__")
-    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-            "params": {"name": wire, "arguments": arguments, "_meta": META}}
-    response = httpx2.post(f"{base}/mcp", json=body, timeout=timeout, headers={
-        "Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2026-07-28",
-        "Mcp-Method": "tools/call", "Mcp-Name": wire})
-    assert response.status_code == 200, response.text
-    answer = response.json()
-    assert "result" in answer, answer
-    return answer["result"]
-
-
-def status(base: str) -> dict:
-    return httpx2.get(f"{base}/ext/status", timeout=10).json()
-
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 # --- The Python example through the official SDK -------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -61,7 +27,7 @@ def example_server(binary):
 
 async def test_python_extension_through_the_sdk(example_server):
     base = example_server.base
-    assert status(base)["extensions"]["py_notes"]["state"] == "lazy"
+    assert extension_status(base)["extensions"]["py_notes"]["state"] == "lazy"
     async with Client(streamable_http_client(example_server.url), mode="auto") as client:
         names = {tool.name for tool in (await client.list_tools()).tools}
         assert {"ext__py_notes__add_note", "ext__py_notes__list_notes", "ext__events_demo__publish"} <= names
@@ -79,7 +45,7 @@ async def test_python_extension_through_the_sdk(example_server):
         assert "ext://py_notes/notes://all" in resources
         contents = await client.read_resource("ext://py_notes/notes://all")
         assert json.loads(contents.contents[0].text) == ["buy milk"]
-    entry = status(base)["extensions"]["py_notes"]
+    entry = extension_status(base)["extensions"]["py_notes"]
     assert entry["state"] == "active" and entry["kind"] == "subprocess"
     assert entry["process"]["server_info"]["name"] == "py-notes"
     # Its route, its own event (note.added) and another extension's event (note.manual) all arrive.
@@ -100,10 +66,10 @@ async def test_python_extension_through_the_sdk(example_server):
 def test_python_extension_restarts_after_being_killed(example_server):
     base = example_server.base
     call_tool(base, "ext.py_notes.add_note", {"text": "before"})
-    pid = status(base)["extensions"]["py_notes"]["process"]["pid"]
+    pid = extension_status(base)["extensions"]["py_notes"]["process"]["pid"]
     os.kill(pid, 9)
     process = wait_for(lambda: (lambda p: p if p.get("restarts", 0) >= 1 and p["phase"] == "running" else None)(
-        status(base)["extensions"]["py_notes"]["process"]), message="a restart")
+        extension_status(base)["extensions"]["py_notes"]["process"]), message="a restart")
     assert process["pid"] != pid
     assert "signal 9" in process["last_exit"]
     result = call_tool(base, "ext.py_notes.add_note", {"text": "after"})
@@ -136,7 +102,7 @@ def faulty_server(binary, tmp_path_factory):
         manifest.update(extra)
         (folder / "extension.json").write_text(json.dumps(manifest))
     running = start_server(binary, env={"ORDINAUT_EXT_PATHS": str(root)})
-    wait_for(lambda: all(e["state"] in ("active", "error") for e in status(running.base)["extensions"].values()
+    wait_for(lambda: all(e["state"] in ("active", "error") for e in extension_status(running.base)["extensions"].values()
                          if e["eager"]), message="eager extensions to settle")
     yield running
     assert running.stop() == 0
@@ -146,7 +112,7 @@ def faulty_server(binary, tmp_path_factory):
 
 def test_garbage_on_stdout_is_counted_and_calls_still_work(faulty_server):
     assert call_tool(faulty_server.base, "ext.garbage.ok", {})["content"][0]["text"] == "ok from garbage"
-    process = status(faulty_server.base)["extensions"]["garbage"]["process"]
+    process = extension_status(faulty_server.base)["extensions"]["garbage"]["process"]
     assert process["garbage_lines"] >= 2
     assert "not JSON-RPC" in process["last_garbage"] or "unknown request id" in process["last_garbage"]
 
@@ -155,13 +121,13 @@ def test_a_crash_mid_call_is_an_error_result_then_the_extension_comes_back(fault
     base = faulty_server.base
     crashed = call_tool(base, "ext.crash.crash", {})
     assert crashed["isError"] and "exited during the call" in crashed["content"][0]["text"]
-    wait_for(lambda: status(base)["extensions"]["crash"]["process"]["phase"] == "running"
-             and status(base)["extensions"]["crash"]["process"]["restarts"] >= 1, message="the restart")
+    wait_for(lambda: extension_status(base)["extensions"]["crash"]["process"]["phase"] == "running"
+             and extension_status(base)["extensions"]["crash"]["process"]["restarts"] >= 1, message="the restart")
     assert call_tool(base, "ext.crash.ok", {})["content"][0]["text"] == "ok from crash"
 
 
 def test_extensions_that_hang_or_exit_at_start_are_in_error_and_say_why(faulty_server):
-    extensions = status(faulty_server.base)["extensions"]
+    extensions = extension_status(faulty_server.base)["extensions"]
     assert extensions["hang"]["state"] == "error"
     assert extensions["hang"]["error"]["phase"] == "initialize"
     assert "no answer within 1 s" in extensions["hang"]["error"]["message"]
@@ -184,7 +150,7 @@ def test_a_flood_of_notifications_does_not_stop_the_host(faulty_server):
 
 
 def test_tools_the_registry_refuses_are_skipped_with_a_reason(faulty_server):
-    process = status(faulty_server.base)["extensions"]["badname"]["process"]
+    process = extension_status(faulty_server.base)["extensions"]["badname"]["process"]
     assert process["imported_tools"] == ["ext.badname.ok"]
     assert process["skipped_tools"][0]["name"] == "bad name!"
 
@@ -205,106 +171,6 @@ def test_the_other_extensions_keep_working(faulty_server):
     result = call_tool(faulty_server.base, "ext.events_demo.publish", {"stream": "still", "payload": 1})
     assert result["structuredContent"]["event"]["stream"] == "ext:events_demo:events:still"
 
-
-# --- Webhook tools -------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def receiver():
-    port = free_port()
-    process = subprocess.Popen([sys.executable, str(ROOT / "examples/webhook-extension/receiver.py"), str(port)],
-                               env=dict(os.environ, ORDINAUT_SECRET_WEATHER_HOOKS_TOKEN="test-token"), stdout=subprocess.PIPE, text=True)
-    assert "listening" in process.stdout.readline()
-    yield f"http://127.0.0.1:{port}"
-    process.kill()
-    process.wait()
-
-
-@pytest.fixture(scope="module")
-def webhook_server(binary, receiver, tmp_path_factory):
-    root = tmp_path_factory.mktemp("hooks")
-    shutil.copytree(ROOT / "examples/webhook-extension", root / "weather")
-
-    def hook(name, path, **extra):
-        webhook = {"url": "${secrets.base}" + path, "method": "GET", "timeout_seconds": 1,
-                   "headers": {"Authorization": "Bearer ${secrets.token}"},
-                   "secrets": {"base": "ORDINAUT_SECRET_WEATHER_HOOKS_BASE_URL", "token": "ORDINAUT_SECRET_WEATHER_HOOKS_TOKEN"}, **extra}
-        return {"name": name, "webhook": webhook}
-
-    faults = {"id": "hook_faults", "name": "faults", "version": "1.0.0", "grants": ["TOOLS"], "tools": [
-        hook("slow", "/slow"), hook("fail", "/fail"), hook("big", "/forecast?city=x", max_response_bytes=10),
-        {"name": "down", "webhook": {"url": "http://127.0.0.1:1/", "timeout_seconds": 2}},
-        # Hostile input: an argument in a header, and a URL whose userinfo carries a password.
-        {"name": "noted", "input_schema": {"type": "object", "properties": {"note": {"type": "string"}}},
-         "webhook": {**hook("noted", "/forecast?city=x")["webhook"],
-                     "headers": {"Authorization": "Bearer ${secrets.token}", "X-Note": "${args.note}"}}},
-        {"name": "userinfo", "webhook": {"url": "http://hook-user:hunter2-secret@127.0.0.1:1/", "timeout_seconds": 2}}]}
-    (root / "faults").mkdir()
-    (root / "faults/extension.json").write_text(json.dumps(faults))
-    # The faults extension borrows the weather extension's secrets, which the operator allows.
-    running = start_server(binary, env={"ORDINAUT_EXT_PATHS": str(root), "ORDINAUT_SECRET_WEATHER_HOOKS_BASE_URL": receiver,
-                                        "ORDINAUT_SECRET_WEATHER_HOOKS_TOKEN": "test-token",
-                                        "ORDINAUT_WEBHOOK_SECRETS": "ORDINAUT_SECRET_WEATHER_HOOKS_*"})
-    yield running
-    assert running.stop() == 0
-
-
-def test_webhook_tools_call_the_service(webhook_server, receiver):
-    base = webhook_server.base
-    forecast = call_tool(base, "ext.weather_hooks.forecast", {"city": "Chișinău & co?"})
-    assert not forecast.get("isError")
-    assert forecast["structuredContent"]["city"] == "Chișinău & co?"
-    notified = call_tool(base, "ext.weather_hooks.notify", {"message": "rain at 5", "priority": 4})
-    assert notified["structuredContent"]["echo"] == {"text": "rain at 5", "priority": 4, "source": "ordinaut"}
-    assert httpx2.get(f"{receiver}/notifications", timeout=10).json()["received"][-1]["priority"] == 4
-    invalid = call_tool(base, "ext.weather_hooks.notify", {"message": "x", "priority": 9})
-    assert invalid["isError"]
-    assert status(base)["extensions"]["weather_hooks"]["kind"] == "webhook"
-
-
-@pytest.mark.parametrize("tool,expected", [
-    ("slow", "no complete response within 1.0 s"),
-    ("fail", "HTTP 500 from GET"),
-    ("big", "larger than 10 bytes"),
-    ("down", "Couldn't connect"),
-])
-def test_webhook_failures_are_error_results(webhook_server, tool, expected):
-    result = call_tool(webhook_server.base, f"ext.hook_faults.{tool}", {})
-    assert result["isError"], result
-    text = result["content"][0]["text"]
-    assert expected in text, text
-    assert "test-token" not in text
-
-
-@pytest.mark.parametrize("note", ["a\r\nAuthorization: Bearer injected", "a\nX-Smuggled: 1", "a\rb", "nul\u0000byte", "bell\u0007"])
-def test_webhook_headers_cannot_be_injected(webhook_server, receiver, note):
-    before = len(httpx2.get(f"{receiver}/notifications", timeout=10).json()["received"])
-    result = call_tool(webhook_server.base, "ext.hook_faults.noted", {"note": note})
-    assert result["isError"], result
-    assert "control character" in result["content"][0]["text"]
-    assert len(httpx2.get(f"{receiver}/notifications", timeout=10).json()["received"]) == before
-    assert not call_tool(webhook_server.base, "ext.hook_faults.noted", {"note": "plain text, ünïcode"}).get("isError")
-
-
-def test_a_webhook_url_password_stays_out_of_errors(webhook_server):
-    result = call_tool(webhook_server.base, "ext.hook_faults.userinfo", {})
-    assert result["isError"], result
-    text = result["content"][0]["text"]
-    assert "hunter2" not in text and "hook-user" not in text, text
-    assert "***@127.0.0.1" in text, text
-
-
-
-def test_webhook_calls_in_flight_together_each_get_their_own_answer(webhook_server):
-    """Transfers share one libcurl thread and its connections: sixteen calls at once, beside one that
-    times out, each get the answer to their own request, and the slow one its timeout."""
-    from concurrent.futures import ThreadPoolExecutor
-    cities = [f"city {n} & co?" for n in range(16)]
-    with ThreadPoolExecutor(max_workers=17) as pool:
-        slow = pool.submit(call_tool, webhook_server.base, "ext.hook_faults.slow", {})
-        answers = list(pool.map(lambda city: call_tool(webhook_server.base, "ext.weather_hooks.forecast", {"city": city}), cities))
-        timed_out = slow.result(timeout=30)
-    assert [answer["structuredContent"]["city"] for answer in answers] == cities
-    assert timed_out["isError"] and "no complete response within 1.0 s" in timed_out["content"][0]["text"], timed_out
 
 # --- The command line ----------------------------------------------------------------------------
 
@@ -398,9 +264,9 @@ def test_the_first_matching_event_starts_a_lazy_extension_and_reaches_it(binary)
     running = start_server(binary, env={"ORDINAUT_EXT_PATHS": str(ROOT / "examples")})
     try:
         base = running.base
-        assert status(base)["extensions"]["py_notes"]["state"] == "lazy"
+        assert extension_status(base)["extensions"]["py_notes"]["state"] == "lazy"
         assert httpx2.post(f"{base}/ext/events_demo/publish/note.first", json={"wake": True}, timeout=10).status_code == 201
-        wait_for(lambda: status(base)["extensions"]["py_notes"]["state"] == "active", message="the event to start py_notes")
+        wait_for(lambda: extension_status(base)["extensions"]["py_notes"]["state"] == "active", message="the event to start py_notes")
 
         def received():
             events = httpx2.get(f"{base}/ext/py_notes/notes", timeout=10).json()["received_events"]

@@ -36,7 +36,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
 
 import oauth_jose
-from conftest import start_server, wait_for
+from conftest import free_port, start_server, wait_for
 from oauth_server import AuthorizationServer
 from test_http_raw import ACCEPT, META, events
 from test_tasks import pipeline, work_extension
@@ -51,12 +51,6 @@ REDIRECT_URI = "http://127.0.0.1:33418/callback"  # never contacted: the stand-i
 def auth():
     with AuthorizationServer() as server:
         yield server
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_protected(binary, auth: AuthorizationServer, env: dict | None = None):

@@ -15,8 +15,7 @@ import time
 import httpx2
 import pytest
 
-from conftest import ROOT, start_server, wait_for
-from test_extensions import call_tool
+from conftest import ROOT, call_tool, start_server, wait_for
 
 FIXTURES = pathlib.Path(__file__).with_name("fixtures")
 EXAMPLES = ROOT / "examples" / "observability"

@@ -9,14 +9,7 @@ import time
 import httpx2
 import pytest
 
-from conftest import start_server
-from test_extensions import call_tool, status, wait_for
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from conftest import call_tool, extension_status, free_port, start_server, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +43,7 @@ def nodes(binary, redis_url):
 
 def test_both_nodes_use_redis(nodes):
     for node in nodes:
-        assert status(node.base)["events"]["backend"] == "redis"
+        assert extension_status(node.base)["events"]["backend"] == "redis"
 
 
 def test_an_event_published_on_one_node_is_read_on_the_other(nodes):

@@ -10,8 +10,7 @@ import subprocess
 import httpx2
 import pytest
 
-from conftest import start_server, wait_for
-from test_extensions import call_tool
+from conftest import call_tool, start_server, wait_for
 from test_observability import FAST, create, extensions, metrics, runs, value
 
 NO_WEBHOOKS = "http://127.0.0.1:9"  # the tests call no webhook tool
