@@ -47,7 +47,7 @@ public final class ExtensionHost: Service, Sendable {
         problems = found.problems
         sources = found.sources
         // Until the eager extensions have registered, requests that read the surface wait.
-        eagerHold = records.values.contains(where: { $0.eager && configuration.startsEagerly(granted: $0.granted) }) ? server.holdSurface() : nil
+        eagerHold = records.values.contains(where: configuration.startsWithHost) ? server.holdSurface() : nil
         for problem in problems {
             logger.error("extension not loaded", metadata: ["origin": .string(problem.origin), "reason": .string(problem.message)])
         }
@@ -166,7 +166,7 @@ public final class ExtensionHost: Service, Sendable {
     /// `run()` starts with it.
     public func activateEager() async {
         await withTaskGroup(of: Void.self) { group in
-            for id in order where records[id]!.eager && configuration.startsEagerly(granted: records[id]!.granted) {
+            for id in order where configuration.startsWithHost(records[id]!) {
                 group.addTask { await self.activate(self.records[id]!) }
             }
         }

@@ -41,9 +41,9 @@ public struct ExtensionHostConfiguration: Sendable {
 
     public init() {}
 
-    /// Whether an extension with these grants, declared eager, starts with the host.
-    func startsEagerly(granted: Set<Capability>) -> Bool {
-        routesServed || !granted.isSubset(of: [.routes, .staticFiles])
+    /// Whether `record` starts with the host: declared eager, and with something to do here.
+    func startsWithHost(_ record: ExtensionRecord) -> Bool {
+        record.eager && (routesServed || !record.granted.isSubset(of: [.routes, .staticFiles]))
     }
 
     /// Whether extension `id`'s webhook manifest may name environment variable `variable` as a

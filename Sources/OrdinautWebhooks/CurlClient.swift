@@ -91,7 +91,7 @@ public final class CurlClient: Sendable {
     }
 
     /// The multi handle, made with its transfer thread on the first call.
-    private func multi() -> Result<MultiHandle, HTTPCallFailure> {
+    private func startedMulti() -> Result<MultiHandle, HTTPCallFailure> {
         started.withLock { started in
             if let started { return started }
             if let problem = Self.unavailable {
@@ -118,7 +118,7 @@ public final class CurlClient: Sendable {
     /// Performs `call`. Cancelling the calling task aborts the transfer.
     public func perform(_ call: HTTPCall) async -> Result<HTTPCallResponse, HTTPCallFailure> {
         let multi: MultiHandle
-        switch self.multi() {
+        switch startedMulti() {
         case .success(let started): multi = started
         case .failure(let failure): return .failure(failure)
         }
