@@ -53,7 +53,9 @@ public struct GuardedServerChannel<Base: ServerChildChannel>: ServerChildChannel
             // purpose and say why at debug level, so its connection-level reports are kept quiet.
             var quiet = logger
             quiet.logLevel = max(logger.logLevel, .critical)
-            await base.handle(value: value, logger: quiet)
+            await withTaskExecutorPreference(EventLoopTaskExecutor(loop: value.channel.eventLoop)) {
+                await base.handle(value: value, logger: quiet)
+            }
         case .refused(let channel):
             try? await channel.closeFuture.get()
         }
