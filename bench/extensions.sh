@@ -3,7 +3,8 @@
 #   X1  start-up with the built-ins and ten lazy external extensions (exec -> first initialize answer)
 #       beside the built-ins alone and `cat`;
 #   X2  a tool call through a subprocess extension beside the same MCP server called directly
-#       (the difference is what the host adds per call);
+#       (the difference is what the host adds per call) and through a C process that only passes
+#       bytes between the two pipes (`mcpbench relay`: what any process in between adds, the limit);
 #   X3  Redis publish (XADD, pipelined) beside `redis-benchmark` XADD at the same pipelining depth;
 #   X4  webhook tool calls (libcurl) beside `wrk` -> nginx at the same concurrency.
 # Writes bench/results/<date>-<commit>-extensions.{jsonl,md}. Not a test.
@@ -75,6 +76,7 @@ for inflight in 1 16; do
     for _ in $(seq "$repeats"); do
         record X2-c$inflight direct "$("$work/mcpbench" stdio $inflight "$calls" "$seconds" -- "$ordinaut" stdio --fixture bench --log-level error)"
         record X2-c$inflight through-host "$(MCPBENCH_TOOL=ext__echo__echo ORDINAUT_EXT_PATHS=$work/echo-ext "$work/mcpbench" stdio $inflight "$calls" "$seconds" -- "$ordinaut" stdio --log-level error)"
+        record X2-c$inflight through-relay "$("$work/mcpbench" stdio $inflight "$calls" "$seconds" -- "$work/mcpbench" relay -- "$ordinaut" stdio --fixture bench --log-level error)"
     done
 done
 

@@ -52,7 +52,14 @@ def main(path):
         t = median(through, "calls_per_s")
         print(f"| the MCP server called directly | {show(d)} | {1e6 / d[0]:.1f} |")
         print(f"| the same server through Ordinaut | {show(t)} | {1e6 / t[0]:.1f} |")
-        print(f"\nAdded by the host: **{1e6 / t[0] - 1e6 / d[0]:.1f} µs** per call (median rates; target ≤ 50 µs at 1 in flight).\n")
+        relay = groups.get((f"X2-c{inflight}", "through-relay"))
+        if relay:
+            r = median(relay, "calls_per_s")
+            print(f"| the same server through a byte relay (`mcpbench relay`, the limit) | {show(r)} | {1e6 / r[0]:.1f} |")
+        print(f"\nAdded by the host: **{1e6 / t[0] - 1e6 / d[0]:.1f} µs** per call (median rates; target ≤ 50 µs at 1 in flight).")
+        if relay:
+            print(f"Added by a process that only passes bytes: {1e6 / r[0] - 1e6 / d[0]:.1f} µs.")
+        print()
 
     for workload, peer, title, unit in [("X3", "redis-benchmark", "Redis publish (XADD, pipelined)", "events/s"),
                                         ("X4", "wrk-nginx", "webhook tool calls", "calls/s")]:

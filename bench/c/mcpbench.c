@@ -6,6 +6,9 @@
  *   mcpbench pipe-echo INFLIGHT CALLS SECONDS [CPU]       the same traffic against a C line echo (the limit),
  *                                                         its echo process pinned to CPU when given
  *   mcpbench coldstart RUNS -- COMMAND...                 exec -> first initialize answer, median of RUNS
+ *   mcpbench relay -- COMMAND...                          a host that does nothing but pass bytes: its stdin
+ *                                                         to COMMAND's stdin, COMMAND's stdout to its stdout
+ *                                                         (the limit of any process between client and server)
  *
  * Every mode prints one JSON object. A run with any error response is reported as void.
  * Loops stop by themselves: after CALLS answers or SECONDS, whichever comes first.
@@ -17,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -206,6 +210,30 @@ static int echo_child(const char *cpu) {
     }
 }
 
+/* Copies what is readable on `from` to `to`; returns 0 at end of input. */
+static int pass(int from, int to) {
+    static char buffer[1 << 16];
+    ssize_t n = read(from, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) return 1;
+    if (n <= 0) return 0;
+    write_all(to, buffer, (size_t)n);
+    return 1;
+}
+
+static int relay(char **argv) {
+    peer_t child;
+    spawn(&child, argv);
+    struct pollfd fds[2] = {{.fd = 0, .events = POLLIN}, {.fd = child.from_child, .events = POLLIN}};
+    for (;;) {
+        if (poll(fds, 2, -1) < 0) { if (errno == EINTR) continue; perror("poll"); return 2; }
+        if (fds[0].revents && !pass(0, child.to_child)) break;
+        if (fds[1].revents && !pass(child.from_child, 1)) break;
+    }
+    close(child.to_child);
+    waitpid(child.pid, NULL, 0);
+    return 0;
+}
+
 static int coldstart(int runs, char **argv) {
     double samples[256];
     if (runs > 256) runs = 256;
@@ -241,6 +269,7 @@ int main(int argc, char **argv) {
         return run_calls(&peer, atoi(argv[2]), atol(argv[3]), atof(argv[4]), 0, "pipe-echo");
     }
     if (argc >= 5 && strcmp(argv[1], "coldstart") == 0 && strcmp(argv[3], "--") == 0) return coldstart(atoi(argv[2]), argv + 4);
-    fprintf(stderr, "usage: mcpbench stdio|pipe-echo|coldstart ... (see the comment at the top of mcpbench.c)\n");
+    if (argc >= 4 && strcmp(argv[1], "relay") == 0 && strcmp(argv[2], "--") == 0) return relay(argv + 3);
+    fprintf(stderr, "usage: mcpbench stdio|pipe-echo|coldstart|relay ... (see the comment at the top of mcpbench.c)\n");
     return 2;
 }
