@@ -51,25 +51,3 @@ final class ObservedConnection: NotifyingConnection {
         if let notifying = base as? any NotifyingConnection { try notifying.notifyWork() }
     }
 }
-
-/// A statement's kind for metrics: its verb and the first table it names (`select due_work`,
-/// `update runs`), or the verb alone. Few values: the verbs times the schema's tables.
-enum StatementKind {
-    static func of(_ sql: String) -> String {
-        let words = sql.split(maxSplits: 64, whereSeparator: { $0 == " " || $0 == "\n" || $0 == "(" || $0 == "," })
-        guard let first = words.first?.lowercased() else { return "other" }
-        let marker: String
-        switch first {
-        case "select", "delete": marker = "from"
-        case "insert": marker = "into"
-        case "update": marker = "update"
-        case "with": return "with"
-        case "begin", "commit", "rollback": return "transaction"
-        default: return "other"
-        }
-        guard let index = words.firstIndex(where: { $0.lowercased() == marker }), index + 1 < words.endIndex else { return first }
-        let table = words[index + 1].lowercased()
-        guard !table.isEmpty, table.count <= 40, table.allSatisfy({ $0.isLetter || $0 == "_" }) else { return first }
-        return first + " " + table
-    }
-}
