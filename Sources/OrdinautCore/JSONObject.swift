@@ -36,9 +36,12 @@ public struct JSONObject: Sendable {
     /// The members in order.
     @inlinable public var members: [Member] { storage }
 
+    /// Lengths are compared before text: keys longer than 15 bytes (the protocol's `_meta` keys) are
+    /// compared through the standard library's slow path, and most keys differ in length anyway.
     @usableFromInline func position(of key: String) -> Int? {
         if let index { return index[key] }
-        for i in storage.indices where storage[i].key == key { return i }
+        let length = key.utf8.count
+        for i in storage.indices where storage[i].key.utf8.count == length && storage[i].key == key { return i }
         return nil
     }
 

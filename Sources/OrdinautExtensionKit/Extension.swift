@@ -45,7 +45,7 @@ public struct ExtensionRequestContext: Hummingbird.RequestContext, WebSocketRequ
     }
 
     /// The peer's IP address without its port.
-    public var clientAddress: String? { remoteAddress?.ipAddress }
+    public var clientAddress: String? { remoteAddress?.clientAddressText }
 }
 
 /// The routes an extension serves, mounted at `/ext/<id>`. Create one with `context.routes()`;

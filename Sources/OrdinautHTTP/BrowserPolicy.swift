@@ -60,22 +60,25 @@ public struct BrowserPolicy: Sendable {
 
 /// Media types, compared exactly (parameters allowed): `application/jsonx` is not JSON.
 public enum MediaType {
-    /// Byte by byte over the UTF-8 view, case-insensitively: this runs on every request, and the
-    /// `Character` operations of `Substring` (grapheme breaking) cost more than the whole check.
+    /// Byte by byte over the contiguous UTF-8 of the value, case-insensitively: this runs on every
+    /// request, and the `Character` operations of `Substring` (grapheme breaking), or even the
+    /// checked indices of `String.UTF8View`, cost more than the comparison itself.
     public static func isJSON(_ contentType: String) -> Bool {
-        let expected = "application/json".utf8
-        let bytes = contentType.utf8
-        let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
-        var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
-        var start = bytes.startIndex
-        while start < end, bytes[start] == space || bytes[start] == tab { start = bytes.index(after: start) }
-        while start < end {
-            let last = bytes[bytes.index(before: end)]
-            guard last == space || last == tab else { break }
-            end = bytes.index(before: end)
-        }
-        return bytes[start..<end].elementsEqual(expected) { byte, expected in
-            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 == expected : byte == expected
+        var contentType = contentType
+        return contentType.withUTF8 { bytes in
+            let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
+            var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+            var start = 0
+            while start < end, bytes[start] == space || bytes[start] == tab { start += 1 }
+            while start < end, bytes[end - 1] == space || bytes[end - 1] == tab { end -= 1 }
+            let expected: StaticString = "application/json"
+            guard end - start == expected.utf8CodeUnitCount else { return false }
+            for offset in 0..<expected.utf8CodeUnitCount {
+                let byte = bytes[start + offset]
+                let lower = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+                guard lower == expected.utf8Start[offset] else { return false }
+            }
+            return true
         }
     }
 }
