@@ -96,7 +96,7 @@ extension MCPHTTPEndpoint {
         if let version = request.headers.value(.mcpProtocolVersion), ProtocolVersion.statelessEra.contains(version) {
             return rpcError(.methodNotAllowed, .invalidRequest("2026-07-28 has no GET stream; use subscriptions/listen"))
         }
-        guard accepts(request, "text/event-stream") else {
+        guard AcceptedMedia(request).eventStream else {
             return rpcError(.notAcceptable, .invalidRequest("GET /mcp needs Accept: text/event-stream"))
         }
         guard let sessionID = request.headers.value(.mcpSessionID) else {

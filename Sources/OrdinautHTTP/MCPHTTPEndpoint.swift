@@ -88,16 +88,6 @@ public struct MCPHTTPEndpoint: Sendable {
         }
     }
 
-    func accepts(_ request: Request, _ type: StaticString) -> Bool {
-        guard let accept = request.headers.value(.accept) else { return false }
-        return HeaderText.contains(accept, type) || HeaderText.contains(accept, "*/*")
-    }
-
-    /// Whether a POST must be answered on a stream: it accepts `text/event-stream` and not JSON.
-    func acceptsOnlyStream(_ request: Request) -> Bool {
-        accepts(request, "text/event-stream") && !accepts(request, "application/json")
-    }
-
     /// Reads the body within the configured limit.
     /// What reading and parsing a request body produced.
     enum BodyRead {
@@ -136,8 +126,8 @@ public struct MCPHTTPEndpoint: Sendable {
         guard let contentType = request.headers.value(.contentType), MediaType.isJSON(contentType) else {
             return rpcError(.unsupportedMediaType, .invalidRequest("Content-Type must be application/json"))
         }
-        if let accept = request.headers.value(.accept), !HeaderText.contains(accept, "application/json"),
-           !HeaderText.contains(accept, "text/event-stream"), !HeaderText.contains(accept, "*/*") {
+        let accept = AcceptedMedia(request)
+        if accept.stated && !accept.json && !accept.eventStream {
             return rpcError(.notAcceptable, .invalidRequest("Accept must include application/json and text/event-stream"))
         }
         let value: JSONValue
@@ -171,12 +161,13 @@ public struct MCPHTTPEndpoint: Sendable {
             declaresStateless = sessionID == nil && message.metaProtocolVersion != nil && message.method != "initialize"
         }
         if declaresStateless {
-            return await postStateless(request, message, versionHeader: versionHeader, principal: principal)
+            return await postStateless(request, message, versionHeader: versionHeader, accept: accept, principal: principal)
         }
-        return await postSession(request, message, sessionID: sessionID, versionHeader: versionHeader, principal: principal)
+        return await postSession(request, message, sessionID: sessionID, versionHeader: versionHeader, accept: accept, principal: principal)
     }
 
-    private func postStateless(_ request: Request, _ message: JSONRPCMessage, versionHeader: String?, principal: Principal) async -> Response {
+    private func postStateless(_ request: Request, _ message: JSONRPCMessage, versionHeader: String?, accept: AcceptedMedia,
+                               principal: Principal) async -> Response {
         switch message {
         case .notification:
             return plain(.accepted)
@@ -219,7 +210,7 @@ public struct MCPHTTPEndpoint: Sendable {
             guard server.knows(method: rpc.method), rpc.method != "initialize" else {
                 return rpcError(.notFound, .methodNotFound(rpc.method), id: rpc.id)
             }
-            let streaming = acceptsOnlyStream(request) || accepts(request, "text/event-stream")
+            let streaming = accept.onlyStream || accept.eventStream
                 && (rpc.method == "subscriptions/listen" || meta["progressToken"] != nil || meta[ProtocolVersion.MetaKey.logLevel] != nil)
             return await respond(to: message, on: stateless, principal: principal, streaming: streaming, statusMapping: true)
         }
@@ -250,7 +241,7 @@ public struct MCPHTTPEndpoint: Sendable {
     }
 
     private func postSession(_ request: Request, _ message: JSONRPCMessage, sessionID: String?, versionHeader: String?,
-                             principal: Principal) async -> Response {
+                             accept: AcceptedMedia, principal: Principal) async -> Response {
         if case .request(let rpc) = message, rpc.method == "initialize" {
             guard sessionID == nil else {
                 return rpcError(.badRequest, .invalidRequest("initialize must not carry an Mcp-Session-Id; this session is already initialized"), id: rpc.id)
@@ -265,7 +256,7 @@ public struct MCPHTTPEndpoint: Sendable {
                 sessions.remove(session.id)
                 return json(.ok, (response ?? .failure(rpc.id, .internalError("initialize failed"))).json)
             }
-            if acceptsOnlyStream(request) {
+            if accept.onlyStream {
                 return sseResponse(headers: [.mcpSessionID: session.id]) { mailbox in mailbox.post(response.json) }
             }
             return json(.ok, response.json, headers: [.mcpSessionID: session.id])
@@ -285,7 +276,7 @@ public struct MCPHTTPEndpoint: Sendable {
             _ = await session.connection.handle(message, stream: session.connection.outbox, principal: principal)
             return plain(.accepted)
         case .request(let rpc):
-            let streaming = acceptsOnlyStream(request) || accepts(request, "text/event-stream")
+            let streaming = accept.onlyStream || accept.eventStream
                 && (server.mayTalkBack(rpc.method) || rpc.params["_meta"]?["progressToken"] != nil)
             return await respond(to: message, on: session.connection, principal: principal, streaming: streaming, statusMapping: false,
                                  headers: [.mcpSessionID: session.id])

@@ -68,11 +68,10 @@ private struct Series: Hashable {
         lhs.name == rhs.name && lhs.labels.elementsEqual(rhs.labels) { $0.0 == $1.0 && $0.1 == $1.1 }
     }
 
+    /// The name and the label values: a family's label names are fixed, so hashing them would tell
+    /// no two series apart (equality still compares them), and an MCP request updates six series.
     func hash(into hasher: inout Hasher) {
         hasher.combine(name)
-        for (key, value) in labels {
-            hasher.combine(key)
-            hasher.combine(value)
-        }
+        for (_, value) in labels { hasher.combine(value) }
     }
 }
