@@ -97,7 +97,11 @@ extension WorkQueue {
     static func listing(_ filter: RunFilter) -> (text: String, parameters: [SQLValue]) {
         var conditions = SQLConditions()
         if let taskId = filter.taskId { conditions.add("task_id = ?", .text(taskId)) }
-        if let status = filter.status { conditions.add("status = ?", .text(status.rawValue)) }
+        if let status = filter.status {
+            conditions.add("status = ?", .text(status.rawValue))
+            // Succeeded runs, the common case, are read newest first from the primary key.
+            if status != .succeeded { conditions.add(RunRows.statusIndexed) }
+        }
         if let since = filter.createdSince { conditions.add("created_at >= ?", .integer(since)) }
         if let before = filter.createdBefore { conditions.add("created_at < ?", .integer(before)) }
         if case .run(let id)? = filter.after { conditions.add("id < ?", .text(id)) }

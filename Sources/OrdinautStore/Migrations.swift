@@ -3,12 +3,18 @@ import Foundation
 /// The schema, as numbered migrations. A migration is applied once, in one transaction, and
 /// recorded in `schema_migrations`; `ordinaut migrate` applies what is missing and every start does
 /// the same. Statements are written once for both backends; `{serial}` is the dialect's
-/// auto-incrementing key.
+/// auto-incrementing key. What only one backend needs follows them, keyed by its dialect's name.
 enum Migrations {
     struct Migration {
         let version: Int
         let summary: String
         let statements: [String]
+        var dialectStatements: [String: [String]] = [:]
+
+        func statements(for dialect: SQLDialect) -> [String] {
+            (statements + dialectStatements[dialect.name, default: []])
+                .map { $0.replacingOccurrences(of: "{serial}", with: dialect.serialPrimaryKey) }
+        }
     }
 
     static let all: [Migration] = [
@@ -112,6 +118,28 @@ enum Migrations {
             "ALTER TABLE tasks ADD COLUMN paused_reason TEXT",
             "ALTER TABLE tasks ADD COLUMN stopped_by_run TEXT",
         ]),
+        // Fewer pages written per run. The overview's failure count is the only reader of
+        // `finished_at`: its index now holds failed and dead runs only, so a run that starts and
+        // succeeds no longer moves it; `runs_by_status` leaves succeeded runs out (a success no longer
+        // writes a second page of it; listing them reads the primary key, where most runs are). SQLite's audit log drops AUTOINCREMENT, whose `sqlite_sequence`
+        // row was one more page in every transaction that wrote an audit line: nothing deletes audit
+        // lines, so a new id (the largest plus one) is still above every id given before.
+        Migration(version: 7, summary: "fewer index pages written per run", statements: [
+            "DROP INDEX runs_by_finish",
+            "CREATE INDEX runs_failed ON runs (finished_at) WHERE status IN ('failed', 'dead')",
+            "DROP INDEX runs_by_status",
+            "CREATE INDEX runs_by_status ON runs (status, id) WHERE status <> 'succeeded'",
+        ], dialectStatements: ["sqlite": [
+            """
+            CREATE TABLE audit_log_rebuilt (
+                id INTEGER PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, task_id TEXT,
+                run_id TEXT, details TEXT NOT NULL)
+            """,
+            "INSERT INTO audit_log_rebuilt SELECT id, at, actor, action, task_id, run_id, details FROM audit_log",
+            "DROP TABLE audit_log",
+            "ALTER TABLE audit_log_rebuilt RENAME TO audit_log",
+            "CREATE INDEX audit_by_task ON audit_log (task_id, id)",
+        ]]),
     ]
 
     static var latest: Int { all.last!.version }
@@ -138,8 +166,8 @@ extension TaskStore {
                 if try !connection.execute("SELECT 1 FROM schema_migrations WHERE version = $1", .integer(Int64(migration.version))).isEmpty {
                     return false
                 }
-                for statement in migration.statements {
-                    try connection.execute(statement.replacingOccurrences(of: "{serial}", with: dialect.serialPrimaryKey), [])
+                for statement in migration.statements(for: dialect) {
+                    try connection.execute(statement, [])
                 }
                 try connection.execute("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
                                        .integer(Int64(migration.version)), .integer(now))

@@ -27,10 +27,10 @@ extension TaskStore {
 
     static let overviewQueries = (
         backlog: "SELECT COUNT(*), MIN(run_at) FROM due_work WHERE locked_by IS NULL AND run_at <= $1",
-        statuses: "SELECT status, COUNT(*) FROM runs WHERE status IN ('running', 'waiting', 'dead') GROUP BY status",
+        statuses: "SELECT status, COUNT(*) FROM runs WHERE status IN ('running', 'waiting', 'dead') AND \(RunRows.statusIndexed) GROUP BY status",
         failures: "SELECT COUNT(*) FROM runs WHERE status IN ('failed', 'dead') AND finished_at >= $1",
         alive: "SELECT COUNT(*) FROM workers WHERE heartbeat_at >= $1",
-        busy: "SELECT COUNT(DISTINCT lease_owner) FROM runs WHERE status = 'running'",
+        busy: "SELECT COUNT(DISTINCT lease_owner) FROM runs WHERE status = 'running' AND \(RunRows.statusIndexed)",
         leader: "SELECT holder FROM leader_leases WHERE name = $1 AND expires_at >= $2"
     )
 

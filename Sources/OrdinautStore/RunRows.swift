@@ -7,6 +7,11 @@ enum RunRows {
         error, output, context, takeovers, root_due_id
         """
 
+    /// The condition of `runs_by_status` (migration 7), which leaves succeeded runs out so that a
+    /// run that succeeds writes its page once, not twice. A query on that index repeats it word for
+    /// word: SQLite reads a partial index only for a query whose WHERE holds the index's own terms.
+    static let statusIndexed = "status <> 'succeeded'"
+
     /// `columns`, each prefixed `r.`.
     static let qualifiedColumns = qualified(columns, by: "r")
 

@@ -31,6 +31,7 @@ struct ListingPlansTests {
         run("(no filter)", .init())
         run("after a cursor", .init(after: runCursor))
         run("status", .init(status: .failed, after: runCursor))
+        run("status succeeded", .init(status: .succeeded, after: runCursor))
         run("task_id", .init(taskId: "t", after: runCursor))
         run("task_id+status", .init(taskId: "t", status: .failed))
         run("since+until", .init(createdSince: 1, createdBefore: 2, after: runCursor))

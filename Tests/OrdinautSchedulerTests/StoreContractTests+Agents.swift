@@ -212,7 +212,7 @@ extension StoreContractTests {
             try connection.execute("INSERT INTO tasks (\(columns)) VALUES (\((1...21).map { "$\($0)" }.joined(separator: ", ")))",
                                    Array(TaskRows.parameters(of: old).prefix(21)))
         }
-        #expect(try await store.migrate() == [5, 6])
+        #expect(try await store.migrate(upTo: 6) == [5, 6])
         #expect(try await store.tasks.task(id: old.id).traceParent == nil, "a task from before migration 5 has no trace context")
         var traced = sampleTask(store, title: "created in a trace")
         traced.traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"

@@ -143,7 +143,7 @@ extension StoreContractTests {
             try connection.execute("INSERT INTO tasks (\(columns)) VALUES (\((1...count).map { "$\($0)" }.joined(separator: ", ")))",
                                    Array(TaskRows.parameters(of: old).prefix(count)))
         }
-        #expect(try await store.migrate() == [6])
+        #expect(try await store.migrate(upTo: 6) == [6])
         let read = try await store.tasks.task(id: old.id)
         #expect(read == old && read.maxConsecutiveFailures == nil && read.consecutiveFailures == 0 && read.pausedReason == nil)
         await store.database.close()

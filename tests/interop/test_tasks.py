@@ -252,7 +252,7 @@ def cli(binary, *args, env):
 def test_the_cli_manages_tasks_in_the_configured_database(binary, tmp_path):
     env = dict(os.environ, ORDINAUT_DATA_DIR=str(tmp_path), ORDINAUT_EXT_PATHS=str(work_extension(tmp_path / "ext")))
     migrated = cli(binary, "migrate", env=env)
-    assert migrated.returncode == 0 and "applied 1, 2, 3, 4, 5, 6; now at version 6" in migrated.stdout, migrated.stderr
+    assert migrated.returncode == 0 and "applied 1, 2, 3, 4, 5, 6, 7; now at version 7" in migrated.stdout, migrated.stderr
     assert "up to date" in cli(binary, "migrate", env=env).stdout
     spec = tmp_path / "task.json"
     spec.write_text(json.dumps({"title": "cli task", "schedule_kind": "rrule", "schedule_expr": "FREQ=DAILY;BYHOUR=9;BYMINUTE=0",
