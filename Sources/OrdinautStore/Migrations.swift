@@ -121,9 +121,10 @@ enum Migrations {
         // Fewer pages written per run. The overview's failure count is the only reader of
         // `finished_at`: its index now holds failed and dead runs only, so a run that starts and
         // succeeds no longer moves it; `runs_by_status` leaves succeeded runs out (a success no longer
-        // writes a second page of it; listing them reads the primary key, where most runs are). SQLite's audit log drops AUTOINCREMENT, whose `sqlite_sequence`
-        // row was one more page in every transaction that wrote an audit line: nothing deletes audit
-        // lines, so a new id (the largest plus one) is still above every id given before.
+        // writes a second page of it; listing them reads the primary key, where most runs are).
+        // SQLite's audit log drops AUTOINCREMENT, whose `sqlite_sequence` row was one more page in
+        // every transaction that wrote an audit line: nothing deletes audit lines, so a new id (the
+        // largest plus one) is still above every id given before.
         Migration(version: 7, summary: "fewer index pages written per run", statements: [
             "DROP INDEX runs_by_finish",
             "CREATE INDEX runs_failed ON runs (finished_at) WHERE status IN ('failed', 'dead')",
