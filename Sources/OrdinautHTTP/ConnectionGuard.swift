@@ -9,14 +9,19 @@ public struct ConnectionGuard: Sendable {
     private let budget: SharedConnectionBudget
     private let logger: Logger
 
-    public init(limits: ConnectionLimits, logger: Logger) {
+    /// Up to this many served connections, a new one is served on its event loop (see
+    /// `GuardedServerChannel`); one event loop a core by default.
+    private let servedOnTheirLoop: Int
+
+    public init(limits: ConnectionLimits, logger: Logger, servedOnTheirLoop: Int = System.coreCount) {
         self.limits = limits
         self.budget = SharedConnectionBudget(ConnectionBudget(maxConnections: limits.maxConnections))
         self.logger = logger
+        self.servedOnTheirLoop = servedOnTheirLoop
     }
 
     public func wrap<Base: ServerChildChannel>(_ base: Base) -> GuardedServerChannel<Base> {
-        GuardedServerChannel(base: base, limits: limits, budget: budget, logger: logger)
+        GuardedServerChannel(base: base, limits: limits, budget: budget, servedOnTheirLoop: servedOnTheirLoop, logger: logger)
     }
 
     /// Puts the accept gate first in the listening channel's pipeline.
