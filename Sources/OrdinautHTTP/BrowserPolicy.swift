@@ -1,3 +1,5 @@
+import OrdinautCore
+
 /// The defences against browsers: DNS rebinding (a Host this server does not answer to: 421),
 /// cross-site requests (an Origin that is neither this server's own nor allowed: 403), and the
 /// answers to CORS preflights for the allowed origins.
@@ -74,9 +76,7 @@ public enum MediaType {
             let expected: StaticString = "application/json"
             guard end - start == expected.utf8CodeUnitCount else { return false }
             for offset in 0..<expected.utf8CodeUnitCount {
-                let byte = bytes[start + offset]
-                let lower = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
-                guard lower == expected.utf8Start[offset] else { return false }
+                guard bytes[start + offset].asciiLowercased == expected.utf8Start[offset] else { return false }
             }
             return true
         }

@@ -1,3 +1,5 @@
+import OrdinautCore
+
 /// Byte-level checks on header values. Header names and the tokens compared here are ASCII, and these
 /// run on every request: they avoid Foundation's locale-aware string search and case mapping.
 package enum HeaderText {
@@ -10,7 +12,7 @@ package enum HeaderText {
             var start = 0
             while start + needle.count <= haystack.count {
                 var matched = true
-                for i in 0..<needle.count where lower(haystack[start + i]) != lower(needle[i]) {
+                for i in 0..<needle.count where haystack[start + i].asciiLowercased != needle[i].asciiLowercased {
                     matched = false
                     break
                 }
@@ -27,7 +29,7 @@ package enum HeaderText {
         var value = value
         return value.withUTF8 { haystack in
             guard needle.count <= haystack.count else { return false }
-            for i in 0..<needle.count where lower(haystack[i]) != lower(needle[i]) { return false }
+            for i in 0..<needle.count where haystack[i].asciiLowercased != needle[i].asciiLowercased { return false }
             return true
         }
     }
@@ -35,9 +37,5 @@ package enum HeaderText {
     /// `value` in lower case, without allocating when it already is.
     package static func lowercased(_ value: String) -> String {
         value.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) ? value.lowercased() : value
-    }
-
-    @inline(__always) private static func lower(_ byte: UInt8) -> UInt8 {
-        byte >= 65 && byte <= 90 ? byte | 0x20 : byte
     }
 }

@@ -1,3 +1,5 @@
+import OrdinautCore
+
 /// A statement's kind for metrics: its verb and the first table it names (`select due_work`,
 /// `update runs`), or the verb alone. Few values: the verbs times the schema's tables.
 ///
@@ -31,7 +33,7 @@ enum StatementKind {
     /// "verb table" when `table` looks like a table's name (letters and underscores), else the verb.
     private static func named(_ verb: String, table: Word?) -> String {
         guard let table, table.bytes.count <= maximumTableLength,
-              table.bytes.allSatisfy({ (97...122).contains(Word.lower($0)) || $0 == 95 }) else { return verb }
+              table.bytes.allSatisfy({ (97...122).contains($0.asciiLowercased) || $0 == 95 }) else { return verb }
         return verb + " " + table.lowercased
     }
 
@@ -41,18 +43,16 @@ enum StatementKind {
 
         func matches(_ lowercaseWord: StaticString) -> Bool {
             let expected = UnsafeBufferPointer(start: lowercaseWord.utf8Start, count: lowercaseWord.utf8CodeUnitCount)
-            return bytes.count == expected.count && zip(bytes, expected).allSatisfy { Self.lower($0) == $1 }
+            return bytes.count == expected.count && zip(bytes, expected).allSatisfy { $0.asciiLowercased == $1 }
         }
 
         /// The word in ASCII lower case; a word of up to 15 bytes (every verb and table) allocates nothing.
         var lowercased: String {
             String(unsafeUninitializedCapacity: bytes.count) { buffer in
-                for (offset, byte) in bytes.enumerated() { buffer[offset] = Self.lower(byte) }
+                for (offset, byte) in bytes.enumerated() { buffer[offset] = byte.asciiLowercased }
                 return bytes.count
             }
         }
-
-        static func lower(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte | 0x20 : byte }
     }
 
     /// The words of a statement, in order, skipping empty ones.

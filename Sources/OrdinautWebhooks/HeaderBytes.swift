@@ -1,3 +1,5 @@
+import OrdinautCore
+
 /// What may go into an outgoing request header, decided on bytes (RFC 9110 §5.1 and §5.5).
 enum HeaderBytes {
     /// A header name: one or more `tchar`.
@@ -21,18 +23,14 @@ enum HeaderBytes {
     /// Whether two header names are the same name: ASCII letters compared without case, as header
     /// names are tokens (Foundation's case-insensitive search cost a webhook call about 2 % of its CPU time).
     static func sameName(_ one: String, _ other: String) -> Bool {
-        one.utf8.count == other.utf8.count && zip(one.utf8, other.utf8).allSatisfy { lowered($0) == lowered($1) }
+        one.utf8.count == other.utf8.count && zip(one.utf8, other.utf8).allSatisfy { $0.asciiLowercased == $1.asciiLowercased }
     }
 
     /// Whether a media type names JSON (`application/json`, `application/problem+json`, any case).
     static func isJSONMediaType(_ type: String) -> Bool {
-        let bytes = Array(type.utf8.map(lowered))
+        let bytes = Array(type.utf8.map(\.asciiLowercased))
         let json = Array("json".utf8)
         guard bytes.count >= json.count else { return false }
         return (0...(bytes.count - json.count)).contains { start in bytes[start..<(start + json.count)].elementsEqual(json) }
-    }
-
-    private static func lowered(_ byte: UInt8) -> UInt8 {
-        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
     }
 }
