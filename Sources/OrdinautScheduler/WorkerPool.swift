@@ -37,9 +37,19 @@ public final class WorkerPool: Service, Sendable {
                                     clock: service.store.clock)
     }
 
+    /// Claiming, lease renewal and the recording of endings run on the database's own threads where
+    /// it has them (`SQLDatabase.executor`): they do little but transactions, which then cost no
+    /// thread hop. The pipelines themselves run on the concurrency pool (`Task` does not inherit the
+    /// preference).
     public func run() async throws {
         guard configuration.workers > 0 else { return }
         reportBusy(0)
+        await withTaskExecutorPreference(store.database.executor) {
+            await serve()
+        }
+    }
+
+    private func serve() async {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.deadlines.run() }

@@ -8,7 +8,14 @@ import Synchronization
 /// Blocking C calls (SQLite, libpq) run here and never on the Swift concurrency pool. A connection
 /// is opened on first use and opened again after a failure marks it broken, so a database that
 /// restarts is picked up again without restarting Ordinaut.
-public final class ConnectionPool: Sendable {
+///
+/// The pool is also a `TaskExecutor`. A task that does little but talk to the database (the
+/// scheduler's claiming loop, its recording of endings) prefers it (`withTaskExecutorPreference`):
+/// the task then runs on the pool's threads between its transactions, so a transaction costs no
+/// thread wake-up at all, where a task on the concurrency pool pays two (the pool's thread woken for
+/// the work, the task's thread woken for the answer). After `close()` such tasks run on the global
+/// executor.
+public final class ConnectionPool: TaskExecutor, Sendable {
     /// Opens a connection, or fails with `StoreError.unavailable`.
     public typealias Opener = @Sendable () throws(StoreError) -> any PooledConnection
 
@@ -28,6 +35,8 @@ public final class ConnectionPool: Sendable {
 
     private struct Queue {
         var jobs: [Job] = []
+        /// Jobs of tasks that prefer this executor.
+        var tasks: [UnownedJob] = []
         var open = true
     }
 
@@ -148,14 +157,30 @@ public final class ConnectionPool: Sendable {
         for (_, answer) in answers { answer.deliver() }
     }
 
+    /// The pool as the executor of tasks that mostly talk to the database, when it has one thread
+    /// (SQLite). With several, the thread that ran a task is rarely the one that takes its
+    /// transaction (the signal wakes an idle one), so nothing would be saved: `nil`.
+    public var taskExecutor: (any TaskExecutor)? { size == 1 ? self : nil }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let accepted = queue.withLock { queue -> Bool in
+            guard queue.open else { return false }
+            queue.tasks.append(job)
+            return true
+        }
+        if accepted { wake.signal() } else { globalConcurrentExecutor.enqueue(job) }
+    }
+
     /// Stops taking work, fails what is queued, and waits for the threads to close their connections.
     public func close() async {
-        let pending = queue.withLock { queue -> [Job] in
+        let (pending, tasks) = queue.withLock { queue -> ([Job], [UnownedJob]) in
             queue.open = false
-            defer { queue.jobs = [] }
-            return queue.jobs
+            defer { (queue.jobs, queue.tasks) = ([], []) }
+            return (queue.jobs, queue.tasks)
         }
         for job in pending { job.fail(.unavailable("the database is closed")) }
+        for task in tasks { globalConcurrentExecutor.enqueue(task) }
         for _ in 0..<size { wake.signal() }
         let finished = self.finished
         let size = self.size
@@ -173,18 +198,23 @@ public final class ConnectionPool: Sendable {
             connection?.close()
             finished.signal()
         }
+        var tasks: [UnownedJob] = []
         while true {
             wake.wait()
+            // Every queued item (a task's job or a transaction) signalled once. Items taken beyond the
+            // one this wake-up was for leave their signals behind; each later makes one empty pass,
+            // which costs no system call.
             let batch = queue.withLock { queue -> [Job]? in
                 guard queue.open else { return nil }
+                swap(&tasks, &queue.tasks)
                 let count = min(groupLimit, queue.jobs.count)
                 defer { queue.jobs.removeFirst(count) }
                 return Array(queue.jobs.prefix(count))
             }
             guard let batch else { return }
+            for task in tasks { task.runSynchronously(on: asUnownedTaskExecutor()) }
+            tasks.removeAll(keepingCapacity: true)
             guard !batch.isEmpty else { continue }
-            // Jobs taken beyond the one this wake-up was for leave their signals behind: absorb them.
-            for _ in 1..<batch.count { wake.wait() }
             if connection == nil {
                 do throws(StoreError) {
                     connection = try open()
@@ -214,6 +244,8 @@ public protocol PoolBackedDatabase: SQLDatabase {
 }
 
 extension PoolBackedDatabase {
+    public var executor: (any TaskExecutor)? { pool.taskExecutor }
+
     @discardableResult
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
         try await pool.transaction(body)

@@ -28,6 +28,7 @@ public final class ObservedDatabase: SQLDatabase {
     public func listenForWork(_ doorbell: Doorbell) { base.listenForWork(doorbell) }
     public func close() async { await base.close() }
     public func probe() async throws(StoreError) { try await base.probe() }
+    public var executor: (any TaskExecutor)? { base.executor }
 }
 
 /// One connection of an `ObservedDatabase`, used inside one transaction.

@@ -151,9 +151,15 @@ public protocol SQLDatabase: Sendable {
 
     /// Readiness: checks cheaply that the data can be read; throws `unavailable` with the reason.
     func probe() async throws(StoreError)
+
+    /// The executor of the threads that run the transactions, if they run Swift tasks too: a task that
+    /// mostly talks to the database prefers it, so that its transactions need no thread hop.
+    var executor: (any TaskExecutor)? { get }
 }
 
 extension SQLDatabase {
+    public var executor: (any TaskExecutor)? { nil }
+
     public func probe() async throws(StoreError) {
         try await autocommit { connection throws(StoreError) in try connection.execute("SELECT 1") }
     }

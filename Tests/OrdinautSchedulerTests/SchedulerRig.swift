@@ -113,11 +113,16 @@ final class ObservedScheduler: SchedulerObserver {
     let steps = Box<[String]>([])
     let refusals = Box<[String]>([])
     let starts = Box<[String]>([])
+    /// The thread each start was reported on.
+    let startThreads = Box<[pthread_t]>([])
     let renewals = Box<[Bool]>([])
     let leading = Box<[Bool]>([])
     let stops = Box<Int>(0)
 
-    func runStarted(trigger: String, waited: Duration, takeover: Bool) { starts.update { $0.append(takeover ? "\(trigger):takeover" : trigger) } }
+    func runStarted(trigger: String, waited: Duration, takeover: Bool) {
+        starts.update { $0.append(takeover ? "\(trigger):takeover" : trigger) }
+        startThreads.update { $0.append(pthread_self()) }
+    }
     func leaseRenewed(held: Bool) { renewals.update { $0.append(held) } }
     func workersBusy(_ busy: Int, capacity: Int) {}
     func leadership(node: String, leading: Bool) { self.leading.update { $0.append(leading) } }
