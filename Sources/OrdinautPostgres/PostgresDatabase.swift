@@ -74,6 +74,11 @@ public final class PostgresDatabase: PoolBackedDatabase {
         }
     }
 
+    /// A database nobody holds any more stops listening (its pool stops its own threads).
+    deinit {
+        stopped.set()
+    }
+
     public func close() async {
         stopped.set()
         await pool.close()

@@ -2,8 +2,9 @@ import Foundation
 import Synchronization
 
 /// A real PostgreSQL server for tests: `initdb` into a temporary folder, `postgres` on a free
-/// loopback port with fsync off. It takes up to 1,000 connections: the stores the tests make are not
-/// closed, and their pools' connections stay open until the test process ends. As root it runs as the `postgres` user (PostgreSQL refuses root),
+/// loopback port with fsync off. It takes up to 500 connections: Swift Testing runs the suites in
+/// parallel, and at its peak the suite holds about 210 (each store opens up to four pooled
+/// connections and one that listens). As root it runs as the `postgres` user (PostgreSQL refuses root),
 /// through `setpriv`, which execs, so the process killed at exit is the server itself.
 public final class PostgresTestServer: Sendable {
     /// The server a test process shares, started on first use.
@@ -31,7 +32,7 @@ public final class PostgresTestServer: Sendable {
         port = Int.random(in: 20_000...60_000)
         let server = prefix + [bin + "/postgres", "-D", directory + "/data", "-p", String(port), "-k", directory,
                                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
-                               "-c", "full_page_writes=off", "-c", "max_connections=1000"]
+                               "-c", "full_page_writes=off", "-c", "max_connections=500"]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: server[0])
         process.arguments = Array(server.dropFirst())

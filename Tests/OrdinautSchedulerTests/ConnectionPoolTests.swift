@@ -4,9 +4,10 @@ import OrdinautStore
 import Synchronization
 import Testing
 
-/// The connection pool as a task executor: a task that prefers it runs its transactions without
-/// leaving the database's thread, and is not stranded when the database closes.
-@Suite struct ConnectionPoolExecutorTests {
+/// The connection pool: a task that prefers it as its executor runs its transactions without leaving
+/// the database's thread and is not stranded when the database closes; a pool nobody holds closes
+/// its connections.
+@Suite struct ConnectionPoolTests {
     private func database() throws -> SQLiteDatabase {
         try SQLiteDatabase(path: NSTemporaryDirectory() + "ordinaut-executor-\(UUID().uuidString).db")
     }
@@ -69,6 +70,33 @@ import Testing
         await pool.close()
         await single.close()
     }
+
+    @Test func aPoolNobodyHoldsClosesItsConnections() async throws {
+        let closed = Mutex(0)
+        var pool: ConnectionPool? = ConnectionPool(size: 2, name: "test-released", dialect: .sqlite) { () throws(StoreError) -> any PooledConnection in
+            CountedConnection { closed.withLock { $0 += 1 } }
+        }
+        try await pool?.autocommit { connection throws(StoreError) in try connection.execute("SELECT 1") }
+        #expect(closed.withLock { $0 } == 0)
+        pool = nil
+        // The thread that served the statement closes its connection as it ends (a generous bound
+        // only ends a hung test).
+        for _ in 0..<500 where closed.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(closed.withLock { $0 } == 1)
+    }
+}
+
+/// A connection that answers every statement with no rows and reports its closing.
+private final class CountedConnection: PooledConnection, @unchecked Sendable {
+    private let onClose: @Sendable () -> Void
+    let isBroken = false
+
+    init(onClose: @escaping @Sendable () -> Void) {
+        self.onClose = onClose
+    }
+
+    func execute(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [SQLRow] { [] }
+    func close() { onClose() }
 }
 
 /// The thread the caller runs on, read in synchronous code.
