@@ -27,4 +27,31 @@ struct ReplayBufferTests {
         none.append(id: 1, message: 1)
         #expect(none.count == 0)
     }
+
+    @Test func aLongStreamKeepsExactlyTheLatestThroughEveryCompaction() {
+        var buffer = ReplayBuffer(countLimit: 7, byteLimit: 1 << 20)
+        for id in 1...5_000 {
+            buffer.append(id: id, message: .integer(Int64(id)))
+            let kept = Array(max(1, id - 6)...id)
+            #expect(buffer.count == kept.count)
+            #expect(buffer.oldestID == kept.first)
+            #expect(buffer.after(0).map(\.id) == kept)
+            #expect(buffer.after(id - 2).map(\.message) == kept.suffix(2).map { .integer(Int64($0)) })
+        }
+    }
+
+    @Test func bytesStayWithinTheBudgetAsMessagesOfMixedSizesComeAndGo() {
+        var buffer = ReplayBuffer(countLimit: 1000, byteLimit: 5_000)
+        var sizes: [Int: Int] = [:]
+        for id in 1...3_000 {
+            let text = String(repeating: "x", count: (id * 37) % 900)
+            buffer.append(id: id, message: .string(text))
+            sizes[id] = text.utf8.count
+            #expect(buffer.bytes <= 5_000)
+            let kept = buffer.after(0).map(\.id)
+            // The kept ones are the newest, contiguous, and the next older one would not have fitted.
+            #expect(kept.last == id && kept == Array(kept.first!...id))
+        }
+        #expect(ReplayBuffer(countLimit: 1, byteLimit: 10).oldestID == nil)
+    }
 }
