@@ -2,11 +2,41 @@
 /// `streamBytes` bytes per stream and `totalBytes` over all streams, the oldest going first.
 /// A stream whose last event goes is forgotten, so many short-lived streams cost nothing.
 struct EventRetention {
+    /// One stream's kept events, oldest first, from `start` on. Dropping the oldest moves `start`
+    /// and releases the event; the slots before it are compacted away once they are as many as the
+    /// kept ones, so a drop costs the same however long the stream is.
     private struct Stream {
-        var events: [Event] = []
-        var sizes: [Int] = []
-        var serials: [UInt64] = []
-        var bytes = 0
+        struct Entry {
+            let event: Event
+            let bytes: Int
+            let serial: UInt64
+        }
+
+        private var entries: [Entry?] = []
+        private var start = 0
+        private(set) var bytes = 0
+
+        var count: Int { entries.count - start }
+        var oldest: Entry? { count > 0 ? entries[start] : nil }
+        var events: [Event] { entries[start...].compactMap { $0?.event } }
+
+        mutating func append(_ entry: Entry) {
+            entries.append(entry)
+            bytes += entry.bytes
+        }
+
+        /// Drops the oldest event and returns its size.
+        mutating func dropOldest() -> Int {
+            let dropped = entries[start]?.bytes ?? 0
+            entries[start] = nil
+            start += 1
+            bytes -= dropped
+            if start >= count {
+                entries.removeFirst(start)
+                start = 0
+            }
+            return dropped
+        }
     }
 
     let limits: EventLimits
@@ -32,25 +62,13 @@ struct EventRetention {
     mutating func append(_ event: Event, bytes: Int, to key: StreamName) {
         serial += 1
         var stream = streams.removeValue(forKey: key) ?? Stream()
-        stream.events.append(event)
-        stream.sizes.append(bytes)
-        stream.serials.append(serial)
-        stream.bytes += bytes
+        stream.append(Stream.Entry(event: event, bytes: bytes, serial: serial))
         totalBytes += bytes
         count += 1
-        var drop = 0
-        var dropped = 0
-        while stream.events.count - drop > limits.retention || stream.bytes - dropped > limits.streamBytes, drop < stream.events.count - 1 {
-            dropped += stream.sizes[drop]
-            drop += 1
-        }
-        if drop > 0 {
-            stream.events.removeFirst(drop)
-            stream.sizes.removeFirst(drop)
-            stream.serials.removeFirst(drop)
-            stream.bytes -= dropped
-            totalBytes -= dropped
-            count -= drop
+        // The newest event stays, whatever its size.
+        while stream.count > limits.retention || stream.bytes > limits.streamBytes, stream.count > 1 {
+            totalBytes -= stream.dropOldest()
+            count -= 1
         }
         streams[key] = stream
         order.append((key, serial))
@@ -61,7 +79,7 @@ struct EventRetention {
     /// A stream keeps a suffix of what it was given, so an entry is current when its serial is at
     /// least the stream's oldest kept one.
     private func isKept(_ entry: (stream: StreamName, serial: UInt64)) -> Bool {
-        guard let first = streams[entry.stream]?.serials.first else { return false }
+        guard let first = streams[entry.stream]?.oldest?.serial else { return false }
         return entry.serial >= first
     }
 
@@ -75,13 +93,9 @@ struct EventRetention {
     private mutating func evictOldest() {
         let (key, serial) = order[head]
         head += 1
-        guard streams[key]?.serials.first == serial, var stream = streams.removeValue(forKey: key) else { return }
-        totalBytes -= stream.sizes[0]
+        guard streams[key]?.oldest?.serial == serial, var stream = streams.removeValue(forKey: key) else { return }
+        totalBytes -= stream.dropOldest()
         count -= 1
-        stream.bytes -= stream.sizes[0]
-        stream.events.removeFirst()
-        stream.sizes.removeFirst()
-        stream.serials.removeFirst()
-        if !stream.events.isEmpty { streams[key] = stream }
+        if stream.count > 0 { streams[key] = stream }
     }
 }

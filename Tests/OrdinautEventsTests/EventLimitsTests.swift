@@ -42,6 +42,17 @@ struct EventLimitsTests {
         #expect(try await bus.read(stream: StreamName(source: "s", namespace: "events", name: "n0"), after: nil, limit: 1).isEmpty)
     }
 
+    @Test func aLongStreamKeepsExactlyItsNewestEventsThroughEveryCompaction() async throws {
+        let bus = InProcessEventBus(limits: Self.limits { $0.retention = 7 })
+        let stream = StreamName(source: "s", namespace: "events", name: "long")
+        for index in 0..<3_000 {
+            _ = try await bus.publish(source: "s", namespace: "events", name: "long", payload: .integer(Int64(index)))
+            let kept = try await bus.read(stream: stream, after: nil, limit: 100).map(\.payload)
+            #expect(kept == (max(0, index - 6)...index).map { .integer(Int64($0)) })
+        }
+        #expect(bus.retained.events == 7)
+    }
+
     @Test func retentionBookkeepingStaysProportionalToWhatIsKept() async throws {
         let bus = InProcessEventBus(limits: Self.limits { $0.retention = 2 })
         for index in 0..<20_000 { _ = try await bus.publish(source: "s", namespace: "events", name: "n", payload: .integer(Int64(index))) }
