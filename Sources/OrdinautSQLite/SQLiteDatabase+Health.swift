@@ -44,6 +44,7 @@ extension SQLiteConnection {
     static func probe(path: String) throws(StoreError) {
         var handle: OpaquePointer?
         defer { sqlite3_close(handle) }
+        SQLiteConnection.libraryConfigured
         guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else {
             throw .unavailable("the SQLite database \(path) cannot be opened: \(handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory")")
         }

@@ -71,8 +71,14 @@ final class SQLiteConnection: PooledConnection {
         let slots: [Int]
     }
 
+    /// Process-wide settings, made once before SQLite's first open (the library's own initialization).
+    static let libraryConfigured: Void = {
+        _ = ordinaut_sqlite3_disable_memory_statistics()
+    }()
+
     init(path: String, synchronous: SQLiteDatabase.Synchronous, busyTimeout: Int32, damage: SQLiteDamage) throws(StoreError) {
         self.damage = damage
+        Self.libraryConfigured
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
