@@ -29,6 +29,25 @@ import Testing
     }
 }
 
+extension WorkerThreadsTests {
+    /// The database closing under running workers (a shutdown in the wrong order, a dead file
+    /// system) must not strand the tasks that ran on its thread: they go on elsewhere, fail their
+    /// claims and stop when asked.
+    @Test(.timeLimit(.minutes(1))) func workersOnAClosedDatabasesThreadStillStop() async throws {
+        let rig = try await SchedulerRig()
+        let task = try await rig.create(["payload": ["pipeline": [["uses": "add", "with": ["a": 1, "b": 2]]]]])
+        let stopped = try await rig.running {
+            _ = try await rig.runs(of: task.id) { $0.last?.status == .succeeded }
+            await rig.store.database.close()
+            // The claim loop polls every 50 ms: let it meet the closed database a few times.
+            try await Task.sleep(for: .milliseconds(200))
+            return true
+        }
+        #expect(stopped)
+        await #expect(throws: StoreError.self) { try await rig.store.queue.runs(.init(taskId: task.id)) }
+    }
+}
+
 /// The thread the caller runs on, read in synchronous code.
 private func threadOfCaller() -> pthread_t {
     pthread_self()
