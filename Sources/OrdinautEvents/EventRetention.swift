@@ -1,10 +1,10 @@
+import OrdinautCore
+
 /// The events the in-process bus keeps for reading back: at most `retention` events and
 /// `streamBytes` bytes per stream and `totalBytes` over all streams, the oldest going first.
 /// A stream whose last event goes is forgotten, so many short-lived streams cost nothing.
 struct EventRetention {
-    /// One stream's kept events, oldest first, from `start` on. Dropping the oldest moves `start`
-    /// and releases the event; the slots before it are compacted away once they are as many as the
-    /// kept ones, so a drop costs the same however long the stream is.
+    /// One stream's kept events, oldest first; the oldest goes in constant time (`FrontQueue`).
     private struct Stream {
         struct Entry {
             let event: Event
@@ -12,13 +12,12 @@ struct EventRetention {
             let serial: UInt64
         }
 
-        private var entries: [Entry?] = []
-        private var start = 0
+        private var entries = FrontQueue<Entry>()
         private(set) var bytes = 0
 
-        var count: Int { entries.count - start }
-        var oldest: Entry? { count > 0 ? entries[start] : nil }
-        var events: [Event] { entries[start...].compactMap { $0?.event } }
+        var count: Int { entries.count }
+        var oldest: Entry? { entries.first }
+        var events: [Event] { entries.elements.map(\.event) }
 
         mutating func append(_ entry: Entry) {
             entries.append(entry)
@@ -27,14 +26,8 @@ struct EventRetention {
 
         /// Drops the oldest event and returns its size.
         mutating func dropOldest() -> Int {
-            let dropped = entries[start]?.bytes ?? 0
-            entries[start] = nil
-            start += 1
+            let dropped = entries.removeFirst().bytes
             bytes -= dropped
-            if start >= count {
-                entries.removeFirst(start)
-                start = 0
-            }
             return dropped
         }
     }
