@@ -170,7 +170,7 @@ struct HTTPMetricsMiddleware: RouterMiddleware {
     let metrics: OrdinautMetrics
 
     func handle(_ request: Request, context: ExtensionRequestContext,
-                next: (Request, ExtensionRequestContext) async throws -> Response) async throws -> Response {
+                next: @concurrent (Request, ExtensionRequestContext) async throws -> Response) async throws -> Response {
         let began = ContinuousClock.now
         do {
             let response = try await next(request, context)

@@ -200,7 +200,7 @@ struct ExtensionMountMiddleware: RouterMiddleware {
     let host: ExtensionHost
 
     func handle(_ request: Request, context: ExtensionRequestContext,
-                next: (Request, ExtensionRequestContext) async throws -> Response) async throws -> Response {
+                next: @concurrent (Request, ExtensionRequestContext) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         guard path.hasPrefix("/ext/") else { return try await next(request, context) }
         let tail = path.dropFirst(5)

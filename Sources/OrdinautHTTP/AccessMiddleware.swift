@@ -17,7 +17,7 @@ public struct AccessMiddleware<Context: Hummingbird.RequestContext & PrincipalCa
         self.gate = gate
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let principal: Principal?
         switch await gate.admit(request, clientAddress: context.clientAddress) {
@@ -58,7 +58,7 @@ public struct AccessMiddleware<Context: Hummingbird.RequestContext & PrincipalCa
 
     /// What the route answers; a thrown HTTP error (an unmatched route's 404) becomes its response
     /// here, so that it gets the security headers too.
-    static func answer(_ request: Request, _ context: Context, _ next: (Request, Context) async throws -> Response) async throws -> Response {
+    static func answer(_ request: Request, _ context: Context, _ next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as any HTTPResponseError {

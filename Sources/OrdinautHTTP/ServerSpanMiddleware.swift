@@ -22,7 +22,7 @@ public struct ServerSpanMiddleware<Context: Hummingbird.RequestContext>: RouterM
         redactedQueryParameters = Set(redactingQueryParameters.map { $0[...] })
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         let parent = Spans.remote(traceparent: request.headers.value(.traceparent), tracestate: request.headers.value(.tracestate))
         let span: RecordingSpan
         switch tracer.start("HTTP \(request.method.rawValue)", under: parent ?? .current ?? .topLevel, ofKind: .server) {

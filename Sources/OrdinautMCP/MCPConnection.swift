@@ -171,7 +171,7 @@ public final class MCPConnection: Sendable {
                 // An HTTP session request is called from the task that also answers on its stream, so
                 // it gets a task of its own that `notifications/cancelled` can cancel by id. It is
                 // awaited right here, so it never outlives the request.
-                let task = Task(operation: run)
+                let task = Task { await run() }
                 entry.attach { task.cancel() }
                 outcome = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
             }
