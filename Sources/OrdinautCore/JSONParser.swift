@@ -202,17 +202,11 @@ private struct Reader {
         position += 1
         let start = position
         // Fast path: no escapes, ASCII or valid UTF-8 copied in one go.
-        var needsSlowPath = false
         var sawNonASCII = false
-        while position < buffer.count {
-            let byte = buffer[position]
-            if byte == UInt8(ascii: "\"") { break }
-            if byte == UInt8(ascii: "\\") { needsSlowPath = true; break }
-            if byte < 0x20 { throw JSONParseError(.controlCharacterInString, at: position) }
-            if byte >= 0x80 { sawNonASCII = true }
-            position += 1
-        }
+        position = JSONStringScan.stringEnd(buffer, from: position, sawNonASCII: &sawNonASCII)
         guard position < buffer.count else { throw JSONParseError(.unexpectedEnd, at: position) }
+        if buffer[position] < 0x20 { throw JSONParseError(.controlCharacterInString, at: position) }
+        let needsSlowPath = buffer[position] == UInt8(ascii: "\\")
         if !needsSlowPath {
             let slice = UnsafeBufferPointer(rebasing: buffer[start..<position])
             position += 1

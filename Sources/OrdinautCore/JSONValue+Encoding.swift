@@ -83,55 +83,50 @@ extension JSONValue {
         }
     }
 
-    /// Bytes that may need escaping: controls, `"`, `\\`, and 0xE2, the lead byte of U+2028/U+2029.
-    private static let mayEscape: [Bool] = (0..<256).map { byte in byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0xE2 }
-
     private static func appendString(_ value: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { bytes in
-            mayEscape.withUnsafeBufferPointer { table in
-                var runStart = 0
-                var i = 0
-                while i < bytes.count {
-                    // Most strings need no escaping: skip ahead with one table lookup per byte.
-                    while i < bytes.count && !table[Int(bytes[i])] { i += 1 }
-                    guard i < bytes.count else { break }
-                    let byte = bytes[i]
-                    let escape: UInt8
-                    switch byte {
-                    case 0x22: escape = UInt8(ascii: "\"")
-                    case 0x5C: escape = UInt8(ascii: "\\")
-                    case 0x0A: escape = UInt8(ascii: "n")
-                    case 0x0D: escape = UInt8(ascii: "r")
-                    case 0x09: escape = UInt8(ascii: "t")
-                    case 0x08: escape = UInt8(ascii: "b")
-                    case 0x0C: escape = UInt8(ascii: "f")
-                    case 0xE2:
-                        guard i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9) else {
-                            i += 1
-                            continue
-                        }
-                        escape = 1
-                    default: escape = 0
-                    }
-                    output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
-                    if escape == 0 {
-                        output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
+            var runStart = 0
+            var i = 0
+            while i < bytes.count {
+                // Most strings need no escaping: skip ahead to the next byte that may.
+                i = JSONStringScan.firstToEscape(bytes, from: i)
+                guard i < bytes.count else { break }
+                let byte = bytes[i]
+                let escape: UInt8
+                switch byte {
+                case 0x22: escape = UInt8(ascii: "\"")
+                case 0x5C: escape = UInt8(ascii: "\\")
+                case 0x0A: escape = UInt8(ascii: "n")
+                case 0x0D: escape = UInt8(ascii: "r")
+                case 0x09: escape = UInt8(ascii: "t")
+                case 0x08: escape = UInt8(ascii: "b")
+                case 0x0C: escape = UInt8(ascii: "f")
+                case 0xE2:
+                    guard i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9) else {
                         i += 1
-                    } else if escape == 1 {
-                        output.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "2"), UInt8(ascii: "0"), UInt8(ascii: "2"),
-                                                   bytes[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9")])
-                        i += 3
-                    } else {
-                        output.append(0x5C)
-                        output.append(escape)
-                        i += 1
+                        continue
                     }
-                    runStart = i
+                    escape = 1
+                default: escape = 0
                 }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+                if escape == 0 {
+                    output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
+                    i += 1
+                } else if escape == 1 {
+                    output.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "2"), UInt8(ascii: "0"), UInt8(ascii: "2"),
+                                               bytes[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9")])
+                    i += 3
+                } else {
+                    output.append(0x5C)
+                    output.append(escape)
+                    i += 1
+                }
+                runStart = i
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
         output.append(UInt8(ascii: "\""))
     }
