@@ -19,22 +19,31 @@ final class RedisServer: Sendable {
         guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw RedisServerMissing()
         }
-        port = Int.random(in: 20_000...60_000)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let pid = process.processIdentifier
-        startedServers.withLock { $0.append(pid) }
-        registerCleanup
-        // Ready when it accepts a connection.
-        for _ in 0..<200 {
-            if (try? RedisEventBus(configuration: .init(url: try RedisURL("redis://127.0.0.1:\(port)")))) != nil { return }
-            Thread.sleep(forTimeInterval: 0.02)
+        // A random port may be taken (the server then exits at once: another port is tried), and a
+        // machine busy with parallel suites may take seconds to start one.
+        for _ in 0..<3 {
+            let port = Int.random(in: 20_000...60_000)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let pid = process.processIdentifier
+            startedServers.withLock { $0.append(pid) }
+            registerCleanup
+            // Ready when it accepts a connection.
+            let deadline = ContinuousClock.now + .seconds(15)
+            while process.isRunning && ContinuousClock.now < deadline {
+                if (try? RedisEventBus(configuration: .init(url: try RedisURL("redis://127.0.0.1:\(port)")))) != nil {
+                    self.port = port
+                    self.process = process
+                    return
+                }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+            process.terminate()
         }
-        process.terminate()
         throw RedisServerMissing()
     }
 
