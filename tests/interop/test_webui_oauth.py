@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import httpx
 import pytest
 
+from conftest import wait_for
 from oauth_server import AuthorizationServer
 from test_oauth import start_protected
 from webui_browser import Browser
@@ -176,7 +177,9 @@ def test_a_token_for_another_audience_is_refused(auth, protected):
         assert refusal(answer) == "token"
         assert "ordinaut_session" not in client.cookies
     assert len(auth.seen("/token", "POST")) == 1
-    assert any("sign-in refused (token)" in line and "not for this resource" in line for line in server.log), server.log
+    # The line is written before the answer, but read from the server's stderr by another thread.
+    wait_for(lambda: any("sign-in refused (token)" in line and "not for this resource" in line for line in server.log),
+             message=f"the refusal in the server log: {server.log}")
 
 
 def test_a_replayed_code_is_refused_by_the_authorization_server(auth, protected):
