@@ -323,6 +323,7 @@ let package = Package(
         ),
         .testTarget(name: "CLazyLibraryTests", dependencies: ["CLazyLibrary", "CCurl", "CLibPQ", "CHiredis"], swiftSettings: swiftSettings),
         .testTarget(name: "OrdinautCoreTests", dependencies: ["OrdinautCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrdinautExtObservabilityTests", dependencies: ["OrdinautExtObservability", "OrdinautExtensionKit"], swiftSettings: swiftSettings),
         .testTarget(name: "OrdinautSQLiteTests", dependencies: ["OrdinautSQLite", "OrdinautStore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OrdinautJSONSchemaTests",
