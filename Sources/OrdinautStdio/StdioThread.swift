@@ -127,6 +127,8 @@ final class StdioThread: TaskExecutor, Sendable {
         var splitter = LineSplitter(maximumLineLength: maximumLineLength)
         var inputOpen = admission != nil
         var hungUp = false
+        // Input was read since the last wait: with jobs pending, the next wait need not look for more.
+        var justRead = false
         var batch: [UnownedJob] = []
         let capacity = 64 * 1024
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 1)
@@ -155,7 +157,12 @@ final class StdioThread: TaskExecutor, Sendable {
             }
             if delivered { continue }
             let wantInput = splitter.isDrained && (hungUp || admission.admits())
-            guard let ready = wait(watching: input, forInput: wantInput) else { return }
+            // Right after a read, the client is almost always waiting for the answer to what was
+            // read: looking for more while its jobs are pending would cost each round trip a `poll`
+            // that finds nothing. The look is only put off one batch, so a task that keeps
+            // yielding still cannot starve the input.
+            guard let ready = wait(watching: input, forInput: wantInput, lookIfBusy: !justRead) else { return }
+            justRead = false
             guard ready else { continue }
             if !wantInput {
                 hungUp = true  // the client hung up while we had no room: what is left in its pipe is read to its end
@@ -164,6 +171,7 @@ final class StdioThread: TaskExecutor, Sendable {
             let count = read(input, buffer.baseAddress, capacity)
             if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
             if count > 0 {
+                justRead = true
                 splitter.append(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
             } else {
                 if let last = splitter.finish() { deliver(last, admission) }
@@ -179,8 +187,9 @@ final class StdioThread: TaskExecutor, Sendable {
     }
 
     /// Waits until there are jobs or a `wake()`, or `input` has something for us (`forInput`) or hung
-    /// up; true when the input is ready, false otherwise, nil when the thread is to end.
-    private func wait(watching input: Int32?, forInput: Bool) -> Bool? {
+    /// up; true when the input is ready, false otherwise, nil when the thread is to end. With jobs
+    /// pending it does not wait, and looks at the input only if `lookIfBusy`.
+    private func wait(watching input: Int32?, forInput: Bool, lookIfBusy: Bool = true) -> Bool? {
         let timeout = state.withLock { state -> Int32? in
             if !state.jobs.isEmpty || state.woken {
                 state.woken = false
@@ -194,7 +203,7 @@ final class StdioThread: TaskExecutor, Sendable {
             return -1
         }
         guard let timeout else { return nil }
-        if timeout == 0 && !forInput { return false }
+        if timeout == 0 && !(forInput && lookIfBusy) { return false }
         var probes = (pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0),
                       pollfd(fd: input ?? -1, events: forInput ? Int16(POLLIN) : 0, revents: 0))
         let result = withUnsafeMutableBytes(of: &probes) { poll($0.baseAddress!.assumingMemoryBound(to: pollfd.self), 2, timeout) }

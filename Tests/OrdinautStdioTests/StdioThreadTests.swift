@@ -89,6 +89,27 @@ struct StdioThreadTests {
         thread.close()
     }
 
+    /// Input is still read while a task on the thread never stops yielding (each batch of jobs is
+    /// followed by a look at the input, put off at most one batch after a read).
+    @Test(.timeLimit(.minutes(1))) func aTaskThatKeepsYieldingDoesNotStarveTheInput() async throws {
+        let input = Input()
+        let thread = StdioThread(input: input.reader, maximumLineLength: 1024)
+        thread.start(admits: { true }, onLine: {})
+        let spinning = Atomic(true)
+        let spinner = Task(executorPreference: thread) {
+            while spinning.load(ordering: .relaxed) { await Task.yield() }
+        }
+        var iterator = thread.lines.makeAsyncIterator()
+        for index in 0..<20 {
+            input.send("\(index)\n")
+            #expect(await iterator.next().map(text) == "\(index)")
+        }
+        spinning.store(false, ordering: .relaxed)
+        await spinner.value
+        thread.stopInput()
+        thread.close()
+    }
+
     @Test func jobsAfterCloseStillRun() async throws {
         let input = Input()
         let thread = StdioThread(input: input.reader, maximumLineLength: 1024)
