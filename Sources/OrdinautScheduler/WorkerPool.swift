@@ -24,7 +24,10 @@ public final class WorkerPool: Service, Sendable {
     let logger: Logger
     private let deadlines = Deadlines()
     private let slotFreed = Doorbell()
-    private let running = Mutex<[Int64: Running]>([:])
+    /// What this process runs, by lease token: one entry per claim. A run whose lease lapsed (the
+    /// process stalled) may be claimed again by this very process while its first execution still
+    /// runs; the two must not share an entry, or the first one's ending would forget the second.
+    private let running = Mutex<[String: Running]>([:])
     private let stopping = Mutex(false)
     private var configuration: SchedulerConfiguration { service.configuration }
     private var store: TaskStore { service.store }
@@ -94,11 +97,11 @@ public final class WorkerPool: Service, Sendable {
                                              takeover: work.takenOver)
                 service.changes.publish("run.started", TaskService.change(work.run))
                 let execution = Task { await self.execute(work) }
-                reportBusy(running.withLock { $0[work.dueId] = Running(work: work, cancel: { execution.cancel() }); return $0.count })
+                reportBusy(running.withLock { $0[work.lease] = Running(work: work, cancel: { execution.cancel() }); return $0.count })
                 group.addTask {
                     let result = await execution.value
                     await self.conclude(work, result)
-                    self.reportBusy(self.running.withLock { _ = $0.removeValue(forKey: work.dueId); return $0.count })
+                    self.reportBusy(self.running.withLock { _ = $0.removeValue(forKey: work.lease); return $0.count })
                     self.slotFreed.ring()
                 }
             }
@@ -143,13 +146,13 @@ public final class WorkerPool: Service, Sendable {
         let lease = Int64(configuration.leaseSeconds) * 1000
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(lease / 3))
-            for (id, entry) in running.withLock({ $0 }) where !entry.lost {
+            for (token, entry) in running.withLock({ $0 }) where !entry.lost {
                 do throws(StoreError) {
                     let held = try await store.queue.renew(entry.work, lease: lease)
                     service.observer?.leaseRenewed(held: held)
                     if !held {
                         logger.warning("lost the lease on run \(entry.work.run.id); another worker finishes it")
-                        running.withLock { $0[id]?.lost = true }
+                        running.withLock { $0[token]?.lost = true }
                         entry.cancel()
                     }
                 } catch {
@@ -160,7 +163,7 @@ public final class WorkerPool: Service, Sendable {
     }
 
     private func conclude(_ work: ClaimedWork, _ result: PipelineExecutor.Result) async {
-        let state = running.withLock { $0[work.dueId] }
+        let state = running.withLock { $0[work.lease] }
         if state?.lost == true { return }
         if state?.released == true {
             do throws(StoreError) {

@@ -18,9 +18,10 @@ final class SchedulerRig: Sendable {
     let calls = Box<[String: Int]>([:])
     let observed = ObservedScheduler()
 
-    init(backend: Backend = .sqlite, configure: (inout SchedulerConfiguration) -> Void = { _ in }) async throws {
+    /// - Parameter clock: the store's clock, which leases and due times follow; real time when nil.
+    init(backend: Backend = .sqlite, clock: TestClock? = nil, configure: (inout SchedulerConfiguration) -> Void = { _ in }) async throws {
         server = MCPServer()
-        store = try await backend.makeStore(clock: nil)
+        store = try await backend.makeStore(clock: clock)
         bus = InProcessEventBus(limits: { var limits = EventLimits(); limits.retention = 100; return limits }(), logger: Logger(label: "test"))
         var configuration = SchedulerConfiguration(nodeID: "test-\(UUID().uuidString.prefix(6))")
         configuration.retryBaseSeconds = 0.01

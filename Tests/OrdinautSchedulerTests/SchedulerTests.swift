@@ -231,6 +231,37 @@ struct SchedulerTests {
         await rig.store.database.close()
     }
 
+    /// A process that stalls past its leases (a pause, a starved machine) finds its own runs due again
+    /// and claims them anew while their first executions still run. The first execution must then
+    /// learn that its lease is gone and stop; the second, now the holder, must keep its lease and
+    /// record the ending. The store's clock only moves by hand here, so the lease lapses exactly once.
+    @Test(.timeLimit(.minutes(1))) func aRunItsOwnNodeTakesOverAfterAStallRunsToTheEndOnce() async throws {
+        let clock = TestClock()
+        let rig = try await SchedulerRig(clock: clock) {
+            $0.leaseSeconds = 3
+            $0.workers = 2
+        }
+        let completed = Box(0)
+        try rig.server.tools.register(Tool(name: "sleeper", inputSchema: ["type": "object"]) { _, _ in
+            try await Task.sleep(for: .seconds(4))
+            completed.update { $0 += 1 }
+            return .text("slept")
+        })
+        let task = try await rig.create(["payload": ["pipeline": [["uses": "sleeper"]]]])
+        let runs = try await rig.running {
+            _ = try await rig.runs(of: task.id) { $0.first?.status == .running }
+            clock.advance(seconds: 10)
+            return try await rig.runs(of: task.id) { $0.first?.status.isFinal == true }
+        }
+        #expect(runs.count == 1)
+        #expect(runs[0].status == .succeeded)
+        #expect(runs[0].takeovers == 1)
+        #expect(rig.observed.starts.value == ["schedule", "schedule:takeover"])
+        #expect(completed.value == 1, "the execution whose lease was taken over stopped; the other finished")
+        #expect(rig.observed.renewals.value.contains(false), "the first execution learnt that its lease was gone")
+        await rig.store.database.close()
+    }
+
     @Test func aStepThatOutlivesItsTimeoutFails() async throws {
         let rig = try await SchedulerRig()
         let task = try await rig.create(["max_retries": 0, "payload": ["pipeline": [
