@@ -31,8 +31,11 @@ def test_kill_9_mid_run_loses_and_duplicates_nothing(binary, tmp_path, request, 
     time.sleep(4)  # the one-off falls due while no server runs
     second = start_server(binary, env=env)
     try:
-        runs = wait_for(lambda: (lambda rs: rs if len(rs) == 12 and all(r["status"] == "succeeded" for r in rs) else None)(
-            runs_of(second.base, task["id"])), timeout=90, message="all twelve runs")
+        try:
+            runs = wait_for(lambda: (lambda rs: rs if len(rs) == 12 and all(r["status"] == "succeeded" for r in rs) else None)(
+                runs_of(second.base, task["id"])), timeout=90, message="all twelve runs")
+        except AssertionError as timeout:
+            raise AssertionError(f"{timeout}\n{describe(runs_of(second.base, task['id']), second)}") from None
         assert len({r["id"] for r in runs}) == 12
         assert any(r["takeovers"] == 1 for r in runs), "a run held by the killed server was taken over"
         once_runs = wait_for(lambda: runs_of(second.base, once["id"], "succeeded"), message="the missed one-off")
@@ -43,6 +46,13 @@ def test_kill_9_mid_run_loses_and_duplicates_nothing(binary, tmp_path, request, 
         assert {r["id"] for r in runs} <= executed
     finally:
         second.stop()
+
+
+def describe(runs: list[dict], server) -> str:
+    """What a timed-out wait saw: each run's state, and what the server warned about."""
+    lines = [f"{r['id']} attempt {r['attempt']} {r['status']} takeovers {r['takeovers']} {r.get('error') or ''}" for r in runs]
+    warnings = [line.rstrip() for line in server.log if "warning" in line or "error" in line]
+    return "runs:\n" + "\n".join(lines) + "\nserver warnings:\n" + "\n".join(warnings[-40:])
 
 
 def test_a_database_outage_answers_503_and_recovers(binary, tmp_path, postgres):
