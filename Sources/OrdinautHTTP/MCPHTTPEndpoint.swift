@@ -65,13 +65,21 @@ public struct MCPHTTPEndpoint: Sendable {
     // MARK: Responses
 
     func json(_ status: HTTPResponse.Status, _ body: JSONValue, headers extra: HTTPFields = [:]) -> Response {
+        json(status, encoded: body.encoded(), headers: extra)
+    }
+
+    func json(_ status: HTTPResponse.Status, _ response: JSONRPCResponse, headers extra: HTTPFields = [:]) -> Response {
+        json(status, encoded: response.encoded(), headers: extra)
+    }
+
+    private func json(_ status: HTTPResponse.Status, encoded: [UInt8], headers extra: HTTPFields) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         headers.append(contentsOf: extra)
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.encoded())))
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: encoded)))
     }
 
     func rpcError(_ status: HTTPResponse.Status, _ error: RPCError, id: OrdinautMCP.RequestID? = nil) -> Response {
-        json(status, JSONRPCResponse.failure(id, error).json)
+        json(status, JSONRPCResponse.failure(id, error))
     }
 
     func plain(_ status: HTTPResponse.Status) -> Response {
@@ -254,12 +262,12 @@ public struct MCPHTTPEndpoint: Sendable {
             let response = await session.connection.handle(message, stream: session.connection.outbox, principal: principal)
             guard let response, case .success = response.outcome else {
                 sessions.remove(session.id)
-                return json(.ok, (response ?? .failure(rpc.id, .internalError("initialize failed"))).json)
+                return json(.ok, response ?? .failure(rpc.id, .internalError("initialize failed")))
             }
             if accept.onlyStream {
                 return sseResponse(headers: [.mcpSessionID: session.id]) { mailbox in mailbox.post(response.json) }
             }
-            return json(.ok, response.json, headers: [.mcpSessionID: session.id])
+            return json(.ok, response, headers: [.mcpSessionID: session.id])
         }
         guard let sessionID else {
             return rpcError(.badRequest, .invalidRequest("an Mcp-Session-Id header is required; send initialize first, or use protocol 2026-07-28"), id: message.requestID)
@@ -309,7 +317,7 @@ public struct MCPHTTPEndpoint: Sendable {
                     headers[.retryAfter] = String(error.data?["retryAfterSeconds"]?.integerValue ?? 1)
                 }
             }
-            return json(status, response.json, headers: headers)
+            return json(status, response, headers: headers)
         }
         // The stream's body runs after this handler returns: it continues the request's trace explicitly.
         let trace = Spans.capture()

@@ -61,6 +61,29 @@ public struct JSONRPCResponse: Sendable {
             return ["jsonrpc": "2.0", "id": id?.json ?? .null, "error": error.json]
         }
     }
+
+    /// The compact JSON text of `json`, written straight from the envelope: a transport that sends
+    /// the answer as it is does not build (and free) the wrapping object.
+    public func encoded() -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(512)
+        output.append(contentsOf: Self.head)
+        (id?.json ?? .null).encode(into: &output)
+        switch outcome {
+        case .success(let result):
+            output.append(contentsOf: Self.resultMember)
+            result.encode(into: &output)
+        case .failure(let error):
+            output.append(contentsOf: Self.errorMember)
+            error.json.encode(into: &output)
+        }
+        output.append(UInt8(ascii: "}"))
+        return output
+    }
+
+    private static let head = Array(#"{"jsonrpc":"2.0","id":"#.utf8)
+    private static let resultMember = Array(#","result":"#.utf8)
+    private static let errorMember = Array(#","error":"#.utf8)
 }
 
 /// Any JSON-RPC message, classified once from its decoded JSON.

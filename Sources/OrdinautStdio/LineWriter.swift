@@ -67,11 +67,20 @@ final class LineWriter: MessageSink, @unchecked Sendable {
         enqueue(message)
     }
 
+    /// Queues an answer; answers are never dropped.
+    func send(_ response: JSONRPCResponse) async {
+        enqueue(line: response.encoded(), droppable: false)
+    }
+
     /// Queues `message`; a notification is dropped instead when the queue is full.
     func enqueue(_ message: JSONValue) {
-        var bytes = message.encoded()
+        enqueue(line: message.encoded(), droppable: message["method"] != nil && message["id"] == nil)
+    }
+
+    /// Queues one message's JSON text, to which the line's end is added.
+    private func enqueue(line: consuming [UInt8], droppable: Bool) {
+        var bytes = line
         bytes.append(0x0A)
-        let droppable = message["method"] != nil && message["id"] == nil
         condition.lock()
         guard !broken else { return condition.unlock() }
         if queue.pendingLines == 0 && writesAtOnce(bytes) { return condition.unlock() }

@@ -110,7 +110,7 @@ public struct StdioTransport: Service {
         switch line {
         case .tooLong(let length):
             logger.warning("dropped a \(length)-byte message; the limit is \(configuration.maximumMessageSize) bytes")
-            await writer.send(JSONRPCResponse.failure(nil, .invalidRequest("message of \(length) bytes exceeds the \(configuration.maximumMessageSize)-byte limit")).json)
+            await writer.send(JSONRPCResponse.failure(nil, .invalidRequest("message of \(length) bytes exceeds the \(configuration.maximumMessageSize)-byte limit")))
             return false
         case .message(let message):
             bytes = message
@@ -120,7 +120,7 @@ public struct StdioTransport: Service {
         do {
             value = try JSONParser(maximumDepth: configuration.maximumDepth).parse(bytes)
         } catch {
-            await writer.send(JSONRPCResponse.failure(nil, .parseError(error.description)).json)
+            await writer.send(JSONRPCResponse.failure(nil, .parseError(error.description)))
             return false
         }
         if case .array(let items) = value {
@@ -132,16 +132,16 @@ public struct StdioTransport: Service {
         }
         switch JSONRPCMessage.classify(value) {
         case .failure(let failure):
-            await writer.send(JSONRPCResponse.failure(failure.id, failure.error).json)
+            await writer.send(JSONRPCResponse.failure(failure.id, failure.error))
         case .success(let message):
             if case .request(let request) = message, request.method != "initialize" {
                 requests.addTask {
                     defer { writer.requestEnded() }
-                    if let response = await connection.handle(message, stream: writer, principal: principal) { await writer.send(response.json) }
+                    if let response = await connection.handle(message, stream: writer, principal: principal) { await writer.send(response) }
                 }
                 return true
             } else if let response = await connection.handle(message, stream: writer, principal: principal) {
-                await writer.send(response.json)
+                await writer.send(response)
             }
         }
         return false

@@ -77,3 +77,20 @@ struct ToolNameTests {
         #expect(ToolName.problem(with: String(repeating: "x", count: 65)) != nil)
     }
 }
+
+@Suite("JSON-RPC answers")
+struct JSONRPCResponseTests {
+    /// The envelope is written without building the wrapping object; its text must be the object's.
+    @Test("an answer's text is its JSON's text", arguments: [
+        JSONRPCResponse.success(.number(7), ["content": [["type": "text", "text": "a \"quoted\"\nline"]], "isError": false]),
+        JSONRPCResponse.success(.string("x\u{2028}y"), [:]),
+        JSONRPCResponse.success(.number(-1), .null),
+        JSONRPCResponse.failure(.number(3), RPCError(code: -32602, message: "bad", data: ["field": "a"])),
+        JSONRPCResponse.failure(nil, .parseError("unexpected end")),
+    ])
+    func encodesAsItsJSON(_ response: JSONRPCResponse) throws {
+        #expect(response.encoded() == response.json.encoded())
+        let parsed = try JSONParser().parse(response.encoded())
+        #expect(parsed == response.json)
+    }
+}
