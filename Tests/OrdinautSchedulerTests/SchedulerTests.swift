@@ -243,7 +243,8 @@ struct SchedulerTests {
         }
         let completed = Box(0)
         try rig.server.tools.register(Tool(name: "sleeper", inputSchema: ["type": "object"]) { _, _ in
-            try await Task.sleep(for: .seconds(4))
+            // Long beside the renewal period (a second), so that a loaded machine still cancels the first in time.
+            try await Task.sleep(for: .seconds(6))
             completed.update { $0 += 1 }
             return .text("slept")
         })
