@@ -190,6 +190,8 @@ public final class MCPConnection: Sendable {
 
     /// Adds what every stateless-era result carries: `resultType`, server info, cache hints.
     private func decorate(_ result: inout JSONObject, handler: any MethodHandler) {
+        // Room for the members below at once: a tool's result arrives sized for its own members only.
+        result.reserveCapacity(result.count + 4)
         if result["resultType"] == nil { result["resultType"] = "complete" }
         var meta = result["_meta"]?.objectValue ?? [:]
         meta[ProtocolVersion.MetaKey.serverInfo] = server.serverInfo
