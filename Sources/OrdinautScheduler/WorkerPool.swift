@@ -12,22 +12,12 @@ import Synchronization
 /// later time, never a sleep holding a lease) or dead letters. On shutdown, claiming stops, running
 /// work gets a grace period, and what is still running is handed back.
 public final class WorkerPool: Service, Sendable {
-    private struct Running {
-        var work: ClaimedWork
-        let cancel: @Sendable () -> Void
-        var lost = false
-        var released = false
-    }
-
     let service: TaskService
     let executor: PipelineExecutor
     let logger: Logger
     private let deadlines = Deadlines()
     private let slotFreed = Doorbell()
-    /// What this process runs, by lease token: one entry per claim. A run whose lease lapsed (the
-    /// process stalled) may be claimed again by this very process while its first execution still
-    /// runs; the two must not share an entry, or the first one's ending would forget the second.
-    private let running = Mutex<[String: Running]>([:])
+    private let running = Mutex(RunningWork<ClaimedWork>())
     private let stopping = Mutex(false)
     private var configuration: SchedulerConfiguration { service.configuration }
     private var store: TaskStore { service.store }
@@ -97,11 +87,11 @@ public final class WorkerPool: Service, Sendable {
                                              takeover: work.takenOver)
                 service.changes.publish("run.started", TaskService.change(work.run))
                 let execution = Task { await self.execute(work) }
-                reportBusy(running.withLock { $0[work.lease] = Running(work: work, cancel: { execution.cancel() }); return $0.count })
+                reportBusy(running.withLock { $0.claimed(work, token: work.lease) { execution.cancel() }; return $0.count })
                 group.addTask {
                     let result = await execution.value
                     await self.conclude(work, result)
-                    self.reportBusy(self.running.withLock { _ = $0.removeValue(forKey: work.lease); return $0.count })
+                    self.reportBusy(self.running.withLock { $0.ended(work.lease); return $0.count })
                     self.slotFreed.ring()
                 }
             }
@@ -132,12 +122,9 @@ public final class WorkerPool: Service, Sendable {
         while running.withLock({ !$0.isEmpty }) && ContinuousClock.now < deadline {
             await slotFreed.wait(timeout: .milliseconds(100))
         }
-        let left = running.withLock { running -> [Running] in
-            for key in running.keys { running[key]?.released = true }
-            return Array(running.values)
-        }
-        if !left.isEmpty { logger.notice("stopping: handing back \(left.count) running run(s)") }
-        for entry in left { entry.cancel() }
+        let cancels = running.withLock { $0.releaseAll() }
+        if !cancels.isEmpty { logger.notice("stopping: handing back \(cancels.count) running run(s)") }
+        for cancel in cancels { cancel() }
         while running.withLock({ !$0.isEmpty }) { await slotFreed.wait(timeout: .milliseconds(100)) }
     }
 
@@ -146,26 +133,30 @@ public final class WorkerPool: Service, Sendable {
         let lease = Int64(configuration.leaseSeconds) * 1000
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(lease / 3))
-            for (token, entry) in running.withLock({ $0 }) where !entry.lost {
+            for (token, work) in running.withLock({ $0.toRenew }) {
                 do throws(StoreError) {
-                    let held = try await store.queue.renew(entry.work, lease: lease)
-                    service.observer?.leaseRenewed(held: held)
-                    if !held {
-                        logger.warning("lost the lease on run \(entry.work.run.id); another worker finishes it")
-                        running.withLock { $0[token]?.lost = true }
-                        entry.cancel()
+                    if try await store.queue.renew(work, lease: lease) {
+                        service.observer?.leaseRenewed(held: true)
+                        continue
                     }
+                    // No lease: another claim holds it, or the run was recorded while this renewal waited.
+                    let (failure, cancel) = running.withLock { $0.renewalFailed(token) }
+                    guard failure == .lost else { continue }
+                    service.observer?.leaseRenewed(held: false)
+                    logger.warning("lost the lease on run \(work.run.id); another worker finishes it")
+                    cancel?()
                 } catch {
-                    logger.warning("cannot renew the lease on run \(entry.work.run.id): \(error)")
+                    logger.warning("cannot renew the lease on run \(work.run.id): \(error)")
                 }
             }
         }
     }
 
     private func conclude(_ work: ClaimedWork, _ result: PipelineExecutor.Result) async {
-        let state = running.withLock { $0[work.lease] }
-        if state?.lost == true { return }
-        if state?.released == true {
+        switch running.withLock({ $0.ending(work.lease) }) {
+        case .abandon: return
+        case .record: break
+        case .release:
             do throws(StoreError) {
                 try await store.queue.release(work)
             } catch {
