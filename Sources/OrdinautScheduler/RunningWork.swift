@@ -52,16 +52,17 @@ struct RunningWork<Work> {
     /// cancels the execution with `cancel`. A run being recorded, or recorded already, lost nothing:
     /// its own ending deleted the due item the renewal looked for.
     mutating func renewalFailed(_ token: String) -> (RenewalFailure, cancel: (@Sendable () -> Void)?) {
-        guard let entry = entries[token], !entry.ending else { return (.ended, nil) }
-        entries[token]?.lost = true
-        return (.lost, entry.cancel)
+        guard let index = entries.index(forKey: token), !entries.values[index].ending else { return (.ended, nil) }
+        entries.values[index].lost = true
+        return (.lost, entries.values[index].cancel)
     }
 
     /// The execution of `token` ended: says how to record it, and marks it as being recorded.
     mutating func ending(_ token: String) -> Ending {
-        guard let entry = entries[token], !entry.lost else { return .abandon }
-        entries[token]?.ending = true
-        return entry.released ? .release : .record
+        // Through the index, in place: copying the entry out and writing it back allocated on each run.
+        guard let index = entries.index(forKey: token), !entries.values[index].lost else { return .abandon }
+        entries.values[index].ending = true
+        return entries.values[index].released ? .release : .record
     }
 
     /// The run of `token` is recorded (or abandoned): it leaves.
