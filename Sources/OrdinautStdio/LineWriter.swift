@@ -78,8 +78,7 @@ final class LineWriter: MessageSink, @unchecked Sendable {
     }
 
     /// Queues one message's JSON text, to which the line's end is added.
-    private func enqueue(line: consuming [UInt8], droppable: Bool) {
-        var bytes = line
+    private func enqueue(line bytes: consuming [UInt8], droppable: Bool) {
         bytes.append(0x0A)
         condition.lock()
         guard !broken else { return condition.unlock() }
