@@ -3,7 +3,10 @@ import OrdinautCore
 
 /// Everything a handler may know or do about the request it serves: who asked, in which protocol
 /// era, and how to report progress, log, or ask the client for input.
-public struct RequestContext: Sendable {
+///
+/// A class: a request's context passes through half a dozen calls, and copying a struct of this
+/// many references retained and released each of them at every step.
+public final class RequestContext: Sendable {
     /// The JSON-RPC id of the request.
     public let id: RequestID
     /// Who is asking, as the transport authenticated them: the audit actor and the scopes.
@@ -25,6 +28,23 @@ public struct RequestContext: Sendable {
     let logThreshold: LogLevel?
     let stream: any MessageSink
     let connection: MCPConnection
+
+    init(id: RequestID, principal: Principal, method: String, era: ProtocolEra, clientCapabilities: JSONObject,
+         clientInfo: JSONValue?, meta: JSONObject, inputResponses: JSONObject?, taskRequest: JSONObject?,
+         logThreshold: LogLevel?, stream: any MessageSink, connection: MCPConnection) {
+        self.id = id
+        self.principal = principal
+        self.method = method
+        self.era = era
+        self.clientCapabilities = clientCapabilities
+        self.clientInfo = clientInfo
+        self.meta = meta
+        self.inputResponses = inputResponses
+        self.taskRequest = taskRequest
+        self.logThreshold = logThreshold
+        self.stream = stream
+        self.connection = connection
+    }
 
     /// The server that is serving this request.
     public var server: MCPServer { connection.server }
