@@ -1,3 +1,4 @@
+import OrdinautCore
 import Synchronization
 
 /// Token buckets per key (a principal's subject, or an address for anonymous clients), each with
@@ -46,8 +47,7 @@ public final class RateLimiter: Sendable {
     }
 
     public static let monotonicSeconds: @Sendable () -> Double = {
-        let now = ContinuousClock.now - RateLimiter.origin
-        return Double(now.components.seconds) + Double(now.components.attoseconds) / 1e18
+        (ContinuousClock.now - RateLimiter.origin).seconds
     }
 
     private static let origin = ContinuousClock.now

@@ -1,3 +1,4 @@
+import OrdinautCore
 import Synchronization
 
 /// Runs `operation` for at most `limit`. On time-out the operation is cancelled and abandoned — the
@@ -24,7 +25,7 @@ func withDeadline<T: Sendable>(_ limit: Duration, phase: String, _ operation: @e
         }
         Task {
             try? await Task.sleep(for: limit)
-            let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+            let seconds = limit.seconds
             if resume(.failure(ActivationFailure(phase: phase, message: "did not finish within \(seconds) s"))) { work.cancel() }
         }
     }

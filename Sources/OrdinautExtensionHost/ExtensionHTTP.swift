@@ -47,7 +47,7 @@ extension ExtensionHost {
         var failed = true
         defer {
             let elapsed = clock.now - began
-            record.recordRequest(milliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
+            record.recordRequest(milliseconds: elapsed.seconds * 1000,
                                  failed: failed)
         }
         switch await activate(record) {

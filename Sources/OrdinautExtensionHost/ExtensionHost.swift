@@ -183,7 +183,7 @@ public final class ExtensionHost: Service, Sendable {
             case .webhook: try activateWebhooks(record)
             }
             let elapsed = clock.now - began
-            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let milliseconds = elapsed.seconds * 1000
             let triggers = record.state.withLock { state in
                 state.phase = .active
                 state.loadedMilliseconds = milliseconds

@@ -1,3 +1,4 @@
+import OrdinautCore
 import Synchronization
 
 /// The host's metrics: one per engine, shared by the host's components and every extension's
@@ -139,12 +140,5 @@ public final class HostMetrics: Sendable {
         case .gauge: return "gauge"
         case .histogram: return "histogram"
         }
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as metrics record it.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OrdinautCore
 
 /// The authorization server as this process knows it: discovered lazily on the first token, so the
 /// server starts while the authorization server is down, and rediscovered no more than once per

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OrdinautCore
 
 /// The authorization server's signature keys, fetched from its `jwks_uri` and kept fresh.
 ///

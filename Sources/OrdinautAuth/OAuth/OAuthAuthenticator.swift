@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OrdinautCore
 import Synchronization
 
 /// Accepts OAuth 2.1 access tokens issued for this resource (MCP authorization, resource server
