@@ -82,7 +82,7 @@ public struct JSONObject: Sendable {
     }
 
     /// Makes room for `count` members in one allocation.
-    public mutating func reserveCapacity(_ count: Int) {
+    @usableFromInline mutating func reserveCapacity(_ count: Int) {
         storage.reserveCapacity(count)
     }
 

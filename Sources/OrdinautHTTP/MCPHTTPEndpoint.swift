@@ -260,7 +260,7 @@ public struct MCPHTTPEndpoint: Sendable {
             case .failure(let refusal): return tooManySessions(refusal, id: rpc.id)
             }
             let response = await session.connection.handle(message, stream: session.connection.outbox, principal: principal)
-            guard let response, case .success = response.outcome else {
+            guard let response, response.error == nil else {
                 sessions.remove(session.id)
                 return json(.ok, response ?? .failure(rpc.id, .internalError("initialize failed")))
             }
@@ -309,7 +309,7 @@ public struct MCPHTTPEndpoint: Sendable {
             guard let response = await connection.handle(message, stream: DiscardingSink(), principal: principal) else { return plain(.noContent) }
             var status = HTTPResponse.Status.ok
             var headers = headers
-            if case .failure(let error) = response.outcome {
+            if let error = response.error {
                 if statusMapping { status = Self.status(for: error) }
                 // A limited tool call is a 429 in either era, so that HTTP clients back off.
                 if error.code == RPCError.rateLimitedCode {

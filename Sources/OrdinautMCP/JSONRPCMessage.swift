@@ -38,11 +38,26 @@ public struct JSONRPCNotification: Sendable {
 /// messages whose id could not be read).
 public struct JSONRPCResponse: Sendable {
     public let id: RequestID?
-    public let outcome: Result<JSONValue, RPCError>
+    private let body: Body
+
+    private enum Body: Sendable {
+        case result(JSONValue)
+        /// A tool call's result, kept as it is until it is written.
+        case toolCall(ToolCallResult)
+        case error(RPCError)
+    }
 
     public init(id: RequestID?, outcome: Result<JSONValue, RPCError>) {
         self.id = id
-        self.outcome = outcome
+        switch outcome {
+        case .success(let result): body = .result(result)
+        case .failure(let error): body = .error(error)
+        }
+    }
+
+    private init(id: RequestID, toolCall: ToolCallResult) {
+        self.id = id
+        body = .toolCall(toolCall)
     }
 
     public static func success(_ id: RequestID, _ result: JSONValue) -> JSONRPCResponse {
@@ -51,6 +66,31 @@ public struct JSONRPCResponse: Sendable {
 
     public static func failure(_ id: RequestID?, _ error: RPCError) -> JSONRPCResponse {
         JSONRPCResponse(id: id, outcome: .failure(error))
+    }
+
+    static func success(_ id: RequestID, _ toolCall: ToolCallResult) -> JSONRPCResponse {
+        JSONRPCResponse(id: id, toolCall: toolCall)
+    }
+
+    /// The result or the error.
+    public var outcome: Result<JSONValue, RPCError> {
+        switch body {
+        case .result(let result): return .success(result)
+        case .toolCall(let toolCall): return .success(.object(toolCall.json))
+        case .error(let error): return .failure(error)
+        }
+    }
+
+    /// The result, or `nil` for an error.
+    public var result: JSONValue? {
+        if case .success(let value) = outcome { return value }
+        return nil
+    }
+
+    /// The error, or `nil` for a result.
+    public var error: RPCError? {
+        if case .error(let error) = body { return error }
+        return nil
     }
 
     public var json: JSONValue {
@@ -63,17 +103,20 @@ public struct JSONRPCResponse: Sendable {
     }
 
     /// The compact JSON text of `json`, written straight from the envelope: a transport that sends
-    /// the answer as it is does not build (and free) the wrapping object.
+    /// the answer as it is does not build (and free) the wrapping object, nor a tool call's result.
     public func encoded() -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(512)
         output.append(contentsOf: Self.head)
         (id?.json ?? .null).encode(into: &output)
-        switch outcome {
-        case .success(let result):
+        switch body {
+        case .result(let result):
             output.append(contentsOf: Self.resultMember)
             result.encode(into: &output)
-        case .failure(let error):
+        case .toolCall(let toolCall):
+            output.append(contentsOf: Self.resultMember)
+            toolCall.encode(into: &output)
+        case .error(let error):
             output.append(contentsOf: Self.errorMember)
             error.json.encode(into: &output)
         }

@@ -135,9 +135,9 @@ public final class MCPConnection: Sendable {
             return .failure(request.id, .insufficientScope(missing.scope, operation: missing.operation))
         }
         let observer = server.configuration.observer
-        let run: @Sendable () async -> Result<JSONObject, RPCError> = {
+        let run: @Sendable () async -> Result<MethodResult, RPCError> = {
             let began = ContinuousClock.now
-            let outcome = await MethodSpan.run(handler, params: params, context: context) { () async -> Result<JSONObject, RPCError> in
+            let outcome = await MethodSpan.run(handler, params: params, context: context) { () async -> Result<MethodResult, RPCError> in
                 do throws(RPCError) {
                     return .success(try await handler.handle(params, context))
                 } catch {
@@ -150,7 +150,7 @@ public final class MCPConnection: Sendable {
             }
             return outcome
         }
-        let outcome: Result<JSONObject, RPCError>
+        let outcome: Result<MethodResult, RPCError>
         if kind == .httpStateless {
             // Each HTTP request runs in its own task; closing its stream cancels that task.
             outcome = await run()
@@ -180,18 +180,19 @@ public final class MCPConnection: Sendable {
         // A cancelled request gets no response (2025-11-25 cancellation; 2026-07-28 stream close).
         guard !Task.isCancelled else { return nil }
         switch outcome {
-        case .success(var result):
+        case .success(.object(var result)):
             if context.era.isStateless { decorate(&result, handler: handler) }
             return .success(request.id, .object(result))
+        case .success(.tool(let result)):
+            return .success(request.id, ToolCallResult(result: result, serverInfo: context.era.isStateless ? server.serverInfo : nil))
         case .failure(let error):
             return .failure(request.id, error)
         }
     }
 
-    /// Adds what every stateless-era result carries: `resultType`, server info, cache hints.
+    /// Adds what every stateless-era result carries: `resultType`, server info, cache hints
+    /// (`ToolCallResult` adds the same to a tool's result as it writes it).
     private func decorate(_ result: inout JSONObject, handler: any MethodHandler) {
-        // Room for the members below at once: a tool's result arrives sized for its own members only.
-        result.reserveCapacity(result.count + 4)
         if result["resultType"] == nil { result["resultType"] = "complete" }
         var meta = result["_meta"]?.objectValue ?? [:]
         meta[ProtocolVersion.MetaKey.serverInfo] = server.serverInfo

@@ -12,7 +12,7 @@ enum MethodSpan {
     static let tracestateKey = "tracestate"
 
     static func run(_ handler: any MethodHandler, params: JSONObject, context: RequestContext,
-                    _ body: () async -> Result<JSONObject, RPCError>) async -> Result<JSONObject, RPCError> {
+                    _ body: () async -> Result<MethodResult, RPCError>) async -> Result<MethodResult, RPCError> {
         guard Spans.areOn else { return await body() }
         let method = context.method
         var target: String?
@@ -36,7 +36,7 @@ enum MethodSpan {
                 span.attributes["rpc.response.status_code"] = String(error.code)
                 span.setStatus(SpanStatus(code: .error, message: error.message))
             case .success(let result):
-                if result["isError"] == true {
+                if result.isToolError {
                     span.attributes["error.type"] = "tool_error"
                     span.setStatus(SpanStatus(code: .error))
                 }

@@ -72,17 +72,3 @@ public final class TestClient: Sendable {
         await received.receive()
     }
 }
-
-extension JSONRPCResponse {
-    /// The result, or `nil` for an error.
-    public var result: JSONValue? {
-        if case .success(let value) = outcome { return value }
-        return nil
-    }
-
-    /// The error, or `nil` for a result.
-    public var error: RPCError? {
-        if case .failure(let error) = outcome { return error }
-        return nil
-    }
-}

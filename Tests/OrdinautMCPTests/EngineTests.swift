@@ -162,6 +162,7 @@ struct StatelessEraTests {
         #expect(list["ttlMs"] != nil)
         let call = try #require(await client.statelessRequest("tools/call", ["name": "add", "arguments": ["a": 1, "b": 1]])?.result)
         #expect(call["resultType"] == "complete" && call["ttlMs"] == nil)
+        #expect(call["_meta"]?[ProtocolVersion.MetaKey.serverInfo]?["name"] == "ordinaut")
     }
 
     @Test func missingMetaAndBadVersionsAreRejected() async throws {

@@ -7,14 +7,14 @@ struct DiscoverMethod: MethodHandler {
     static let isCacheable = true
     static let readsSurface = false
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult {
         let server = context.server
         var result: JSONObject = [
             "supportedVersions": .array(ProtocolVersion.all.map { .string($0) }),
             "capabilities": server.capabilities(era: context.era),
         ]
         if let instructions = server.configuration.instructions { result["instructions"] = .string(instructions) }
-        return result
+        return .object(result)
     }
 }
 
@@ -24,7 +24,7 @@ struct PingMethod: MethodHandler {
     static let eras: Set<ProtocolEra.Kind> = [.session]
     static let readsSurface = false
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject { [:] }
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult { [:] }
 }
 
 /// `logging/setLevel` (session era); the stateless era sends the level on each request instead.
@@ -32,7 +32,7 @@ struct SetLogLevelMethod: MethodHandler {
     static let name = "logging/setLevel"
     static let eras: Set<ProtocolEra.Kind> = [.session]
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult {
         guard let name = params["level"]?.stringValue, let level = LogLevel(rawValue: name) else {
             throw RPCError.invalidParams("level must be one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -46,7 +46,7 @@ struct CompleteMethod: MethodHandler {
     static let name = "completion/complete"
     static let maximumValues = 100
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult {
         guard let reference = params["ref"]?.objectValue, let type = reference["type"]?.stringValue else {
             throw RPCError.invalidParams("completion/complete needs a \"ref\" with a \"type\"")
         }

@@ -18,7 +18,7 @@ protocol MethodHandler: Sendable {
     /// the engine checks every other method's scope before it runs.
     static var checksOwnScope: Bool { get }
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult
 }
 
 extension MethodHandler {
@@ -53,9 +53,9 @@ enum Pagination {
         return Int(cursor.dropFirst(), radix: 36)
     }
 
-    static func result(_ key: String, _ values: [JSONValue], next: String?) -> JSONObject {
+    static func result(_ key: String, _ values: [JSONValue], next: String?) -> MethodResult {
         var result: JSONObject = [key: .array(values)]
         if let next { result["nextCursor"] = .string(next) }
-        return result
+        return .object(result)
     }
 }

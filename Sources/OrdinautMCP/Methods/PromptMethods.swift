@@ -6,7 +6,7 @@ struct ListPromptsMethod: MethodHandler {
     static let name = "prompts/list"
     static let isCacheable = true
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult {
         let page = try Pagination.page(context.server.prompts.all.filter { context.principal.holds(AccessPolicy.mcpScope(declared: $0.scope)) }, params: params, size: context.server.configuration.pageSize)
         return Pagination.result("prompts", page.items.map { $0.descriptor(version: context.era.version) }, next: page.next)
     }
@@ -18,7 +18,7 @@ struct GetPromptMethod: MethodHandler {
     static let targetParameter: String? = "name"
     static let mayTalkBack = true
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult {
         guard let name = params["name"]?.stringValue else { throw RPCError.invalidParams("prompts/get needs a string \"name\"") }
         guard let prompt = context.server.prompts.lookup(name) else { throw RPCError.invalidParams("Unknown prompt: \(name)") }
         var arguments: [String: String] = [:]
@@ -40,7 +40,7 @@ struct GetPromptMethod: MethodHandler {
             var result: JSONObject = [:]
             if let description { result["description"] = .string(description) }
             result["messages"] = .array(messages.map(\.json))
-            return result
+            return .object(result)
         } catch let error as RPCError {
             throw error
         } catch let signal as InputRequiredSignal {

@@ -6,7 +6,7 @@ struct ListResourcesMethod: MethodHandler {
     static let name = "resources/list"
     static let isCacheable = true
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult {
         let page = try Pagination.page(context.server.resources.resources.filter { context.principal.holds(AccessPolicy.mcpScope(declared: $0.scope)) }, params: params, size: context.server.configuration.pageSize)
         return Pagination.result("resources", page.items.map { $0.descriptor(version: context.era.version) }, next: page.next)
     }
@@ -17,7 +17,7 @@ struct ListResourceTemplatesMethod: MethodHandler {
     static let name = "resources/templates/list"
     static let isCacheable = true
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult {
         let page = try Pagination.page(context.server.resources.templates.filter { context.principal.holds(AccessPolicy.mcpScope(declared: $0.scope)) }, params: params, size: context.server.configuration.pageSize)
         return Pagination.result("resourceTemplates", page.items.map { $0.descriptor(version: context.era.version) }, next: page.next)
     }
@@ -30,7 +30,7 @@ struct ReadResourceMethod: MethodHandler {
     static let mayTalkBack = true
     static let isCacheable = true
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult {
         guard let uri = params["uri"]?.stringValue else { throw RPCError.invalidParams("resources/read needs a string \"uri\"") }
         guard let (reader, variables, _) = context.server.resources.reader(for: uri) else {
             let message = "Resource not found: \(uri)"
@@ -56,7 +56,7 @@ struct SubscribeMethod: MethodHandler {
     static let name = "resources/subscribe"
     static let eras: Set<ProtocolEra.Kind> = [.session]
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult {
         guard let uri = params["uri"]?.stringValue else { throw RPCError.invalidParams("resources/subscribe needs a string \"uri\"") }
         guard context.server.resources.isSubscribable(uri) else {
             throw RPCError(code: RPCError.resourceNotFoundCode, message: "Resource not found or not subscribable: \(uri)", data: ["uri": .string(uri)])
@@ -71,7 +71,7 @@ struct UnsubscribeMethod: MethodHandler {
     static let name = "resources/unsubscribe"
     static let eras: Set<ProtocolEra.Kind> = [.session]
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult {
         guard let uri = params["uri"]?.stringValue else { throw RPCError.invalidParams("resources/unsubscribe needs a string \"uri\"") }
         context.connection.unsubscribe(uri)
         return [:]
@@ -85,7 +85,7 @@ struct ListenMethod: MethodHandler {
     static let name = "subscriptions/listen"
     static let eras: Set<ProtocolEra.Kind> = [.stateless]
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult {
         guard let filter = params["notifications"]?.objectValue else {
             throw RPCError.invalidParams("subscriptions/listen needs a \"notifications\" filter object")
         }

@@ -22,10 +22,10 @@ struct GetTaskMethod: MethodHandler {
     static let name = "tasks/get"
     static let targetParameter: String? = "taskId"
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult {
         let (backend, id) = try target(params, context, method: Self.name)
         let task = try await existing(backend, id, context)
-        return context.era.isStateless ? task.detailed : task.legacy
+        return .object(context.era.isStateless ? task.detailed : task.legacy)
     }
 }
 
@@ -35,7 +35,7 @@ struct UpdateTaskMethod: MethodHandler {
     static let targetParameter: String? = "taskId"
     static let eras: Set<ProtocolEra.Kind> = [.stateless]
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult {
         let (backend, id) = try target(params, context, method: Self.name)
         guard let responses = params["inputResponses"]?.objectValue else {
             throw RPCError.invalidParams("tasks/update needs an \"inputResponses\" object")
@@ -52,14 +52,14 @@ struct CancelTaskMethod: MethodHandler {
     static let name = "tasks/cancel"
     static let targetParameter: String? = "taskId"
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult {
         let (backend, id) = try target(params, context, method: Self.name)
         let task = try await existing(backend, id, context)
         if !context.era.isStateless && task.status.isTerminal {
             throw RPCError.invalidParams("task \(id) already ended (\(task.status.rawValue))")
         }
         let cancelled = try await backend.cancel(id, owner: context.taskOwner) ?? task
-        return context.era.isStateless ? [:] : cancelled.legacy
+        return context.era.isStateless ? [:] : .object(cancelled.legacy)
     }
 }
 
@@ -69,7 +69,7 @@ struct TaskResultMethod: MethodHandler {
     static let name = "tasks/result"
     static let eras: Set<ProtocolEra.Kind> = [.session]
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult {
         let (backend, id) = try target(params, context, method: Self.name)
         let related: JSONObject = ["io.modelcontextprotocol/related-task": ["taskId": .string(id)]]
         while true {
@@ -80,7 +80,7 @@ struct TaskResultMethod: MethodHandler {
                 var meta = result["_meta"]?.objectValue ?? [:]
                 for (key, value) in related { meta[key] = value }
                 result["_meta"] = .object(meta)
-                return result
+                return .object(result)
             case .failed:
                 throw task.error ?? RPCError.internalError("task \(id) failed")
             case .cancelled:
@@ -111,7 +111,7 @@ struct ListTasksMethod: MethodHandler {
     static let name = "tasks/list"
     static let eras: Set<ProtocolEra.Kind> = [.session]
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult {
         guard let backend = context.server.taskBackend.backend, context.era.version >= "2025-11-25" else {
             throw RPCError.methodNotFound(Self.name)
         }

@@ -7,7 +7,7 @@ struct ListToolsMethod: MethodHandler {
     static let name = "tools/list"
     static let isCacheable = true
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult {
         let tools = context.server.tools.all()
         let visible = context.principal.scopes == .all ? tools : tools.filter { context.principal.holds($0.scope) }
         let page = try Pagination.page(visible, params: params, size: context.server.configuration.pageSize)
@@ -25,7 +25,7 @@ struct CallToolMethod: MethodHandler {
     static let mayTalkBack = true
     static let checksOwnScope = true
 
-    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> JSONObject {
+    func handle(_ params: JSONObject, _ context: RequestContext) async throws(RPCError) -> MethodResult {
         guard let name = params["name"]?.stringValue else { throw RPCError.invalidParams("tools/call needs a string \"name\"") }
         guard let entry = context.server.tools.lookup(name) else { throw RPCError.invalidParams("Unknown tool: \(name)") }
         let arguments: JSONObject
@@ -37,9 +37,9 @@ struct CallToolMethod: MethodHandler {
         try InputRound.verify(params, method: Self.name, target: entry.tool.name, arguments: .object(arguments), context: context)
         switch await context.server.call(entry, arguments: arguments, context: context) {
         case .result(let result), .toolError(let result):
-            return result.forClients.json
+            return .tool(result.forClients)
         case .invalidArguments(let message):
-            return ToolResult.error(message).json
+            return .tool(.error(message))
         case .unknownTool(let name):
             throw RPCError.invalidParams("Unknown tool: \(name)")
         case .protocolError(let error):
@@ -51,7 +51,7 @@ struct CallToolMethod: MethodHandler {
             guard context.era.isStateless else { return ["task": .object(task.legacy)] }
             var result = task.fields
             result["resultType"] = "task"
-            return result
+            return .object(result)
         case .cancelled:
             throw RPCError.internalError("the tool call was cancelled")
         }
@@ -61,7 +61,7 @@ struct CallToolMethod: MethodHandler {
 /// The stateless era's multi-round-trip requests: building `input_required` results and checking retries.
 enum InputRound {
     static func result(for signal: InputRequiredSignal, method: String, target: String, arguments: JSONValue,
-                       context: RequestContext) -> JSONObject {
+                       context: RequestContext) -> MethodResult {
         let keys = Array(signal.requests.keys).sorted()
         var requests: JSONObject = [:]
         for key in keys { requests[key] = signal.requests[key]!.json }
