@@ -35,6 +35,7 @@ public struct JSONSchema: Sendable {
     private let root: SchemaNode
     private let nodes: [SchemaNode]
     private let tracksAnnotations: Bool
+    private let tracksDynamicScope: Bool
     /// The schema as given.
     public let document: JSONValue
 
@@ -44,22 +45,30 @@ public struct JSONSchema: Sendable {
         root = try compiler.compileRoot(document, baseURI: options.baseURI)
         nodes = compiler.nodes
         tracksAnnotations = nodes.contains { $0.needsAnnotations }
+        tracksDynamicScope = nodes.contains { $0.dynamicRef != nil }
         self.document = document
     }
 
     /// Validates `instance`, reporting every failing keyword with its location.
     public func validate(_ instance: JSONValue) -> Result {
-        var evaluator = SchemaEvaluator(formatChecker: FormatChecker(), tracksAnnotations: tracksAnnotations)
-        let (valid, _) = evaluator.evaluate(root, instance, at: .root)
-        if valid { return Result(errors: []) }
+        var check = evaluator(collectsErrors: false)
+        if check.evaluate(root, instance, at: .root).0 { return Result(errors: []) }
+        var evaluator = evaluator(collectsErrors: true)
+        _ = evaluator.evaluate(root, instance, at: .root)
         let errors = evaluator.errors.isEmpty
             ? [SchemaValidationError(keyword: "", keywordLocation: "#", instanceLocation: .root, message: "does not match the schema")]
             : evaluator.errors
         return Result(errors: errors)
     }
 
-    /// Whether `instance` satisfies the schema.
+    private func evaluator(collectsErrors: Bool) -> SchemaEvaluator {
+        SchemaEvaluator(formatChecker: FormatChecker(), tracksAnnotations: tracksAnnotations,
+                        tracksDynamicScope: tracksDynamicScope, collectsErrors: collectsErrors)
+    }
+
+    /// Whether `instance` satisfies the schema; cheaper than `validate` when it does not.
     public func isValid(_ instance: JSONValue) -> Bool {
-        validate(instance).isValid
+        var check = evaluator(collectsErrors: false)
+        return check.evaluate(root, instance, at: .root).0
     }
 }

@@ -130,7 +130,7 @@ extension SchemaEvaluator {
             }
         }
         if let names = node.propertyNames {
-            for (key, _) in object where !evaluate(names, .string(key), at: path.appending(key)).0 {
+            for (key, _) in object where !evaluate(names, .string(key), at: member(path, key)).0 {
                 valid = false
                 fail(node, "propertyNames", path, "property name \"\(key)\" is not allowed")
             }
@@ -142,22 +142,21 @@ extension SchemaEvaluator {
                 if let schema = node.properties?[key] {
                     matched = true
                     if tracksAnnotations { annotations.properties.insert(key) }
-                    if !evaluate(schema, value, at: path.appending(key)).0 { valid = false }
+                    if !evaluate(schema, value, at: member(path, key)).0 { valid = false }
                 }
                 if let patterns = node.patternProperties {
                     for (pattern, schema) in patterns where pattern.matches(key) {
                         matched = true
                         if tracksAnnotations { annotations.properties.insert(key) }
-                        if !evaluate(schema, value, at: path.appending(key)).0 { valid = false }
+                        if !evaluate(schema, value, at: member(path, key)).0 { valid = false }
                     }
                 }
                 if !matched, let additional = node.additionalProperties {
                     if tracksAnnotations { annotations.properties.insert(key) }
-                    if !evaluate(additional, value, at: path.appending(key)).0 {
+                    if !evaluate(additional, value, at: member(path, key)).0 {
                         valid = false
                         if additional.constant == false {
-                            errors.removeLast()
-                            fail(node, "additionalProperties", path, "property \"\(key)\" is not allowed")
+                            replaceLastFailure(node, "additionalProperties", path, "property \"\(key)\" is not allowed")
                         }
                     }
                 }
@@ -165,13 +164,12 @@ extension SchemaEvaluator {
         }
         if let unevaluated = node.unevaluatedProperties {
             for (key, value) in object where !annotations.properties.contains(key) {
-                if evaluate(unevaluated, value, at: path.appending(key)).0 {
+                if evaluate(unevaluated, value, at: member(path, key)).0 {
                     annotations.properties.insert(key)
                 } else {
                     valid = false
                     if unevaluated.constant == false {
-                        errors.removeLast()
-                        fail(node, "unevaluatedProperties", path, "property \"\(key)\" is not allowed")
+                        replaceLastFailure(node, "unevaluatedProperties", path, "property \"\(key)\" is not allowed")
                     }
                 }
             }
@@ -200,14 +198,14 @@ extension SchemaEvaluator {
         }
         if let prefix = node.prefixItems {
             for (i, schema) in prefix.enumerated() where i < array.count {
-                if !evaluate(schema, array[i], at: path.appending(i)).0 { valid = false }
+                if !evaluate(schema, array[i], at: item(path, i)).0 { valid = false }
             }
             annotations.itemPrefix = max(annotations.itemPrefix, min(prefix.count, array.count))
         }
         if let items = node.items {
             let start = node.prefixItems?.count ?? 0
             if start < array.count {
-                for i in start..<array.count where !evaluate(items, array[i], at: path.appending(i)).0 {
+                for i in start..<array.count where !evaluate(items, array[i], at: item(path, i)).0 {
                     valid = false
                 }
             }
@@ -216,7 +214,7 @@ extension SchemaEvaluator {
         if let contains = node.contains {
             var matching: Set<Int> = []
             let _ = trial { evaluator in
-                for (i, element) in array.enumerated() where evaluator.evaluate(contains, element, at: path.appending(i)).0 {
+                for (i, element) in array.enumerated() where evaluator.evaluate(contains, element, at: evaluator.item(path, i)).0 {
                     matching.insert(i)
                 }
             }
@@ -234,7 +232,7 @@ extension SchemaEvaluator {
         }
         if let unevaluated = node.unevaluatedItems, !annotations.allItems {
             for i in annotations.itemPrefix..<array.count where !annotations.containsIndices.contains(i) {
-                if !evaluate(unevaluated, array[i], at: path.appending(i)).0 { valid = false }
+                if !evaluate(unevaluated, array[i], at: item(path, i)).0 { valid = false }
             }
             annotations.allItems = true
         }

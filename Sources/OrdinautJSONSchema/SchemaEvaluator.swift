@@ -9,10 +9,11 @@ struct Annotations {
     var containsIndices: Set<Int> = []
 
     mutating func merge(_ other: Annotations) {
-        properties.formUnion(other.properties)
+        // Most evaluations record nothing: merging empty sets still costs a call each.
+        if !other.properties.isEmpty { properties.formUnion(other.properties) }
         allItems = allItems || other.allItems
         itemPrefix = max(itemPrefix, other.itemPrefix)
-        containsIndices.formUnion(other.containsIndices)
+        if !other.containsIndices.isEmpty { containsIndices.formUnion(other.containsIndices) }
     }
 }
 
@@ -22,14 +23,22 @@ struct SchemaEvaluator {
     /// Whether any schema in the graph has `unevaluated*`; only then are evaluated properties and
     /// items worth recording.
     let tracksAnnotations: Bool
+    /// Whether any schema in the graph has `$dynamicRef`; only then is the dynamic scope kept.
+    let tracksDynamicScope: Bool
+    /// Whether failures are recorded with their locations and messages. A first pass records none,
+    /// so that a valid instance, the common case, builds no instance paths; an invalid one is
+    /// evaluated again to say why.
+    let collectsErrors: Bool
     var errors: [SchemaValidationError] = []
     private var dynamicScope: [SchemaNode] = []
     private var depth = 0
     private static let maximumDepth = 512
 
-    init(formatChecker: FormatChecker, tracksAnnotations: Bool) {
+    init(formatChecker: FormatChecker, tracksAnnotations: Bool, tracksDynamicScope: Bool, collectsErrors: Bool) {
         self.formatChecker = formatChecker
         self.tracksAnnotations = tracksAnnotations
+        self.tracksDynamicScope = tracksDynamicScope
+        self.collectsErrors = collectsErrors
     }
 
     mutating func evaluate(_ node: SchemaNode, _ instance: JSONValue, at path: JSONPointer) -> (Bool, Annotations) {
@@ -38,9 +47,27 @@ struct SchemaEvaluator {
         return (valid, annotations)
     }
 
-    mutating func fail(_ node: SchemaNode, _ keyword: String, _ path: JSONPointer, _ message: String) {
+    mutating func fail(_ node: SchemaNode, _ keyword: String, _ path: JSONPointer, _ message: @autoclosure () -> String) {
+        guard collectsErrors else { return }
         errors.append(SchemaValidationError(keyword: keyword, keywordLocation: node.location + "/" + keyword,
-                                            instanceLocation: path, message: message))
+                                            instanceLocation: path, message: message()))
+    }
+
+    /// The location of member `key` of the instance at `path`, when errors are collected.
+    func member(_ path: JSONPointer, _ key: String) -> JSONPointer {
+        collectsErrors ? path.appending(key) : path
+    }
+
+    /// The location of item `index` of the instance at `path`, when errors are collected.
+    func item(_ path: JSONPointer, _ index: Int) -> JSONPointer {
+        collectsErrors ? path.appending(index) : path
+    }
+
+    /// Replaces the error a subschema `false` just recorded with one that names the parent's keyword.
+    mutating func replaceLastFailure(_ node: SchemaNode, _ keyword: String, _ path: JSONPointer, _ message: @autoclosure () -> String) {
+        guard collectsErrors else { return }
+        errors.removeLast()
+        fail(node, keyword, path, message())
     }
 
     /// Runs `body` with errors captured separately; they are kept only when `keep` says so.
@@ -56,7 +83,7 @@ struct SchemaEvaluator {
     mutating func evaluate(_ node: SchemaNode, _ instance: JSONValue, at path: JSONPointer,
                                    annotations: inout Annotations) -> Bool {
         if let constant = node.constant {
-            if !constant {
+            if !constant && collectsErrors {
                 errors.append(SchemaValidationError(keyword: "false", keywordLocation: node.location, instanceLocation: path,
                                                     message: "no value is allowed here"))
             }
@@ -68,7 +95,7 @@ struct SchemaEvaluator {
             fail(node, "$ref", path, "schema recursion deeper than \(Self.maximumDepth) levels")
             return false
         }
-        let entersResource = dynamicScope.last !== node.resourceRoot
+        let entersResource = tracksDynamicScope && dynamicScope.last !== node.resourceRoot
         if entersResource { dynamicScope.append(node.resourceRoot) }
         defer { if entersResource { dynamicScope.removeLast() } }
 

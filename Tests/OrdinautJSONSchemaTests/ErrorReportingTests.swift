@@ -19,6 +19,22 @@ struct ErrorReportingTests {
         #expect(byKeyword["minimum"]?.first?.keywordLocation == "#/properties/items/items/minimum")
     }
 
+    @Test func aForbiddenPropertyIsNamedByTheKeywordThatForbidsIt() throws {
+        let schema = try JSONSchema([
+            "type": "object",
+            "properties": ["a": ["type": "integer"], "nested": ["unevaluatedProperties": false, "properties": ["x": true]]],
+            "additionalProperties": false,
+        ])
+        #expect(schema.isValid(["a": 1, "nested": ["x": 1]]))
+        let result = schema.validate(["a": 1, "extra": true, "nested": ["x": 1, "y": 2]])
+        #expect(!result.isValid && !schema.isValid(["extra": true]))
+        #expect(result.errors.map(\.keyword).sorted() == ["additionalProperties", "unevaluatedProperties"])
+        let additional = try #require(result.errors.first { $0.keyword == "additionalProperties" })
+        #expect(additional.message.contains("\"extra\"") && additional.instanceLocation == .root)
+        let unevaluated = try #require(result.errors.first { $0.keyword == "unevaluatedProperties" })
+        #expect(unevaluated.message.contains("\"y\"") && unevaluated.instanceLocation.description == "/nested")
+    }
+
     @Test func formatIsAnnotationUnlessAsserted() throws {
         let document: JSONValue = ["type": "string", "format": "date"]
         #expect(try JSONSchema(document).isValid("not a date"))
