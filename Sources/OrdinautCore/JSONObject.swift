@@ -6,7 +6,19 @@ public struct JSONObject: Sendable {
     /// One member of an object.
     public typealias Member = (key: String, value: JSONValue)
 
-    @usableFromInline var storage: [Member]
+    /// A member as stored: a struct, not the tuple, because an array of tuples is destroyed through
+    /// the runtime's generic tuple witness, which cost a few hundred instructions per object freed.
+    @usableFromInline struct Entry: Sendable {
+        @usableFromInline var key: String
+        @usableFromInline var value: JSONValue
+
+        @usableFromInline init(_ key: String, _ value: JSONValue) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    @usableFromInline var storage: [Entry]
     @usableFromInline var index: [String: Int]?
 
     @usableFromInline static let indexThreshold = 12
@@ -34,7 +46,7 @@ public struct JSONObject: Sendable {
     public var keys: [String] { storage.map(\.key) }
 
     /// The members in order.
-    @inlinable public var members: [Member] { storage }
+    public var members: [Member] { storage.map { ($0.key, $0.value) } }
 
     /// Lengths are compared before text: keys longer than 15 bytes (the protocol's `_meta` keys) are
     /// compared through the standard library's slow path, and most keys differ in length anyway.
@@ -61,7 +73,7 @@ public struct JSONObject: Sendable {
                     rebuildIndex()
                 }
             } else if let newValue {
-                storage.append((key, newValue))
+                storage.append(Entry(key, newValue))
                 if index != nil {
                     index![key] = storage.count - 1
                 } else if storage.count > Self.indexThreshold {
@@ -88,20 +100,36 @@ public struct JSONObject: Sendable {
 
     /// Appends a member known not to be present; the parser uses it and handles duplicates itself.
     @usableFromInline mutating func appendUnchecked(_ key: String, _ value: JSONValue) {
-        storage.append((key, value))
+        storage.append(Entry(key, value))
         if index != nil { index![key] = storage.count - 1 }
     }
 }
 
 extension JSONObject: Sequence {
-    public func makeIterator() -> IndexingIterator<[Member]> { storage.makeIterator() }
+    /// The members in order, as `(key, value)` pairs.
+    public struct Iterator: IteratorProtocol {
+        @usableFromInline var entries: IndexingIterator<[Entry]>
+
+        @usableFromInline init(entries: IndexingIterator<[Entry]>) {
+            self.entries = entries
+        }
+
+        @inlinable public mutating func next() -> Member? {
+            guard let entry = entries.next() else { return nil }
+            return (entry.key, entry.value)
+        }
+    }
+
+    @inlinable public func makeIterator() -> Iterator { Iterator(entries: storage.makeIterator()) }
+
+    @inlinable public var underestimatedCount: Int { storage.count }
 }
 
 extension JSONObject: Equatable {
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.count == rhs.count else { return false }
-        for (key, value) in lhs.storage {
-            guard let other = rhs[key], other == value else { return false }
+        for entry in lhs.storage {
+            guard let other = rhs[entry.key], other == entry.value else { return false }
         }
         return true
     }
@@ -111,10 +139,10 @@ extension JSONObject: Hashable {
     public func hash(into hasher: inout Hasher) {
         // Order-independent: equal objects may list their members in different orders.
         var combined = 0
-        for (key, value) in storage {
+        for entry in storage {
             var member = Hasher()
-            member.combine(key)
-            member.combine(value)
+            member.combine(entry.key)
+            member.combine(entry.value)
             combined ^= member.finalize()
         }
         hasher.combine(count)

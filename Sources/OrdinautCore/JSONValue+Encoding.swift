@@ -32,7 +32,7 @@ extension JSONValue {
         case .object(let object):
             output.append(UInt8(ascii: "{"))
             var first = true
-            for (key, value) in object.storage {
+            for (key, value) in object {
                 if !first { output.append(UInt8(ascii: ",")) }
                 first = false
                 Self.appendString(key, to: &output)

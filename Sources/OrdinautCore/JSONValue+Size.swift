@@ -36,7 +36,7 @@ extension JSONValue {
         case .object(let object):
             guard depth < maximumDepth else { return false }
             total += 2
-            for (key, item) in object.storage {
+            for (key, item) in object {
                 total += key.utf8.count + 4
                 guard total <= limit, add(item, to: &total, limit: limit, depth: depth + 1, maximumDepth: maximumDepth) else { return false }
             }
