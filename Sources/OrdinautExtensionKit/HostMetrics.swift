@@ -50,24 +50,28 @@ public final class HostMetrics: Sendable {
         }
     }
 
-    public func increment(_ family: MetricFamily, _ labels: [(String, String)] = [], by amount: Double = 1) {
-        registry.withLock { $0 }?.increment(family, labels: labels, by: amount)
+    // The labels are an autoclosure: with no registry installed (the stdio transport serves no
+    // routes, so `observability` is not active there), an MCP request built and freed four label
+    // arrays for nothing.
+
+    public func increment(_ family: MetricFamily, _ labels: @autoclosure () -> [(String, String)] = [], by amount: Double = 1) {
+        registry.withLock { $0 }?.increment(family, labels: labels(), by: amount)
     }
 
-    public func setTotal(_ family: MetricFamily, _ labels: [(String, String)] = [], to total: Double) {
-        registry.withLock { $0 }?.setTotal(family, labels: labels, to: total)
+    public func setTotal(_ family: MetricFamily, _ labels: @autoclosure () -> [(String, String)] = [], to total: Double) {
+        registry.withLock { $0 }?.setTotal(family, labels: labels(), to: total)
     }
 
-    public func set(_ family: MetricFamily, _ labels: [(String, String)] = [], to value: Double) {
-        registry.withLock { $0 }?.set(family, labels: labels, to: value)
+    public func set(_ family: MetricFamily, _ labels: @autoclosure () -> [(String, String)] = [], to value: Double) {
+        registry.withLock { $0 }?.set(family, labels: labels(), to: value)
     }
 
-    public func observe(_ family: MetricFamily, _ labels: [(String, String)] = [], _ value: Double) {
-        registry.withLock { $0 }?.observe(family, labels: labels, value)
+    public func observe(_ family: MetricFamily, _ labels: @autoclosure () -> [(String, String)] = [], _ value: Double) {
+        registry.withLock { $0 }?.observe(family, labels: labels(), value)
     }
 
-    public func observe(_ family: MetricFamily, _ labels: [(String, String)] = [], _ duration: Duration) {
-        observe(family, labels, duration.seconds)
+    public func observe(_ family: MetricFamily, _ labels: @autoclosure () -> [(String, String)] = [], _ duration: Duration) {
+        registry.withLock { $0 }?.observe(family, labels: labels(), duration.seconds)
     }
 
     /// Adds work run before each scrape, to bring gauges and totals read from elsewhere up to date.

@@ -40,8 +40,8 @@ public struct MetricFamily: Sendable, Hashable {
 
 /// The store of metric values behind `/metrics`. The `observability` extension provides one (in the
 /// Prometheus text format) through `ExtensionMetrics.install(_:)`; until one is installed, the host
-/// records nothing.
-public protocol MetricsRegistry: Sendable {
+/// records nothing. A class, so that reading the installed one costs a retain, not an existential copy.
+public protocol MetricsRegistry: AnyObject, Sendable {
     /// Adds `amount` (≥ 0) to a counter.
     func increment(_ family: MetricFamily, labels: [(String, String)], by amount: Double)
     /// Sets a counter whose running total is kept elsewhere (by the kernel, by another component).
