@@ -50,8 +50,9 @@ public struct HeaderBinding: Sendable, Equatable {
     public let header: String
 }
 
-/// A tool accepted by the registry: schemas compiled once, wire name computed once.
-struct RegisteredTool: Sendable {
+/// A tool accepted by the registry: schemas compiled once, wire name computed once. A class: every
+/// call looks one up and passes it on, and a copy of this many references retained each of them.
+final class RegisteredTool: Sendable {
     let tool: Tool
     let wireName: String
     let input: JSONSchema
