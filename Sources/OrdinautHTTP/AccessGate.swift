@@ -174,8 +174,8 @@ public final class AccessGate: Sendable {
         var response = response
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "no-referrer"
-        if let type = response.headers[.contentType], type.hasPrefix("text/html") {
-            if let policy = response.headers[.contentSecurityPolicy] {
+        if let type = response.headers.value(.contentType), type.hasPrefix("text/html") {
+            if let policy = response.headers.value(.contentSecurityPolicy) {
                 // A page's own policy is kept, but it may not allow framing.
                 if !policy.contains("frame-ancestors") { response.headers[.contentSecurityPolicy] = policy + "; frame-ancestors 'none'" }
             } else {
