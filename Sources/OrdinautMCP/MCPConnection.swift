@@ -223,9 +223,7 @@ public final class MCPConnection: Sendable {
 
     private func makeContext(for request: JSONRPCRequest, stream: any MessageSink, principal: Principal) -> Result<RequestContext, RPCError> {
         let meta = request.params["_meta"]?.objectValue ?? [:]
-        // One look at the connection's state serves the whole decision.
-        let (lifecycle, logLevel) = state.withLock { ($0.session, $0.logLevel) }
-        let session = lifecycle.session
+        let session = state.withLock { $0.session.session }
         // A request that declares a stateless revision is self-describing, session or not; any other
         // declared version is an error unless a session already says how to serve it.
         let declared = meta[ProtocolVersion.MetaKey.protocolVersion]
@@ -260,7 +258,8 @@ public final class MCPConnection: Sendable {
         if kind == .httpStateless {
             return .failure(.invalidRequest("this request has no session and no _meta \"\(ProtocolVersion.MetaKey.protocolVersion)\""))
         }
-        switch lifecycle.admit(request.method) {
+        let admitted = state.withLock { $0.session.admit(request.method) }
+        switch admitted {
         case .failure(let error):
             return .failure(error)
         case .success(let session):
@@ -269,7 +268,7 @@ public final class MCPConnection: Sendable {
                 id: request.id, principal: principal, method: request.method, era: .session(version: version),
                 clientCapabilities: session?.clientCapabilities ?? [:], clientInfo: session?.clientInfo, meta: meta,
                 inputResponses: nil, taskRequest: version >= "2025-11-25" ? request.params["task"]?.objectValue : nil,
-                logThreshold: logLevel, stream: stream, connection: self))
+                logThreshold: state.withLock { $0.logLevel }, stream: stream, connection: self))
         }
     }
 
