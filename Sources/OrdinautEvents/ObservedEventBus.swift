@@ -2,7 +2,7 @@ import OrdinautCore
 import Synchronization
 
 /// Told what the event bus did, for metrics.
-public protocol EventBusObserver: Sendable {
+public protocol EventBusObserver: AnyObject, Sendable {
     /// An event from `source` (`ordinaut` or an extension id) was published.
     func eventPublished(source: String)
     /// A subscriber handled an event (`failed` when its handler threw), `lag` after it was published.

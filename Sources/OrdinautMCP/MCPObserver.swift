@@ -17,8 +17,10 @@ public protocol MCPObserver: AccessObserver {
     func toolCallFinished(tool: String, outcome: ToolCallOutcome, duration: Duration)
 }
 
-/// Told about access decisions, for metrics: refused credentials, missing scopes, rate limits.
-public protocol AccessObserver: Sendable {
+/// Told about access decisions, for metrics: refused credentials, missing scopes, rate limits. The
+/// observers are classes: reading the configured one on every request is then a retain, not a copy of
+/// an existential box.
+public protocol AccessObserver: AnyObject, Sendable {
     /// A request or call was refused by a rate limit on `surface` (`http`, `tools`).
     func rateLimited(surface: String)
     /// A credential was refused (`reason`: `missing`, `invalid`, `unavailable`) or a scope was missing (`forbidden`).

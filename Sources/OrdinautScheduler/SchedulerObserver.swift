@@ -1,6 +1,6 @@
 /// Told what the scheduler did and refused, for metrics. Labels stay few: triggers, outcomes, tool
 /// names and this node's id, never a task or run id.
-public protocol SchedulerObserver: Sendable {
+public protocol SchedulerObserver: AnyObject, Sendable {
     /// A worker of this process started a run: `trigger` is `schedule`, `manual`, `event` or
     /// `retry`; `waited` is the time from when its item became due to the start; `takeover` says
     /// the run was taken over from a holder whose lease expired.
