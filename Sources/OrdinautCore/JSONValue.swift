@@ -102,11 +102,21 @@ extension JSONValue: Equatable {
         case (.number(let a), .integer(let b)): return a == Double(b) && Int64(exactly: a) == b
         case (.number(let a), .number(let b)): return a == b
         // Code-point equality: Swift's `==` on strings would also equate canonically equivalent text.
-        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+        case (.string(let a), .string(let b)): return Self.sameBytes(a, b)
         case (.array(let a), .array(let b)): return a == b
         case (.object(let a), .object(let b)): return a == b
         default: return false
         }
+    }
+}
+
+extension JSONValue {
+    /// Whether two strings have the same UTF-8 bytes, compared in one pass over contiguous storage
+    /// (iterating both views a byte at a time cost a few hundred instructions per comparison).
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        var a = a, b = b
+        return a.withUTF8 { x in b.withUTF8 { y in x.elementsEqual(y) } }
     }
 }
 

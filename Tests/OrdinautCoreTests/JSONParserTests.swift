@@ -53,6 +53,8 @@ struct JSONParserTests {
     @Test func equalityFollowsJSONSemantics() throws {
         #expect(try parser.parse(#"{"a":1,"b":[1.0]}"#) == parser.parse(#"{"b":[1],"a":1.0}"#))
         #expect(JSONValue.string("é") != JSONValue.string("e\u{301}"))
+        #expect(JSONValue.string("tools/call") != JSONValue.string("tools/list"))
+        #expect(JSONValue.string(String(repeating: "x", count: 40) + "é") == JSONValue.string(String(repeating: "x", count: 40) + "é"))
         #expect(Set<JSONValue>([1, 1.0, "1"]).count == 2)
     }
 
