@@ -218,3 +218,18 @@ def test_another_otlp_protocol_stops_the_start_with_the_fix(binary, tmp_path):
                                    OTEL_EXPORTER_OTLP_PROTOCOL="grpc"))
     assert done.returncode != 0
     assert "OTEL_EXPORTER_OTLP_PROTOCOL=grpc" in done.stderr and "http/json" in done.stderr
+
+
+def test_a_tool_call_answered_with_is_error_is_an_error_span(binary, tmp_path, hook, otlp):
+    server = traced_server(binary, tmp_path, hook, otlp)
+    try:
+        refused = tools_call(server, "task_create", {"title": 7})
+        assert refused.get("isError") is True, refused
+
+        def call_span():
+            return next((s for s in otlp.spans() if s["name"] == "tools/call task_create"), None)
+        span = wait_for(call_span, message="the tools/call span at the receiver")
+    finally:
+        assert server.stop() == 0
+    assert span["attrs"]["error.type"] == "tool_error"
+    assert span.get("status", {}).get("code") in (2, "STATUS_CODE_ERROR"), span
