@@ -268,14 +268,16 @@ public func buildStdioApplication(configuration: Configuration, extensions: [Com
     // that read or use the surface wait until it is complete.
     let (server, metrics) = makeServer(configuration: configuration)
     server.promiseTasks()
-    let engine = DeferredEngine(server: server, logger: logger) { [configuration] in
-        try await buildEngine(on: server, metrics: metrics, configuration: configuration, extensions: extensions, logger: logger)
-    }
     let transport = StdioTransport(
         server: server,
         configuration: .init(maximumMessageSize: configuration.maxBodyBytes, maximumPendingBytes: configuration.stdioMaxPendingBytes,
                              maximumInFlight: configuration.access.maxRequestsPerPrincipal,
                              principal: configuration.access.stdioPrincipal), logger: logger)
+    // Subprocess extensions' answers are read on the transport's thread, where the calls wait for them.
+    configuration.extensions.lineReactor = transport.lineReactor
+    let engine = DeferredEngine(server: server, logger: logger) { [configuration] in
+        try await buildEngine(on: server, metrics: metrics, configuration: configuration, extensions: extensions, logger: logger)
+    }
     // The process ends when stdin closes: the transport finishing shuts the group down.
     return ServiceGroup(configuration: .init(
         services: first.map { .named($0) } + [.named(engine), .named(transport, onSuccess: .gracefullyShutdownGroup)],

@@ -33,7 +33,8 @@ extension ExtensionHost {
             manifest: record.manifest!, directory: record.directory!, executable: executable, grants: record.granted,
             server: server, registrar: registrar(for: record), events: events(for: record),
             metrics: ExtensionMetrics(extensionID: record.id, host: services.metrics),
-            children: configuration.childRecords.map(ChildRegistry.init(directory:)), logger: extensionLogger(record))
+            children: configuration.childRecords.map(ChildRegistry.init(directory:)), lineReactor: configuration.lineReactor,
+            logger: extensionLogger(record))
         record.state.withLock { $0.subprocess = subprocess }
         try await subprocess.start()
         // The manifest's subscriptions are the host's to keep: they exist before the first call

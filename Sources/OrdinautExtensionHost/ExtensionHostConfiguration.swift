@@ -1,4 +1,5 @@
 import OrdinautCore
+import OrdinautIO
 
 /// How the host finds, grants and guards extensions. `Ordinaut.Configuration` fills it from the
 /// `ORDINAUT_EXT_*` variables and `ORDINAUT_REQUIRE_SCOPES`.
@@ -38,6 +39,9 @@ public struct ExtensionHostConfiguration: Sendable {
     /// do (the built-in `observability` would keep metrics nobody can scrape), so it is not started;
     /// it stays ready to activate like a lazy one.
     public var routesServed = true
+    /// A thread that reads subprocess extensions' stdout beside its own input (`ordinaut stdio`'s
+    /// transport), so that their answers wake no reading thread; nil reads each on a thread of its own.
+    package var lineReactor: (any LineReactor)?
 
     public init() {}
 

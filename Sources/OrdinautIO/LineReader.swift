@@ -6,8 +6,9 @@ import Darwin
 import Foundation
 import Synchronization
 
-/// Reads newline-delimited messages from a file descriptor on a dedicated thread, so that waiting
-/// for input blocks that thread only — never the concurrency pool, and never a polling sleep.
+/// Reads newline-delimited messages from a file descriptor on a dedicated thread, or on a
+/// `LineReactor`'s, so that waiting for input blocks that thread only — never the concurrency pool,
+/// and never a polling sleep.
 ///
 /// Each line is handed to `onLine` on the reading thread, for consumers that can act at once
 /// (resuming a waiting request, logging) and so save a hop through the concurrency pool. Lines are
@@ -17,8 +18,8 @@ package final class LineReader: Sendable {
 
     private let deliver: @Sendable (Line) -> Void
     private let end: @Sendable () -> Void
-    private let descriptor: Int32
-    private let maximumLineLength: Int
+    package let descriptor: Int32
+    package let maximumLineLength: Int
     private let threadName: String
 
     /// `onLine` runs on the reading thread for each line, and `onEnd` once, at end of input or on `stop()`.
@@ -38,20 +39,39 @@ package final class LineReader: Sendable {
         }
     }
 
-    /// Starts the reading thread; it ends at end of input or on a read error.
-    package func start() {
-        let thread = Thread { [self] in self.readLoop() }
+    /// Starts reading on `reactor` when one is given and still runs, otherwise on a thread of its
+    /// own. Reading ends at end of input or on a read error.
+    package func start(on reactor: (any LineReactor)? = nil) {
+        if let reactor, reactor.watch(self) { return }
+        readOnThread(continuing: LineSplitter(maximumLineLength: maximumLineLength))
+    }
+
+    /// Goes on reading on a thread of its own from where `splitter` stopped (a reactor that stops).
+    package func readOnThread(continuing splitter: LineSplitter) {
+        let thread = Thread { [self] in self.readLoop(splitter) }
         thread.name = threadName
         thread.start()
     }
 
-    /// Delivers no more lines and calls `onEnd` now; the thread itself ends with the process or at EOF.
+    /// Delivers no more lines and calls `onEnd` now; reading itself goes on, discarding, until end of
+    /// input (or the process ends).
     package func stop() {
         end()
     }
 
-    private func readLoop() {
-        var splitter = LineSplitter(maximumLineLength: maximumLineLength)
+    /// Hands one line to `onLine` unless stopped: for the thread that reads.
+    package func take(_ line: Line) {
+        deliver(line)
+    }
+
+    /// Input ended: calls `onEnd` unless it was called already. For the thread that reads.
+    package func finish() {
+        end()
+    }
+
+    private func readLoop(_ splitter: LineSplitter) {
+        var splitter = splitter
+        while let line = splitter.next() { deliver(line) }
         let capacity = 64 * 1024
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 1)
         defer { buffer.deallocate() }

@@ -19,7 +19,12 @@ import Synchronization
 /// Input is read only while `admits` says there is room, and at most one read is held beyond that:
 /// its lines are taken one at a time (`LineSplitter`), so when the room runs out the rest of the read
 /// waits, and the client's further requests wait in its own pipe. Whoever frees room calls `wake()`.
-final class StdioThread: TaskExecutor, Sendable {
+///
+/// While it reads input, the thread is also a `LineReactor`: it reads subprocess extensions' answers
+/// beside the client's requests, so a task waiting for one resumes on the thread that read it, and no
+/// reading thread has to wake this one. When it stops, each descriptor it still reads gets a reading
+/// thread of its own.
+final class StdioThread: TaskExecutor, LineReactor, Sendable {
     private struct State {
         var jobs: [UnownedJob] = []
         /// The thread waits in `poll` and must be woken to see new jobs.
@@ -31,6 +36,10 @@ final class StdioThread: TaskExecutor, Sendable {
         /// The thread ends once it has no jobs.
         var closed = false
         var running = false
+        /// The reading loop runs and takes descriptors to watch (`LineReactor`).
+        var watching = false
+        /// Descriptors to watch that the loop has not taken yet.
+        var newWatches: [LineReader] = []
     }
 
     /// What the reading thread asks before and tells after taking a line.
@@ -68,8 +77,22 @@ final class StdioThread: TaskExecutor, Sendable {
     /// Starts the thread. `admits` tells whether another line may be taken now; `onLine` runs before
     /// each line is delivered.
     func start(admits: @escaping @Sendable () -> Bool, onLine: @escaping @Sendable () -> Void) {
-        state.withLock { $0.running = true }
+        state.withLock { state in
+            state.running = true
+            state.watching = true
+        }
         launch(reading: Admission(admits: admits, onLine: onLine))
+    }
+
+    func watch(_ reader: LineReader) -> Bool {
+        let (accepted, sleeping) = state.withLock { state -> (Bool, Bool) in
+            guard state.watching else { return (false, false) }
+            state.newWatches.append(reader)
+            defer { state.sleeping = false }
+            return (true, state.sleeping)
+        }
+        if sleeping { signal() }
+        return accepted
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
@@ -130,11 +153,25 @@ final class StdioThread: TaskExecutor, Sendable {
         // Input was read since the last wait: with jobs pending, the next wait need not look for more.
         var justRead = false
         var batch: [UnownedJob] = []
+        var watched = WatchedLines()
+        var probes: [pollfd] = []
         let capacity = 64 * 1024
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 1)
         defer {
             buffer.deallocate()
             lines.finish()
+            if admission != nil {
+                watched.adopt(state.withLock { state in
+                    state.watching = false
+                    defer { state.newWatches = [] }
+                    return state.newWatches
+                })
+                watched.handOver()
+            }
+        }
+        /// Waits as `wait(watching:forInput:lookIfBusy:)` says, reading the watched descriptors too.
+        func wait(for input: Int32?, forInput: Bool, lookIfBusy: Bool = true) -> Bool? {
+            self.wait(watching: input, forInput: forInput, lookIfBusy: lookIfBusy, watched: &watched, probes: &probes, buffer: buffer)
         }
         while true {
             // One batch of jobs, then input: a task that keeps yielding cannot starve the client.
@@ -147,7 +184,7 @@ final class StdioThread: TaskExecutor, Sendable {
                 lines.finish()
             }
             guard inputOpen, let admission else {
-                if wait(watching: nil, forInput: false) == nil { return }
+                if wait(for: nil, forInput: false) == nil { return }
                 continue
             }
             var delivered = false
@@ -161,7 +198,7 @@ final class StdioThread: TaskExecutor, Sendable {
             // read: looking for more while its jobs are pending would cost each round trip a `poll`
             // that finds nothing. The look is only put off one batch, so a task that keeps
             // yielding still cannot starve the input.
-            guard let ready = wait(watching: input, forInput: wantInput, lookIfBusy: !justRead) else { return }
+            guard let ready = wait(for: input, forInput: wantInput, lookIfBusy: !justRead) else { return }
             justRead = false
             guard ready else { continue }
             if !wantInput {
@@ -188,32 +225,42 @@ final class StdioThread: TaskExecutor, Sendable {
 
     /// Waits until there are jobs or a `wake()`, or `input` has something for us (`forInput`) or hung
     /// up; true when the input is ready, false otherwise, nil when the thread is to end. With jobs
-    /// pending it does not wait, and looks at the input only if `lookIfBusy`.
-    private func wait(watching input: Int32?, forInput: Bool, lookIfBusy: Bool = true) -> Bool? {
-        let timeout = state.withLock { state -> Int32? in
+    /// pending it does not wait, and looks at the input and the watched descriptors only if
+    /// `lookIfBusy`. Whatever the watched descriptors have is read and handed over before it returns.
+    private func wait(watching input: Int32?, forInput: Bool, lookIfBusy: Bool, watched: inout WatchedLines,
+                      probes: inout [pollfd], buffer: UnsafeMutableRawBufferPointer) -> Bool? {
+        let (timeout, adopted) = state.withLock { state -> (Int32?, [LineReader]) in
+            defer { state.newWatches.removeAll() }
             if !state.jobs.isEmpty || state.woken {
                 state.woken = false
-                return 0
+                return (0, state.newWatches)
             }
             if state.closed {
                 state.running = false
-                return nil
+                return (nil, state.newWatches)
             }
             state.sleeping = true
-            return -1
+            return (-1, state.newWatches)
         }
+        watched.adopt(adopted)
         guard let timeout else { return nil }
-        if timeout == 0 && !(forInput && lookIfBusy) { return false }
-        var probes = (pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0),
-                      pollfd(fd: input ?? -1, events: forInput ? Int16(POLLIN) : 0, revents: 0))
-        let result = withUnsafeMutableBytes(of: &probes) { poll($0.baseAddress!.assumingMemoryBound(to: pollfd.self), 2, timeout) }
+        if timeout == 0 && !(lookIfBusy && (forInput || !watched.isEmpty)) { return false }
+        probes.removeAll(keepingCapacity: true)
+        probes.append(pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0))
+        probes.append(pollfd(fd: input ?? -1, events: forInput ? Int16(POLLIN) : 0, revents: 0))
+        watched.addProbes(to: &probes)
+        let result = poll(&probes, nfds_t(probes.count), timeout)
         if timeout != 0 { state.withLock { $0.sleeping = false } }
-        if probes.0.revents != 0 { drainWakeUps() }
-        return result > 0 && probes.1.revents != 0
+        guard result > 0 else { return false }
+        if probes[0].revents != 0 { drainWakeUps() }
+        if probes.count > 2 { watched.read(ready: probes[2...], into: buffer) }
+        return probes[1].revents != 0
     }
 
+    /// Empties the wake-up pipe: one read takes every wake-up but a flood's.
     private func drainWakeUps() {
         var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        while Glibc.read(wakeReader, &scratch, MemoryLayout.size(ofValue: scratch)) > 0 {}
+        let size = MemoryLayout.size(ofValue: scratch)
+        while Glibc.read(wakeReader, &scratch, size) == size {}
     }
 }

@@ -48,6 +48,7 @@ public struct StdioTransport: Service {
 
     private let server: MCPServer
     private let configuration: Configuration
+    private let thread: StdioThread
     private let input: Int32
     private let output: Int32
     private let logger: Logger
@@ -56,13 +57,18 @@ public struct StdioTransport: Service {
                 logger: Logger = Logger(label: "ordinaut.stdio")) {
         self.server = server
         self.configuration = configuration
+        thread = StdioThread(input: input, maximumLineLength: configuration.maximumMessageSize)
         self.input = input
         self.output = output
         self.logger = logger
     }
 
+    /// The transport's thread, which reads other descriptors' lines beside stdin while it runs: give it
+    /// to what reads subprocess extensions.
+    package var lineReactor: any LineReactor { thread }
+
+    /// Serves until stdin ends. Runs once.
     public func run() async throws {
-        let thread = StdioThread(input: input, maximumLineLength: configuration.maximumMessageSize)
         let writer = LineWriter(descriptor: output, limit: configuration.maximumPendingBytes,
                                 maximumInFlight: configuration.maximumInFlight, logger: logger, onRoom: { thread.wake() })
         // Every line counts as in flight from the moment it is taken until it is handled, so that

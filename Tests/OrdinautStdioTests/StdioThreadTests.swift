@@ -9,30 +9,8 @@ import Testing
 
 @Suite("The stdio thread")
 struct StdioThreadTests {
-    /// A pipe whose reading end is the thread's input; the test writes the other end.
-    private final class Input: Sendable {
-        let reader: Int32
-        let writer: Int32
-        init() {
-            var ends: [Int32] = [-1, -1]
-            precondition(pipe(&ends) == 0)
-            (reader, writer) = (ends[0], ends[1])
-        }
-        func send(_ text: String) {
-            let bytes = Array(text.utf8)
-            #expect(bytes.withUnsafeBytes { write(writer, $0.baseAddress, $0.count) } == bytes.count)
-        }
-        func hangUp() { close(writer) }
-        deinit { close(reader) }
-    }
-
-    private func text(_ line: LineSplitter.Line) -> String {
-        guard case .message(let bytes) = line else { return "(too long)" }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
     @Test func tasksThatPreferItRunOnItAndLinesArriveInOrder() async {
-        let input = Input()
+        let input = TestPipe()
         let thread = StdioThread(input: input.reader, maximumLineLength: 1024)
         let taken = Atomic(0)
         let reader = Atomic<UInt>(0)
@@ -60,7 +38,7 @@ struct StdioThreadTests {
     }
 
     @Test func noLineIsTakenWithoutRoomUntilWoken() async throws {
-        let input = Input()
+        let input = TestPipe()
         let thread = StdioThread(input: input.reader, maximumLineLength: 1024)
         let room = Atomic(1)
         thread.start(admits: { room.load(ordering: .relaxed) > 0 }, onLine: { room.subtract(1, ordering: .relaxed) })
@@ -78,7 +56,7 @@ struct StdioThreadTests {
     }
 
     @Test func aClientThatHangsUpHasTheRestOfItsInputReadWithoutRoom() async {
-        let input = Input()
+        let input = TestPipe()
         let thread = StdioThread(input: input.reader, maximumLineLength: 1024)
         thread.start(admits: { false }, onLine: {})
         input.send("x\ny\n")
@@ -92,7 +70,7 @@ struct StdioThreadTests {
     /// Input is still read while a task on the thread never stops yielding (each batch of jobs is
     /// followed by a look at the input, put off at most one batch after a read).
     @Test(.timeLimit(.minutes(1))) func aTaskThatKeepsYieldingDoesNotStarveTheInput() async throws {
-        let input = Input()
+        let input = TestPipe()
         let thread = StdioThread(input: input.reader, maximumLineLength: 1024)
         thread.start(admits: { true }, onLine: {})
         let spinning = Atomic(true)
@@ -111,7 +89,7 @@ struct StdioThreadTests {
     }
 
     @Test func jobsAfterCloseStillRun() async throws {
-        let input = Input()
+        let input = TestPipe()
         let thread = StdioThread(input: input.reader, maximumLineLength: 1024)
         thread.start(admits: { true }, onLine: {})
         thread.close()
@@ -127,8 +105,4 @@ struct StdioThreadTests {
         }
         #expect(ran == 42, "a job enqueued after the thread ended runs on a new one")
     }
-}
-
-private func currentThread() -> UInt {
-    UInt(pthread_self())
 }

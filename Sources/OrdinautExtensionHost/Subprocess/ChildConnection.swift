@@ -12,7 +12,8 @@ import Synchronization
 /// JSON-RPC over a child process's stdin and stdout, newline-delimited, in both directions: the
 /// host sends MCP requests and answers the child's `ordinaut/*` requests.
 ///
-/// Reading happens on a dedicated thread (`LineReader`), which resumes a waiting request directly.
+/// Reading happens on a dedicated thread (`LineReader`), or on the `reactor` when one is given, which
+/// resumes a waiting request directly.
 /// Writing happens on the caller, non-blocking; whatever the pipe cannot take at once goes to a
 /// serial dispatch queue, so a child that stops reading its stdin stalls only that queue, never the
 /// concurrency pool.
@@ -63,18 +64,20 @@ final class ChildConnection: Sendable {
     private let output: FileHandle
     private let label: String
     private let maximumLineLength: Int
+    private let reactor: (any LineReactor)?
     private let reader = Mutex<LineReader?>(nil)
     private let writer: PipeWriter
     private let logger: Logger
     private let onRequest: RequestHandler
     private let onNotification: NotificationHandler
 
-    init(input: FileHandle, output: FileHandle, label: String, maximumLineLength: Int, logger: Logger,
+    init(input: FileHandle, output: FileHandle, label: String, maximumLineLength: Int, reactor: (any LineReactor)? = nil, logger: Logger,
          onRequest: @escaping RequestHandler, onNotification: @escaping NotificationHandler) {
         self.input = input
         self.output = output
         self.label = label
         self.maximumLineLength = maximumLineLength
+        self.reactor = reactor
         writer = PipeWriter(descriptor: input.fileDescriptor, label: label)
         self.logger = logger
         self.onRequest = onRequest
@@ -90,7 +93,7 @@ final class ChildConnection: Sendable {
                 descriptor: output.fileDescriptor, maximumLineLength: maximumLineLength, threadName: "ext-\(label)",
                 onLine: { [self] line in receive(line) }, onEnd: { done.resume() })
             self.reader.withLock { $0 = reader }
-            reader.start()
+            reader.start(on: reactor)
         }
         close()
     }

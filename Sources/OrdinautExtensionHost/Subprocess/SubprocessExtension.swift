@@ -53,12 +53,14 @@ final class SubprocessExtension: Sendable {
     /// Where running programs are recorded, for reaping after a crash.
     let children: ChildRegistry?
     let logger: Logger
+    /// Where the program's stdout is read, when not on a thread of its own.
+    private let lineReactor: (any LineReactor)?
     private let backoff: Backoff
     let state = Mutex(State())
 
     init(manifest: ExtensionManifest, directory: String, executable: String, grants: Set<Capability>, server: MCPServer,
-         registrar: ToolRegistrar, events: ExtensionEvents, metrics: ExtensionMetrics, children: ChildRegistry?, logger: Logger,
-         backoff: Backoff = Backoff(base: .milliseconds(250), cap: .seconds(30))) {
+         registrar: ToolRegistrar, events: ExtensionEvents, metrics: ExtensionMetrics, children: ChildRegistry?,
+         lineReactor: (any LineReactor)? = nil, logger: Logger, backoff: Backoff = Backoff(base: .milliseconds(250), cap: .seconds(30))) {
         self.manifest = manifest
         self.directory = directory
         self.executable = executable
@@ -68,6 +70,7 @@ final class SubprocessExtension: Sendable {
         self.events = events
         self.metrics = metrics
         self.children = children
+        self.lineReactor = lineReactor
         self.logger = logger
         self.backoff = backoff
     }
@@ -109,7 +112,7 @@ final class SubprocessExtension: Sendable {
         let connection = ChildConnection(
             input: FileHandle(fileDescriptor: stdin.write, closeOnDealloc: true),
             output: FileHandle(fileDescriptor: stdout.read, closeOnDealloc: true), label: id,
-            maximumLineLength: 16 << 20, logger: logger,
+            maximumLineLength: 16 << 20, reactor: lineReactor, logger: logger,
             onRequest: { [weak self] method, params in
                 guard let self else { return .failure(.internalError("the extension host is gone")) }
                 return await self.answer(method, params)
