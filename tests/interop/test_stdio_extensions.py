@@ -1,8 +1,9 @@
 """Subprocess extensions under `ordinaut stdio`, where the transport's own thread reads their answers
 beside stdin (docs/architecture.md): through the official SDK's stdio client, concurrent calls to a
 lazy extension each get their own answer, a child that floods notifications before answering neither
-loses its answer nor stops the client's other requests, and a child that crashes mid-call is an error
-result, then restarts and answers again."""
+loses its answer nor stops the client's other requests, garbage on a child's stdout is skipped, a call
+the child never answers times out while its other calls go on, and a child that crashes mid-call is an
+error result, then restarts and answers again."""
 import asyncio
 import json
 import os
@@ -17,13 +18,13 @@ from test_tasks import FIXTURES, work_extension
 
 def extensions(root):
     work_extension(root, root / "work.log")  # lazy: started by its first call
-    for mode in ("crash", "flood"):
+    for mode, limits in (("crash", {}), ("flood", {}), ("garbage", {}), ("slow", {"call_timeout_seconds": 1})):
         folder = root / mode
         folder.mkdir()
         shutil.copy(FIXTURES / "misbehave.py", folder / "misbehave.py")
         (folder / "extension.json").write_text(json.dumps({
             "id": mode, "name": mode, "version": "1.0.0", "module": "misbehave.py", "args": [mode],
-            "eager": True, "grants": ["TOOLS"]}))
+            "eager": True, "grants": ["TOOLS"], "limits": limits}))
     return root
 
 
@@ -49,6 +50,15 @@ async def test_subprocess_extensions_answer_through_the_stdio_thread(binary, tmp
             assert echoed.structured_content == {"key": "during the flood"}
             flooded = await asyncio.wait_for(flood, 60)
             assert not flooded.is_error and text(flooded) == "ok from flood"
+
+            garbled = await asyncio.wait_for(session.call_tool("ext__garbage__ok", {}), 30)
+            assert not garbled.is_error and text(garbled) == "ok from garbage"
+
+            unanswered = asyncio.create_task(session.call_tool("ext__slow__sleep", {}))
+            answered = await asyncio.wait_for(session.call_tool("ext__slow__ok", {}), 30)
+            assert not answered.is_error and text(answered) == "ok from slow"
+            timed_out = await asyncio.wait_for(unanswered, 30)
+            assert timed_out.is_error and "did not answer" in text(timed_out), text(timed_out)
 
             crashed = await asyncio.wait_for(session.call_tool("ext__crash__crash", {}), 30)
             assert crashed.is_error and "exited during the call" in text(crashed)
